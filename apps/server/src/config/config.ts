@@ -1,0 +1,101 @@
+import { resolve } from 'node:path';
+
+/**
+ * The only module that reads `process.env`. `loadConfig` validates every setting once at boot
+ * and returns a frozen object; a bad value stops start-up with one line naming the setting.
+ */
+export interface Config {
+  /** Absent: `npm start` boots an embedded PostgreSQL under `dataDir`. */
+  readonly databaseUrl: string | undefined;
+  readonly host: string;
+  readonly port: number;
+  readonly dataDir: string;
+  readonly embeddedPostgresPort: number;
+  /** The operator's bearer key. Absent: one is generated, stored in `dataDir` and printed. */
+  readonly operatorKey: string | undefined;
+  /** HMAC secret for access tokens. Absent: generated and stored in `dataDir`. */
+  readonly tokenSecret: string | undefined;
+  readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  readonly dbPoolSizeMax: number;
+  readonly ledgerBatchSizeMax: number;
+  readonly ledgerBatchLingerMs: number;
+  readonly ledgerBatchesInFlightMax: number;
+  readonly accessTokenTtlSeconds: number;
+  readonly refreshTokenTtlSeconds: number;
+  readonly holdTtlSeconds: number;
+  readonly idempotencyKeyTtlHours: number;
+  readonly bodyLimitBytes: number;
+  readonly workerIntervalMs: number;
+  readonly seedDemo: boolean;
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^-?[0-9]+$/.test(raw)) throw new ConfigError(`${name} must be an integer, got "${raw}"`);
+  const value = Number.parseInt(raw, 10);
+  if (value < min || value > max) {
+    throw new ConfigError(`${name} must be between ${min} and ${max}, got ${value}`);
+  }
+  return value;
+}
+
+function optionalString(env: Env, name: string, minLength = 1): string | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  if (raw.length < minLength) {
+    throw new ConfigError(`${name} must be at least ${minLength} characters long`);
+  }
+  return raw;
+}
+
+function databaseUrl(env: Env): string | undefined {
+  const raw = optionalString(env, 'DATABASE_URL');
+  if (raw === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError('DATABASE_URL must be a URL like postgres://user@host:5432/db');
+  }
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
+    throw new ConfigError(`DATABASE_URL must use postgres://, got ${url.protocol}//`);
+  }
+  return raw;
+}
+
+const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+export function loadConfig(env: Env = process.env): Config {
+  const logLevel = env['LOG_LEVEL'] ?? 'info';
+  if (!(logLevels as readonly string[]).includes(logLevel)) {
+    throw new ConfigError(`LOG_LEVEL must be one of ${logLevels.join(', ')}, got "${logLevel}"`);
+  }
+  return Object.freeze({
+    databaseUrl: databaseUrl(env),
+    host: env['HOST'] ?? '127.0.0.1',
+    port: integer(env, 'PORT', 3000, 0, 65_535),
+    dataDir: resolve(env['KASSA_DATA_DIR'] ?? '.kassa'),
+    embeddedPostgresPort: integer(env, 'EMBEDDED_PG_PORT', 5488, 1024, 65_535),
+    operatorKey: optionalString(env, 'KASSA_OPERATOR_KEY', 24),
+    tokenSecret: optionalString(env, 'KASSA_TOKEN_SECRET', 32),
+    logLevel: logLevel as Config['logLevel'],
+    dbPoolSizeMax: integer(env, 'DB_POOL_SIZE_MAX', 16, 2, 500),
+    ledgerBatchSizeMax: integer(env, 'LEDGER_BATCH_SIZE_MAX', 256, 1, 8000),
+    ledgerBatchLingerMs: integer(env, 'LEDGER_BATCH_LINGER_MS', 1, 0, 100),
+    ledgerBatchesInFlightMax: integer(env, 'LEDGER_BATCHES_IN_FLIGHT_MAX', 4, 1, 64),
+    accessTokenTtlSeconds: integer(env, 'ACCESS_TOKEN_TTL_SECONDS', 900, 30, 86_400),
+    refreshTokenTtlSeconds: integer(env, 'REFRESH_TOKEN_TTL_SECONDS', 2_592_000, 60, 31_536_000),
+    holdTtlSeconds: integer(env, 'HOLD_TTL_SECONDS', 604_800, 1, 2_592_000),
+    idempotencyKeyTtlHours: integer(env, 'IDEMPOTENCY_KEY_TTL_HOURS', 192, 168, 8_760),
+    bodyLimitBytes: integer(env, 'BODY_LIMIT_BYTES', 1_048_576, 1_024, 16_777_216),
+    workerIntervalMs: integer(env, 'WORKER_INTERVAL_MS', 5_000, 10, 3_600_000),
+    seedDemo: (env['KASSA_SEED_DEMO'] ?? 'true') !== 'false',
+  });
+}

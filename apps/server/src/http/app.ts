@@ -1,0 +1,78 @@
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { randomBytes } from 'node:crypto';
+import type { Logger } from '../platform/log.ts';
+import type { Metrics } from '../platform/metrics.ts';
+import { errorBody, handleError } from './error-handler.ts';
+import type { Principal } from '../modules/identity/index.ts';
+
+export interface AppOptions {
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  readonly bodyLimitBytes: number;
+  /** Resolves the Authorization header to a caller (null: anonymous; throws on a bad token). */
+  readonly authenticate: (authorization: string | undefined) => Promise<Principal | null>;
+  /** Plugins that add routes, each in its own encapsulated context. */
+  readonly routes: readonly ((app: FastifyInstance) => Promise<void>)[];
+}
+
+export type App = FastifyInstance;
+
+/** Builds the HTTP app without listening (Fastify's build/listen split, for `inject()` tests). */
+export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: options.logger as FastifyBaseLogger,
+    bodyLimit: options.bodyLimitBytes,
+    genReqId: () => `req_${randomBytes(12).toString('base64url')}`,
+    requestIdHeader: false,
+    logController: new LogController({ disableRequestLogging: true }),
+    onProtoPoisoning: 'error',
+    onConstructorPoisoning: 'error',
+    return503OnClosing: true,
+    ajv: {
+      customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: false, allErrors: false },
+    },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.decorateRequest('principal', null);
+  app.setErrorHandler(handleError);
+  app.setNotFoundHandler((request, reply) => {
+    void reply.code(404).send(errorBody('route_not_found', request.id));
+  });
+
+  app.addHook('onRequest', async (request, reply) => {
+    void reply.header('Request-Id', request.id);
+    request.principal = await options.authenticate(request.headers.authorization);
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    const seconds = reply.elapsedTime / 1000;
+    options.metrics.httpRequests.inc({ route, method: request.method, status: String(reply.statusCode) });
+    options.metrics.httpDuration.observe({ route, method: request.method }, seconds);
+    const level = reply.statusCode >= 500 ? 'error' : 'info';
+    request.log[level]({ method: request.method, route, status: reply.statusCode, durationMs: reply.elapsedTime }, 'request');
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Kassa API',
+        version: '1.0.0',
+        description:
+          'Wallets, P2P transfers, merchant payments and refunds. Amounts are integers in minor units. ' +
+          'Every POST that moves money needs an Idempotency-Key header. Errors carry money_moved, retryable and next_action.',
+      },
+      components: {
+        securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
+      },
+      security: [{ bearer: [] }],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  for (const plugin of options.routes) await app.register(plugin);
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  return app;
+}

@@ -1,0 +1,75 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { KassaError } from '../kernel/errors.ts';
+import { decodeId, type IdPrefix } from '../kernel/ids.ts';
+import type { Principal } from '../modules/identity/index.ts';
+import { principalScope } from '../modules/identity/index.ts';
+import { requestFingerprint, type IdempotencyClaim, type StoredResponse } from '../modules/idempotency/index.ts';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal: Principal | null;
+  }
+}
+
+export function requireUser(request: FastifyRequest): Extract<Principal, { kind: 'user' }> {
+  const principal = request.principal;
+  if (principal?.kind !== 'user') throw new KassaError(principal === null ? 'authentication_required' : 'forbidden');
+  return principal;
+}
+
+export function requireMerchant(request: FastifyRequest): Extract<Principal, { kind: 'merchant' }> {
+  const principal = request.principal;
+  if (principal?.kind !== 'merchant') throw new KassaError(principal === null ? 'authentication_required' : 'forbidden');
+  return principal;
+}
+
+export function requireOperator(request: FastifyRequest): void {
+  const principal = request.principal;
+  if (principal?.kind !== 'operator') throw new KassaError(principal === null ? 'authentication_required' : 'forbidden');
+}
+
+export function requirePrincipal(request: FastifyRequest): Principal {
+  if (request.principal === null) throw new KassaError('authentication_required');
+  return request.principal;
+}
+
+/**
+ * The request's idempotency claim: the `Idempotency-Key` header, scoped to the caller, with a
+ * fingerprint of the route and body. `required` is true for every request that moves money.
+ */
+export function idempotencyClaim(request: FastifyRequest, required: boolean): IdempotencyClaim | null {
+  const header = request.headers['idempotency-key'];
+  if (header === undefined) {
+    if (required) throw new KassaError('idempotency_key_missing', undefined, { param: 'Idempotency-Key' });
+    return null;
+  }
+  const key = Array.isArray(header) ? header[0] : header;
+  if (key === undefined || key.length < 1 || key.length > 255 || Array.isArray(header)) {
+    throw new KassaError('idempotency_key_invalid', undefined, { param: 'Idempotency-Key' });
+  }
+  return {
+    scope: principalScope(request.principal),
+    key,
+    fingerprint: requestFingerprint(request.method, request.routeOptions.url ?? request.url, {
+      params: request.params,
+      body: request.body,
+    }),
+  };
+}
+
+/** Sends a stored (possibly replayed) response. */
+export function sendStored(reply: FastifyReply, response: StoredResponse & { replayed: boolean }): FastifyReply {
+  if (response.replayed) void reply.header('Idempotent-Replayed', 'true');
+  return reply.code(response.statusCode).send(response.body);
+}
+
+/** Decodes a wire id or answers 404: an id of the wrong shape names nothing the caller owns. */
+export function idOrNotFound(prefix: IdPrefix, wire: string, param = 'id'): string {
+  const uuid = decodeId(prefix, wire);
+  if (uuid === null) throw new KassaError('resource_not_found', undefined, { param });
+  return uuid;
+}
+
+export function pageLimit(raw: string | undefined): number {
+  return raw === undefined ? 10 : Number.parseInt(raw, 10);
+}

@@ -1,0 +1,82 @@
+import { ConfigError, loadConfig, type Config } from '../config/config.ts';
+import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from '../platform/embedded-postgres.ts';
+import { createLogger } from '../platform/log.ts';
+import { migrate } from '../platform/migrate.ts';
+import { loadSecrets } from './secrets.ts';
+import { seedDemo, type DemoData } from './seed-demo.ts';
+import { createSystem } from './system.ts';
+import { startWorker } from './worker.ts';
+
+function say(line = ''): void {
+  process.stdout.write(`${line}\n`);
+}
+
+function banner(url: string, operatorKey: string, demo: DemoData | null, embedded: boolean): void {
+  say();
+  say('  Kassa is running.');
+  say(`  API        ${url}/v1`);
+  say(`  API docs   ${url}/docs   (OpenAPI: ${url}/openapi.json)`);
+  say(`  Health     ${url}/readyz   Metrics: ${url}/metrics`);
+  say(`  Database   ${embedded ? 'embedded PostgreSQL (data in .kassa/pg; set DATABASE_URL to use your own)' : 'DATABASE_URL'}`);
+  say(`  Operator   Authorization: Bearer ${operatorKey}`);
+  if (demo !== null) {
+    const [alice] = demo.users;
+    say();
+    say('  Demo users (password for both: kassa-demo-password):');
+    for (const user of demo.users) say(`    ${user.email}  wallet ${user.walletId}  (1,000.00 USD)`);
+    say(`  Demo merchant: ${demo.merchant.name} ${demo.merchant.id}  secret key ${demo.merchant.secretKey}`);
+    say();
+    say('  Try a payment:');
+    say(`    TOKEN=$(curl -s ${url}/v1/sessions -H 'content-type: application/json' \\`);
+    say(`      -d '{"email":"${alice?.email ?? ''}","password":"kassa-demo-password"}' | sed -E 's/.*"access_token":"([^"]+)".*/\\1/')`);
+    say(`    curl -s ${url}/v1/payments -H "authorization: Bearer $TOKEN" -H 'content-type: application/json' \\`);
+    say(`      -H "idempotency-key: $(date +%s%N)" -d '{"merchant":"${demo.merchant.id}","amount":1250,"currency":"USD"}'`);
+  }
+  say();
+  say('  Ctrl-C stops everything; the data is kept for the next start.');
+  say();
+}
+
+async function main(config: Config): Promise<void> {
+  const logger = createLogger({ level: config.logLevel, name: 'kassa' });
+  let embedded: EmbeddedPostgresHandle | undefined;
+  let databaseUrl = config.databaseUrl;
+  if (databaseUrl === undefined) {
+    say('Starting embedded PostgreSQL…');
+    embedded = await startEmbeddedPostgres({ dataDir: config.dataDir, port: config.embeddedPostgresPort });
+    databaseUrl = embedded.connectionString;
+  }
+  const secrets = await loadSecrets(config);
+  const system = await createSystem({ config, databaseUrl, secrets, logger, role: 'all' });
+  const applied = await migrate(system.db);
+  if (applied.applied.length > 0) logger.info({ migrations: applied.applied }, 'migrations applied');
+  const worker = startWorker({ db: system.db, ledger: system.ledger, clock: system.clock, logger, intervalMs: config.workerIntervalMs, idempotencyKeyTtlHours: config.idempotencyKeyTtlHours });
+  const address = await system.app.listen({ host: config.host, port: config.port });
+  const demo = config.seedDemo ? await seedDemo(system.app, secrets.operatorKey, config.dataDir) : null;
+  banner(address.replace('127.0.0.1', 'localhost'), secrets.operatorKey, demo, embedded !== undefined);
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    say(`\n${signal}: stopping Kassa…`);
+    await worker.stop();
+    await system.close();
+    await embedded?.stop();
+    say('Stopped.');
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+try {
+  await main(loadConfig());
+} catch (error) {
+  if (error instanceof ConfigError) {
+    process.stderr.write(`kassa: configuration error: ${error.message}\n`);
+    process.exit(1);
+  }
+  process.stderr.write(`kassa: failed to start: ${(error as Error).stack ?? String(error)}\n`);
+  process.exit(1);
+}

@@ -1,0 +1,105 @@
+import type { FastifyInstance } from 'fastify';
+import type { Config } from '../config/config.ts';
+import { buildApp } from '../http/app.ts';
+import { systemClock, type Clock } from '../kernel/clock.ts';
+import { createDb, type Db } from '../platform/db.ts';
+import type { Logger } from '../platform/log.ts';
+import { createMetrics, type Metrics } from '../platform/metrics.ts';
+import {
+  accessTokenKeysFromSecret,
+  createAuthenticator,
+  identityRoutes,
+} from '../modules/identity/index.ts';
+import { createLedger, createLedgerWriter, ledgerRoutes, type Ledger } from '../modules/ledger/index.ts';
+import { opsRoutes } from '../modules/ops/index.ts';
+import { createSystemAccounts, paymentRoutes, walletView, type SystemAccounts } from '../modules/payments/index.ts';
+import type { Secrets } from './secrets.ts';
+
+export interface System {
+  readonly app: FastifyInstance;
+  readonly db: Db;
+  readonly ledger: Ledger;
+  readonly metrics: Metrics;
+  readonly systemAccounts: SystemAccounts;
+  readonly clock: Clock;
+  /** Stops accepting, drains in-flight work, closes the pool. */
+  close(): Promise<void>;
+}
+
+/**
+ * The composition root: the only place that builds concrete adapters and wires modules together
+ * by hand (no container). Used by `npm start`, the API process, the worker and the tests.
+ */
+export async function createSystem(options: {
+  config: Config;
+  databaseUrl: string;
+  secrets: Secrets;
+  logger: Logger;
+  clock?: Clock;
+  role?: string;
+}): Promise<System> {
+  const { config, logger } = options;
+  const clock = options.clock ?? systemClock;
+  const metrics = createMetrics();
+  const db = createDb({
+    connectionString: options.databaseUrl,
+    poolSizeMax: config.dbPoolSizeMax,
+    applicationName: `kassa-${options.role ?? 'api'}`,
+    onError: (error) => logger.warn({ err: error }, 'idle database connection failed'),
+  });
+  const writer = createLedgerWriter({
+    db,
+    clock,
+    batchSizeMax: config.ledgerBatchSizeMax,
+    lingerMs: config.ledgerBatchLingerMs,
+    batchesInFlightMax: config.ledgerBatchesInFlightMax,
+    onBatch: (size, durationMs, outcome) => {
+      metrics.ledgerBatchSize.observe({ outcome }, size);
+      metrics.ledgerBatchDuration.observe(durationMs / 1000);
+    },
+  });
+  const ledger = createLedger({ db, clock, writer });
+  const systemAccounts = createSystemAccounts(db, ledger);
+  const keys = accessTokenKeysFromSecret(options.secrets.tokenSecret);
+  let accepting = true;
+
+  const app = await buildApp({
+    logger,
+    metrics,
+    bodyLimitBytes: config.bodyLimitBytes,
+    authenticate: createAuthenticator({ db: db.pool, clock, keys, operatorKey: options.secrets.operatorKey }),
+    routes: [
+      opsRoutes({ db, metrics, readinessTimeoutMs: 1_000, accepting: () => accepting }),
+      identityRoutes({
+        db,
+        ledger,
+        clock,
+        sessions: { keys, accessTokenTtlSeconds: config.accessTokenTtlSeconds, refreshTokenTtlSeconds: config.refreshTokenTtlSeconds },
+        walletViews: async (ids) => {
+          const accounts = await ledger.getAccounts(db.pool, ids);
+          return ids.flatMap((id) => {
+            const account = accounts.get(id);
+            return account === undefined ? [] : [walletView(account)];
+          });
+        },
+      }),
+      paymentRoutes({ db, clock, ledger, systemAccounts, metrics, holdTtlSeconds: config.holdTtlSeconds }),
+      ledgerRoutes({ db, ledger }),
+    ],
+  });
+
+  return {
+    app,
+    db,
+    ledger,
+    metrics,
+    systemAccounts,
+    clock,
+    async close() {
+      accepting = false;
+      await app.close();
+      await writer.close();
+      await db.close();
+    },
+  };
+}

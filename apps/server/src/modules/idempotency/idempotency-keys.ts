@@ -1,0 +1,112 @@
+import { KassaError } from '../../kernel/errors.ts';
+import type { Db, DbClient, Queryable } from '../../platform/db.ts';
+
+/** What a caller sent: the key, who it belongs to, and the request's fingerprint. */
+export interface IdempotencyClaim {
+  /** The caller: `user:<id>`, `merchant:<id>`, `operator`, or `anonymous`. */
+  readonly scope: string;
+  readonly key: string;
+  readonly fingerprint: Buffer;
+}
+
+export interface StoredResponse {
+  readonly statusCode: number;
+  readonly body: unknown;
+}
+
+export type ClaimOutcome =
+  | { readonly status: 'claimed' }
+  | { readonly status: 'replay'; readonly response: StoredResponse };
+
+/**
+ * Claims a key inside the caller's transaction. A concurrent request with the same key blocks
+ * on the unique index until the first commits, then sees its stored response: both callers get
+ * the same answer and the effect happens once. Throws `idempotency_key_reused` for the same key
+ * with a different request and `idempotency_key_in_progress` while another holder still runs.
+ */
+export async function claimIdempotencyKey(client: DbClient, claim: IdempotencyClaim): Promise<ClaimOutcome> {
+  let inserted;
+  try {
+    inserted = await client.query(
+      `insert into idempotency_keys (scope, key, request_sha256, status)
+       values ($1, $2, $3, 'in_progress') on conflict do nothing`,
+      [claim.scope, claim.key, claim.fingerprint],
+    );
+  } catch (error) {
+    if ((error as { code?: string }).code === '55P03') {
+      throw new KassaError('idempotency_key_in_progress', 'key held by a running request', {
+        cause: error,
+        retryAfterSeconds: 1,
+      });
+    }
+    throw error;
+  }
+  if (inserted.rowCount === 1) return { status: 'claimed' };
+  const rows = await client.query<{
+    request_sha256: Buffer;
+    status: string;
+    response_status: number | null;
+    response_body: unknown;
+  }>(
+    'select request_sha256, status, response_status, response_body from idempotency_keys where scope = $1 and key = $2',
+    [claim.scope, claim.key],
+  );
+  const row = rows.rows[0];
+  if (row === undefined) {
+    // Reaped between the insert and the read: treat as in flight; the retry will claim it.
+    throw new KassaError('idempotency_key_in_progress', 'key changed hands', { retryAfterSeconds: 1 });
+  }
+  if (!row.request_sha256.equals(claim.fingerprint)) {
+    throw new KassaError('idempotency_key_reused', undefined, { param: 'Idempotency-Key' });
+  }
+  if (row.status !== 'completed' || row.response_status === null) {
+    throw new KassaError('idempotency_key_in_progress', undefined, { retryAfterSeconds: 1 });
+  }
+  return { status: 'replay', response: { statusCode: row.response_status, body: row.response_body } };
+}
+
+export async function completeIdempotencyKey(
+  client: Queryable,
+  claim: Pick<IdempotencyClaim, 'scope' | 'key'>,
+  response: StoredResponse,
+): Promise<void> {
+  await client.query(
+    `update idempotency_keys set status = 'completed', response_status = $3, response_body = $4, completed_at = now()
+      where scope = $1 and key = $2`,
+    [claim.scope, claim.key, response.statusCode, JSON.stringify(response.body)],
+  );
+}
+
+/**
+ * Runs `work` exactly once per key, in one transaction with the claim. `work` returns the
+ * response to store; a thrown error rolls everything back and stores nothing, so a retry runs
+ * the work again.
+ */
+export async function runIdempotent(
+  db: Db,
+  claim: IdempotencyClaim | null,
+  work: (client: DbClient) => Promise<StoredResponse>,
+): Promise<StoredResponse & { readonly replayed: boolean }> {
+  return db.transaction(async (client) => {
+    if (claim !== null) {
+      const outcome = await claimIdempotencyKey(client, claim);
+      if (outcome.status === 'replay') return { ...outcome.response, replayed: true };
+    }
+    const response = await work(client);
+    if (claim !== null) await completeIdempotencyKey(client, claim, response);
+    return { ...response, replayed: false };
+  });
+}
+
+/** Deletes keys older than the retention (at least 7 days, API.md); returns how many. */
+export async function reapIdempotencyKeys(db: Db, olderThan: Date, batchSizeMax = 10_000): Promise<number> {
+  const rows = await db.query<{ n: string }>(
+    `with doomed as (
+       select scope, key from idempotency_keys where created_at < $1 limit $2
+     ), gone as (
+       delete from idempotency_keys k using doomed d where k.scope = d.scope and k.key = d.key returning 1
+     ) select count(*)::text as n from gone`,
+    [olderThan.toISOString(), batchSizeMax],
+  );
+  return Number(rows[0]?.n ?? 0);
+}

@@ -1,0 +1,10 @@
+export {
+  claimIdempotencyKey,
+  completeIdempotencyKey,
+  reapIdempotencyKeys,
+  runIdempotent,
+  type ClaimOutcome,
+  type IdempotencyClaim,
+  type StoredResponse,
+} from './idempotency-keys.ts';
+export { canonicalJson, requestFingerprint } from './domain/request-fingerprint.ts';

@@ -1,0 +1,37 @@
+import type { Clock } from '../../kernel/clock.ts';
+import { KassaError } from '../../kernel/errors.ts';
+import type { Queryable } from '../../platform/db.ts';
+import { verifyAccessToken, type AccessTokenKeys } from './access-tokens.ts';
+import { merchantForSecretKey } from './merchants.ts';
+import type { Principal } from './principal.ts';
+import { secretsEqual } from './secret-tokens.ts';
+
+export interface AuthenticatorDeps {
+  readonly db: Queryable;
+  readonly clock: Clock;
+  readonly keys: AccessTokenKeys;
+  readonly operatorKey: string;
+}
+
+/**
+ * Resolves `Authorization: Bearer …` to a caller: a merchant secret key (`sk_test_…`,
+ * `sk_live_…`), the operator key, or a user access token. No header is anonymous; a header that
+ * is present but invalid is a 401, never silently anonymous.
+ */
+export function createAuthenticator(deps: AuthenticatorDeps) {
+  return async function authenticate(header: string | undefined): Promise<Principal | null> {
+    if (header === undefined || header === '') return null;
+    const match = /^Bearer ([\x21-\x7e]{1,4096})$/.exec(header);
+    const token = match?.[1];
+    if (token === undefined) throw new KassaError('authentication_required');
+    if (secretsEqual(token, deps.operatorKey)) return { kind: 'operator' };
+    if (token.startsWith('sk_test_') || token.startsWith('sk_live_')) {
+      const merchant = await merchantForSecretKey(deps.db, token);
+      if (merchant === null) throw new KassaError('authentication_required');
+      return { kind: 'merchant', merchantId: merchant.merchantId, mode: merchant.mode };
+    }
+    const claims = await verifyAccessToken(deps.keys, token, deps.clock.now());
+    if (claims === null) throw new KassaError('authentication_required');
+    return { kind: 'user', userId: claims.userId, sessionFamilyId: claims.sessionFamilyId };
+  };
+}

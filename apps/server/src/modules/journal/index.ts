@@ -1,0 +1,1 @@
+export { appendEvents, type JournalEvent } from './append-events.ts';

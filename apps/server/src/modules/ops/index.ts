@@ -1,0 +1,1 @@
+export { opsRoutes, type OpsDeps } from './routes.ts';

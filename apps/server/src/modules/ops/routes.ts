@@ -1,0 +1,82 @@
+import type { FastifyInstance } from 'fastify';
+import { Gauge } from 'prom-client';
+import type { Db } from '../../platform/db.ts';
+import type { Metrics } from '../../platform/metrics.ts';
+
+export interface OpsDeps {
+  readonly db: Db;
+  readonly metrics: Metrics;
+  readonly readinessTimeoutMs: number;
+  /** False while shutting down, so the load balancer stops sending new work first. */
+  readonly accepting: () => boolean;
+}
+
+async function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      work,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** `/livez` (the process answers), `/readyz` (dependencies answer in time) and `/metrics`. */
+export function opsRoutes(deps: OpsDeps) {
+  new Gauge({
+    name: 'kassa_ledger_imbalance_minor',
+    help: 'Σdebits − Σcredits over all accounts, per currency and kind (posted, pending). Anything but 0 is a bug.',
+    labelNames: ['currency', 'kind'] as const,
+    registers: [deps.metrics.registry],
+    async collect() {
+      const rows = await deps.db.query<{ currency: string; posted: string; pending: string }>(
+        `select currency, (sum(debits_posted) - sum(credits_posted))::text as posted,
+                (sum(debits_pending) - sum(credits_pending))::text as pending
+           from ledger_accounts group by currency`,
+      );
+      this.reset();
+      for (const row of rows) {
+        this.set({ currency: row.currency, kind: 'posted' }, Number(row.posted));
+        this.set({ currency: row.currency, kind: 'pending' }, Number(row.pending));
+      }
+    },
+  });
+  new Gauge({
+    name: 'kassa_db_pool_connections',
+    help: 'PostgreSQL pool connections by state.',
+    labelNames: ['state'] as const,
+    registers: [deps.metrics.registry],
+    collect() {
+      this.set({ state: 'total' }, deps.db.pool.totalCount);
+      this.set({ state: 'idle' }, deps.db.pool.idleCount);
+      this.set({ state: 'waiting' }, deps.db.pool.waitingCount);
+    },
+  });
+
+  return async function plugin(app: FastifyInstance): Promise<void> {
+    app.get('/livez', { schema: { tags: ['operations'], summary: 'Liveness: the process is running', security: [] } }, async () => ({ status: 'ok' }));
+
+    app.get('/readyz', { schema: { tags: ['operations'], summary: 'Readiness: dependencies answer in time', security: [] } }, async (_request, reply) => {
+      const checks: Record<string, { status: 'ok' | 'failed'; latency_ms: number; error?: string }> = {};
+      const started = performance.now();
+      try {
+        await withTimeout(deps.db.query('select 1'), deps.readinessTimeoutMs);
+        checks['postgres'] = { status: 'ok', latency_ms: Math.round(performance.now() - started) };
+      } catch (error) {
+        checks['postgres'] = { status: 'failed', latency_ms: Math.round(performance.now() - started), error: (error as Error).message };
+      }
+      const ready = deps.accepting() && Object.values(checks).every((c) => c.status === 'ok');
+      if (!ready) void reply.header('Retry-After', '1');
+      return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', accepting: deps.accepting(), checks });
+    });
+
+    app.get('/metrics', { schema: { tags: ['operations'], summary: 'Prometheus metrics', security: [] } }, async (_request, reply) => {
+      const body = await deps.metrics.registry.metrics();
+      return reply.type(deps.metrics.registry.contentType).send(body);
+    });
+  };
+}

@@ -1,0 +1,57 @@
+import type { Clock } from '../../kernel/clock.ts';
+import { newUuid } from '../../kernel/ids.ts';
+import { feeForAmount } from '../../kernel/money.ts';
+import type { IdempotencyClaim } from '../idempotency/index.ts';
+import type { MerchantRecord } from '../identity/index.ts';
+import { appendEvents } from '../journal/index.ts';
+import { transferFlags, type TransferInput } from '../ledger/index.ts';
+import { chainRejection, moneyCommand, rejection } from './money-command.ts';
+import { selectPayment, updatePayment, type PaymentRecord } from './payment-record.ts';
+import { paymentView } from './payment-views.ts';
+
+/**
+ * Captures a held payment, fully or partly (the rest of the hold is released), and takes the fee
+ * on the captured amount, as one linked chain.
+ */
+export function captureCommand(
+  clock: Clock,
+  request: { claim: IdempotencyClaim; requestId: string; paymentId: string; merchant: MerchantRecord; feesAccountId: string; amount: bigint | null },
+) {
+  let payment: PaymentRecord | null = null;
+  let amount = 0n;
+  let fee = 0n;
+  return moneyCommand({
+    claim: request.claim,
+    exclusiveKey: `payment:${request.paymentId}`,
+    async plan(client) {
+      payment = await selectPayment(client, request.paymentId, { lock: true, kind: 'payment' });
+      if (payment === null || payment.merchantId !== request.merchant.id) return { response: rejection('resource_not_found', request.requestId) };
+      if (payment.status !== 'requires_capture' || payment.holdTransferId === null) {
+        return { response: rejection('payment_not_capturable', request.requestId) };
+      }
+      amount = request.amount ?? payment.amount;
+      if (amount > payment.amount) return { response: rejection('capture_exceeds_authorized', request.requestId, { param: 'amount' }) };
+      if (payment.holdExpiresAt !== null && payment.holdExpiresAt.getTime() <= clock.now().getTime()) {
+        return { response: rejection('hold_expired', request.requestId) };
+      }
+      fee = feeForAmount(amount, request.merchant.feeBps);
+      const transfers: TransferInput[] = [
+        { id: newUuid(), pendingId: payment.holdTransferId, amount, code: 'capture', flags: transferFlags.postPending },
+      ];
+      if (fee > 0n) {
+        transfers.push({ id: newUuid(), debitAccountId: request.merchant.accountId, creditAccountId: request.feesAccountId, amount: fee, code: 'fee', flags: 0 });
+      }
+      return { transfers };
+    },
+    async settle(client, outcomes) {
+      const held = payment;
+      if (held === null) return rejection('resource_not_found', request.requestId);
+      const failure = chainRejection(outcomes);
+      if (failure !== null) return rejection(failure, request.requestId);
+      const now = clock.now();
+      await updatePayment(client, held.id, { status: 'succeeded', amountCaptured: amount, fee }, now);
+      await appendEvents(client, [{ type: 'payment.captured', streamId: held.id, data: { id: held.id, amount_captured: amount, fee } }]);
+      return { statusCode: 200, body: paymentView({ ...held, status: 'succeeded', amountCaptured: amount, fee, updatedAt: now }) };
+    },
+  });
+}

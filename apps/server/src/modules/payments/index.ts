@@ -1,0 +1,5 @@
+export { paymentRoutes, type PaymentRouteDeps } from './routes.ts';
+export { createSystemAccounts, type SystemAccounts } from './system-accounts.ts';
+export { expireHolds } from './expire-holds.ts';
+export { walletView } from './payment-views.ts';
+export { feeReturnedFor } from './refund-command.ts';

@@ -1,0 +1,73 @@
+import { encodeId } from '../../kernel/ids.ts';
+import type { Account } from '../ledger/index.ts';
+import { paymentWireId, type PaymentRecord } from './payment-record.ts';
+
+/** Money on the wire: integer minor units as JSON numbers (always ≤ 2^53 − 1 per object). */
+export function wireAmount(amount: bigint): number {
+  return Number(amount);
+}
+
+export function transferView(p: PaymentRecord, parties: { fromWalletId: string; toWalletId: string; fromUserId: string | null; toUserId: string | null }) {
+  return {
+    id: paymentWireId(p),
+    object: 'transfer' as const,
+    status: p.status,
+    amount: wireAmount(p.amount),
+    currency: p.currency,
+    from: { user: parties.fromUserId === null ? null : encodeId('usr', parties.fromUserId), wallet: encodeId('wal', parties.fromWalletId) },
+    to: { user: parties.toUserId === null ? null : encodeId('usr', parties.toUserId), wallet: encodeId('wal', parties.toWalletId) },
+    description: p.description,
+    failure_code: p.failureCode,
+    created_at: p.createdAt.toISOString(),
+  };
+}
+
+export function paymentView(p: PaymentRecord) {
+  return {
+    id: paymentWireId(p),
+    object: 'payment' as const,
+    status: p.status,
+    amount: wireAmount(p.amount),
+    amount_captured: wireAmount(p.amountCaptured),
+    amount_refunded: wireAmount(p.amountRefunded),
+    fee: wireAmount(p.fee),
+    currency: p.currency,
+    capture_method: p.captureMethod,
+    merchant: p.merchantId === null ? null : encodeId('mer', p.merchantId),
+    payer: p.payerUserId === null ? null : encodeId('usr', p.payerUserId),
+    description: p.description,
+    failure_code: p.failureCode,
+    cancellation_reason: p.cancellationReason,
+    capture_before: p.holdExpiresAt?.toISOString() ?? null,
+    created_at: p.createdAt.toISOString(),
+  };
+}
+
+export function fundingView(p: PaymentRecord) {
+  return {
+    id: paymentWireId(p),
+    object: 'funding' as const,
+    status: p.status,
+    wallet: encodeId('wal', p.payeeAccountId),
+    amount: wireAmount(p.amount),
+    currency: p.currency,
+    description: p.description,
+    created_at: p.createdAt.toISOString(),
+  };
+}
+
+/**
+ * Wallet balances. `balance` is what has settled; `available` is what can be spent now
+ * (balance minus holds); `pending` is the net of holds in and out (incoming minus outgoing).
+ */
+export function walletView(account: Account) {
+  const balance = account.creditsPosted - account.debitsPosted;
+  return {
+    id: encodeId('wal', account.id),
+    object: 'wallet' as const,
+    currency: account.currency,
+    balance: wireAmount(balance),
+    available: wireAmount(balance - account.debitsPending),
+    pending: wireAmount(account.creditsPending - account.debitsPending),
+  };
+}

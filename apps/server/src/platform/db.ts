@@ -1,0 +1,102 @@
+import pg from 'pg';
+import { KassaError } from '../kernel/errors.ts';
+
+// bigint columns (money, balances) arrive as bigint, never as a lossy number or a string.
+pg.types.setTypeParser(20, (value) => BigInt(value));
+
+export type DbClient = pg.PoolClient;
+export type Queryable = Pick<pg.Pool, 'query'>;
+
+export interface Db {
+  readonly pool: pg.Pool;
+  query<Row extends pg.QueryResultRow>(sql: string, params?: unknown[]): Promise<Row[]>;
+  /** Runs `work` in one transaction. A COMMIT whose reply is lost has an unknown outcome. */
+  transaction<T>(work: (client: DbClient) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+export interface DbOptions {
+  readonly connectionString: string;
+  readonly poolSizeMax: number;
+  readonly applicationName: string;
+  readonly onError?: (error: Error) => void;
+}
+
+/** SQLSTATEs that mean "the database is unreachable or going away", not "bad input". */
+const unavailableStates = new Set(['57P01', '57P02', '57P03', '53300', '08000', '08003', '08006']);
+
+export function isDatabaseUnavailable(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string' && unavailableStates.has(code)) return true;
+  return /ECONNREFUSED|ECONNRESET|Connection terminated|timeout exceeded when trying to connect/i.test(
+    error.message,
+  );
+}
+
+export function createDb(options: DbOptions): Db {
+  const pool = new pg.Pool({
+    connectionString: options.connectionString,
+    max: options.poolSizeMax,
+    application_name: options.applicationName,
+    connectionTimeoutMillis: 5_000,
+    idleTimeoutMillis: 30_000,
+    // A statement may never hang a request forever; lock waits are bounded too.
+    options: '-c statement_timeout=30000 -c lock_timeout=10000 -c idle_in_transaction_session_timeout=60000',
+  });
+  pool.on('error', (error) => options.onError?.(error));
+
+  async function query<Row extends pg.QueryResultRow>(sql: string, params: unknown[] = []) {
+    try {
+      const result = await pool.query<Row>(sql, params);
+      return result.rows;
+    } catch (error) {
+      throw wrapUnavailable(error);
+    }
+  }
+
+  async function transaction<T>(work: (client: DbClient) => Promise<T>): Promise<T> {
+    let client: DbClient;
+    try {
+      client = await pool.connect();
+    } catch (error) {
+      throw wrapUnavailable(error);
+    }
+    let released = false;
+    try {
+      await client.query('begin');
+      const result = await work(client);
+      try {
+        await client.query('commit');
+      } catch (error) {
+        released = true;
+        client.release(error instanceof Error ? error : true);
+        // The server may have committed before the connection dropped: outcome unknown.
+        throw new KassaError('internal_error', 'commit outcome unknown', {
+          cause: error,
+          moneyMoved: null,
+        });
+      }
+      return result;
+    } catch (error) {
+      if (!released) {
+        await client.query('rollback').catch(() => undefined);
+      }
+      throw wrapUnavailable(error);
+    } finally {
+      if (!released) client.release();
+    }
+  }
+
+  return {
+    pool,
+    query,
+    transaction,
+    close: () => pool.end(),
+  };
+}
+
+function wrapUnavailable(error: unknown): unknown {
+  if (error instanceof KassaError || !isDatabaseUnavailable(error)) return error;
+  return new KassaError('service_unavailable', 'database unavailable', { cause: error });
+}

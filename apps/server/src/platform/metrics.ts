@@ -1,0 +1,44 @@
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** Prometheus metrics, named `kassa_<subsystem>_<name>_<unit>` (shared/CONVENTIONS.md). */
+export function createMetrics() {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'kassa_process_' });
+  return {
+    registry,
+    httpRequests: new Counter({
+      name: 'kassa_http_requests_total',
+      help: 'HTTP requests by route, method and status code.',
+      labelNames: ['route', 'method', 'status'] as const,
+      registers: [registry],
+    }),
+    httpDuration: new Histogram({
+      name: 'kassa_http_request_duration_seconds',
+      help: 'HTTP request duration by route and method.',
+      labelNames: ['route', 'method'] as const,
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers: [registry],
+    }),
+    payments: new Counter({
+      name: 'kassa_payments_total',
+      help: 'Money-moving requests by kind and outcome (succeeded, declined code, replayed).',
+      labelNames: ['kind', 'outcome'] as const,
+      registers: [registry],
+    }),
+    ledgerBatchSize: new Histogram({
+      name: 'kassa_ledger_batch_size_commands',
+      help: 'Commands committed per ledger transaction.',
+      labelNames: ['outcome'] as const,
+      buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024],
+      registers: [registry],
+    }),
+    ledgerBatchDuration: new Histogram({
+      name: 'kassa_ledger_batch_duration_seconds',
+      help: 'Wall time of one ledger transaction.',
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
+      registers: [registry],
+    }),
+  };
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;

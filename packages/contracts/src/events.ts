@@ -1,0 +1,36 @@
+/**
+ * Journal event types. These strings are a permanent contract: add new ones, never rename.
+ * Ledger events are internal; the public webhook/event names of shared/API.md are listed
+ * separately so the later outbox can map one to the other.
+ */
+export const journalEventTypes = [
+  'ledger.account_opened',
+  'ledger.transfer_posted',
+  'payment.created',
+  'payment.captured',
+  'payment.canceled',
+  'payment.refunded',
+  'transfer.created',
+  'wallet.funded',
+  'user.signed_up',
+  'merchant.created',
+] as const;
+export type JournalEventType = (typeof journalEventTypes)[number];
+
+export const publicEventTypes = [
+  'payment.succeeded',
+  'payment.failed',
+  'payment.requires_capture',
+  'payment.captured',
+  'payment.canceled',
+  'refund.succeeded',
+  'transfer.succeeded',
+  'transfer.received',
+  'topup.succeeded',
+  'topup.failed',
+  'payout.paid',
+  'payout.failed',
+  'device.added',
+  'login.failed_burst',
+] as const;
+export type PublicEventType = (typeof publicEventTypes)[number];

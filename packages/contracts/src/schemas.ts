@@ -1,0 +1,190 @@
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+
+/**
+ * Wire schemas of the public API (shared/API.md). Request schemas reject unknown fields; the
+ * server validates with them and generates `/openapi.json` from them, and the SDK's types come
+ * from the same definitions.
+ */
+const strict = { additionalProperties: false } as const;
+
+export const AmountMinor = Type.Integer({
+  minimum: 1,
+  maximum: 9007199254740991,
+  description: 'Integer amount in the currency minor units (1050 = 10.50 USD).',
+  examples: [1050],
+});
+export const CurrencyCode = Type.String({
+  pattern: '^[A-Z]{3}$',
+  description: 'ISO 4217 code, upper case.',
+  examples: ['USD'],
+});
+export const Description = Type.String({ maxLength: 500 });
+const WireId = (prefix: string) =>
+  Type.String({ pattern: `^${prefix}_[0-7][0-9a-hjkmnp-tv-z]{25}$`, examples: [`${prefix}_01jd7w9k3c8v4t5e6r7y8z9a0b`] });
+
+export const Email = Type.String({ format: 'email', maxLength: 254 });
+export const Password = Type.String({ minLength: 1, maxLength: 256 });
+
+export const SignUpBody = Type.Object(
+  {
+    email: Email,
+    password: Password,
+    name: Type.String({ minLength: 1, maxLength: 200 }),
+    currency: Type.Optional(CurrencyCode),
+  },
+  strict,
+);
+export type SignUpBody = Static<typeof SignUpBody>;
+
+export const LogInBody = Type.Object({ email: Email, password: Password }, strict);
+export type LogInBody = Static<typeof LogInBody>;
+
+export const RefreshBody = Type.Object({ refresh_token: Type.String({ minLength: 1, maxLength: 512 }) }, strict);
+export type RefreshBody = Static<typeof RefreshBody>;
+
+export const CreateMerchantBody = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 200 }),
+    category: Type.String({ minLength: 1, maxLength: 100 }),
+    currency: CurrencyCode,
+    fee_bps: Type.Optional(Type.Integer({ minimum: 0, maximum: 10_000 })),
+  },
+  strict,
+);
+export type CreateMerchantBody = Static<typeof CreateMerchantBody>;
+
+export const CreateTransferBody = Type.Object(
+  {
+    to: Type.String({ minLength: 1, maxLength: 254, description: 'A user id, email or wallet id.' }),
+    amount: AmountMinor,
+    currency: CurrencyCode,
+    description: Type.Optional(Description),
+  },
+  strict,
+);
+export type CreateTransferBody = Static<typeof CreateTransferBody>;
+
+export const CaptureMethod = Type.Union([Type.Literal('automatic'), Type.Literal('manual')]);
+export const CreatePaymentBody = Type.Object(
+  {
+    merchant: WireId('mer'),
+    amount: AmountMinor,
+    currency: CurrencyCode,
+    capture: Type.Optional(CaptureMethod),
+    description: Type.Optional(Description),
+  },
+  strict,
+);
+export type CreatePaymentBody = Static<typeof CreatePaymentBody>;
+
+export const CaptureBody = Type.Object({ amount: Type.Optional(AmountMinor) }, strict);
+export type CaptureBody = Static<typeof CaptureBody>;
+export const EmptyBody = Type.Object({}, strict);
+
+export const CreateRefundBody = Type.Object(
+  { payment: WireId('pay'), amount: Type.Optional(AmountMinor), reason: Type.Optional(Description) },
+  strict,
+);
+export type CreateRefundBody = Static<typeof CreateRefundBody>;
+
+export const FundingBody = Type.Object(
+  { wallet: WireId('wal'), amount: AmountMinor, currency: CurrencyCode, description: Type.Optional(Description) },
+  strict,
+);
+export type FundingBody = Static<typeof FundingBody>;
+
+export const ListQuery = Type.Object(
+  {
+    limit: Type.Optional(Type.String({ pattern: '^(100|[1-9][0-9]?)$', description: '1..100, default 10' })),
+    starting_after: Type.Optional(Type.String({ maxLength: 64 })),
+  },
+  strict,
+);
+export type ListQuery = Static<typeof ListQuery>;
+
+export const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) }, strict);
+export type IdParams = Static<typeof IdParams>;
+
+export const TransferFlags = Type.Object(
+  {
+    linked: Type.Optional(Type.Boolean()),
+    pending: Type.Optional(Type.Boolean()),
+    post_pending: Type.Optional(Type.Boolean()),
+    void_pending: Type.Optional(Type.Boolean()),
+  },
+  strict,
+);
+export const LedgerTransferInput = Type.Object(
+  {
+    id: WireId('ltr'),
+    debit_account: Type.Optional(WireId('acc')),
+    credit_account: Type.Optional(WireId('acc')),
+    amount: Type.Optional(Type.Integer({ minimum: 0, maximum: 9007199254740991 })),
+    code: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+    flags: Type.Optional(TransferFlags),
+    pending_id: Type.Optional(WireId('ltr')),
+    timeout_seconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 31_536_000 })),
+  },
+  strict,
+);
+export type LedgerTransferInput = Static<typeof LedgerTransferInput>;
+export const LedgerBatchBody = Type.Object(
+  { transfers: Type.Array(LedgerTransferInput, { minItems: 1, maxItems: 8000 }) },
+  strict,
+);
+export type LedgerBatchBody = Static<typeof LedgerBatchBody>;
+
+export const LedgerAccountBody = Type.Object(
+  {
+    currency: CurrencyCode,
+    code: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+    flags: Type.Optional(
+      Type.Object(
+        {
+          debits_must_not_exceed_credits: Type.Optional(Type.Boolean()),
+          credits_must_not_exceed_debits: Type.Optional(Type.Boolean()),
+        },
+        strict,
+      ),
+    ),
+  },
+  strict,
+);
+export type LedgerAccountBody = Static<typeof LedgerAccountBody>;
+
+export const ErrorResponse = Type.Object({
+  error: Type.Object({
+    type: Type.String(),
+    code: Type.String(),
+    message: Type.String(),
+    param: Type.Optional(Type.String()),
+    decline_code: Type.Optional(Type.String()),
+    request_id: Type.String(),
+    money_moved: Type.Union([Type.Boolean(), Type.Null()]),
+    retryable: Type.Boolean(),
+    next_action: Type.Optional(Type.String()),
+  }),
+});
+
+export const WalletObject = Type.Object({
+  id: WireId('wal'),
+  object: Type.Literal('wallet'),
+  currency: CurrencyCode,
+  balance: Type.Integer(),
+  available: Type.Integer(),
+  pending: Type.Integer(),
+});
+
+export const PaymentStatus = Type.Union(
+  ['requires_action', 'processing', 'requires_capture', 'succeeded', 'canceled', 'failed', 'outcome_unknown'].map(
+    (s) => Type.Literal(s),
+  ),
+);
+
+export function ListOf<T extends TSchema>(item: T) {
+  return Type.Object({
+    object: Type.Literal('list'),
+    data: Type.Array(item),
+    has_more: Type.Boolean(),
+  });
+}
