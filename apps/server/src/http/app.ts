@@ -5,6 +5,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import { randomBytes } from 'node:crypto';
 import type { Logger } from '../platform/log.ts';
 import type { Metrics } from '../platform/metrics.ts';
+import { KassaError } from '../kernel/errors.ts';
 import { errorBody, handleError } from './error-handler.ts';
 import type { Principal } from '../modules/identity/index.ts';
 
@@ -36,6 +37,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
+  // JSON only (shared/API.md): any other media type is a 415, not a string body.
+  app.removeContentTypeParser('text/plain');
   app.decorateRequest('principal', null);
   app.setErrorHandler(handleError);
   app.setNotFoundHandler((request, reply) => {
@@ -45,6 +48,14 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.addHook('onRequest', async (request, reply) => {
     void reply.header('Request-Id', request.id);
     request.principal = await options.authenticate(request.headers.authorization);
+  });
+  // Authentication comes before validation: an anonymous caller learns nothing about a
+  // protected route's input rules. Routes opt out with `config: { public: true }`.
+  app.addHook('preValidation', async (request) => {
+    const url = request.routeOptions.url;
+    if (request.principal !== null || url === undefined || request.routeOptions.config.public === true) return;
+    if (url.startsWith('/docs')) return;
+    throw new KassaError('authentication_required');
   });
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';
@@ -73,6 +84,6 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
   for (const plugin of options.routes) await app.register(plugin);
-  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  app.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
   return app;
 }

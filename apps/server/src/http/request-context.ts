@@ -9,6 +9,10 @@ declare module 'fastify' {
   interface FastifyRequest {
     principal: Principal | null;
   }
+  interface FastifyContextConfig {
+    /** Reachable without credentials (sign-up, log-in, health, docs). */
+    public?: boolean;
+  }
 }
 
 export function requireUser(request: FastifyRequest): Extract<Principal, { kind: 'user' }> {

@@ -37,7 +37,7 @@ export function identityRoutes(deps: IdentityRouteDeps) {
   return async function plugin(root: FastifyInstance): Promise<void> {
     const app = root.withTypeProvider<TypeBoxTypeProvider>();
 
-    app.post('/v1/users', { schema: { tags: ['identity'], summary: 'Sign up (creates a wallet)', body: SignUpBody, security: [] } }, async (request, reply) => {
+    app.post('/v1/users', { config: { public: true }, schema: { tags: ['identity'], summary: 'Sign up (creates a wallet)', body: SignUpBody, security: [] } }, async (request, reply) => {
       const body = request.body;
       const currency = currencyOf(body.currency, 'USD');
       const claim = idempotencyClaim(request, false);
@@ -52,13 +52,13 @@ export function identityRoutes(deps: IdentityRouteDeps) {
       return sendStored(reply, stored);
     });
 
-    app.post('/v1/sessions', { schema: { tags: ['identity'], summary: 'Log in', body: LogInBody, security: [] } }, async (request, reply) => {
+    app.post('/v1/sessions', { config: { public: true }, schema: { tags: ['identity'], summary: 'Log in', body: LogInBody, security: [] } }, async (request, reply) => {
       const user = await checkCredentials(deps.db, request.body.email, request.body.password);
       if (user === null) throw new KassaError('invalid_credentials');
       return reply.code(201).send(await openSession(deps.db, deps.sessions, user.id, deps.clock.now()));
     });
 
-    app.post('/v1/sessions/refresh', { schema: { tags: ['identity'], summary: 'Rotate a refresh token', body: RefreshBody, security: [] } }, async (request, reply) => {
+    app.post('/v1/sessions/refresh', { config: { public: true }, schema: { tags: ['identity'], summary: 'Rotate a refresh token', body: RefreshBody, security: [] } }, async (request, reply) => {
       return reply.code(201).send(await refreshSession(deps.db, deps.sessions, request.body.refresh_token, deps.clock.now()));
     });
 

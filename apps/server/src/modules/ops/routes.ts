@@ -58,9 +58,9 @@ export function opsRoutes(deps: OpsDeps) {
   });
 
   return async function plugin(app: FastifyInstance): Promise<void> {
-    app.get('/livez', { schema: { tags: ['operations'], summary: 'Liveness: the process is running', security: [] } }, async () => ({ status: 'ok' }));
+    app.get('/livez', { config: { public: true }, schema: { tags: ['operations'], summary: 'Liveness: the process is running', security: [] } }, async () => ({ status: 'ok' }));
 
-    app.get('/readyz', { schema: { tags: ['operations'], summary: 'Readiness: dependencies answer in time', security: [] } }, async (_request, reply) => {
+    app.get('/readyz', { config: { public: true }, schema: { tags: ['operations'], summary: 'Readiness: dependencies answer in time', security: [] } }, async (_request, reply) => {
       const checks: Record<string, { status: 'ok' | 'failed'; latency_ms: number; error?: string }> = {};
       const started = performance.now();
       try {
@@ -74,7 +74,7 @@ export function opsRoutes(deps: OpsDeps) {
       return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', accepting: deps.accepting(), checks });
     });
 
-    app.get('/metrics', { schema: { tags: ['operations'], summary: 'Prometheus metrics', security: [] } }, async (_request, reply) => {
+    app.get('/metrics', { config: { public: true }, schema: { tags: ['operations'], summary: 'Prometheus metrics', security: [] } }, async (_request, reply) => {
       const body = await deps.metrics.registry.metrics();
       return reply.type(deps.metrics.registry.contentType).send(body);
     });

@@ -1,0 +1,31 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ConfigError, loadConfig } from './config.ts';
+
+describe('config', () => {
+  it('has working defaults', () => {
+    const config = loadConfig({});
+    assert.equal(config.port, 3000);
+    assert.equal(config.databaseUrl, undefined);
+    assert.ok(Object.isFrozen(config));
+  });
+
+  for (const [env, message] of [
+    [{ PORT: 'abc' }, /PORT must be an integer/],
+    [{ PORT: '70000' }, /PORT must be between/],
+    [{ DATABASE_URL: 'not a url' }, /DATABASE_URL must be a URL/],
+    [{ DATABASE_URL: 'mysql://x@y/z' }, /DATABASE_URL must use postgres/],
+    [{ KASSA_OPERATOR_KEY: 'short' }, /KASSA_OPERATOR_KEY must be at least 24/],
+    [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL must be one of/],
+    [{ IDEMPOTENCY_KEY_TTL_HOURS: '24' }, /IDEMPOTENCY_KEY_TTL_HOURS must be between 168/],
+  ] as const) {
+    it(`refuses ${JSON.stringify(env)} with one clear line`, () => {
+      assert.throws(() => loadConfig(env), (error: unknown) => {
+        assert.ok(error instanceof ConfigError);
+        assert.match(error.message, message);
+        assert.ok(!error.message.includes('\n'));
+        return true;
+      });
+    });
+  }
+});

@@ -1,0 +1,82 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { LightMyRequestResponse } from 'fastify';
+import { loadConfig } from '../../src/config/config.ts';
+import type { Clock } from '../../src/kernel/clock.ts';
+import { createSystem, type System } from '../../src/main/system.ts';
+import { createLogger } from '../../src/platform/log.ts';
+import { createTestDatabase } from './test-database.ts';
+
+export interface TestSystem {
+  readonly system: System;
+  readonly databaseUrl: string;
+  readonly operatorKey: string;
+  request(method: string, url: string, options?: { token?: string | null; body?: unknown; key?: string; headers?: Record<string, string> }): Promise<LightMyRequestResponse>;
+  signUp(name?: string, currency?: string): Promise<{ token: string; userId: string; walletId: string; email: string }>;
+  fund(walletId: string, amount: number, currency?: string): Promise<void>;
+  createMerchant(options?: { feeBps?: number; currency?: string }): Promise<{ id: string; secretKey: string }>;
+  balance(token: string, walletId: string): Promise<{ balance: number; available: number; pending: number }>;
+  close(): Promise<void>;
+}
+
+/** The whole system on its own database, driven through `inject()` (no port). */
+export async function startTestSystem(options: { env?: Record<string, string>; clock?: Clock } = {}): Promise<TestSystem> {
+  const database = await createTestDatabase();
+  const config = loadConfig({ LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'silent', DB_POOL_SIZE_MAX: '12', ...options.env });
+  const operatorKey = `op_${randomBytes(24).toString('base64url')}`;
+  const system = await createSystem({
+    config,
+    databaseUrl: database.url,
+    secrets: { operatorKey, tokenSecret: randomBytes(32).toString('base64url'), operatorKeyGenerated: false },
+    logger: createLogger({ level: config.logLevel, name: 'kassa-test' }),
+    ...(options.clock === undefined ? {} : { clock: options.clock }),
+  });
+
+  const request: TestSystem['request'] = (method, url, opts = {}) =>
+    system.app.inject({
+      method: method as 'GET',
+      url,
+      headers: {
+        ...(opts.token === undefined || opts.token === null ? {} : { authorization: `Bearer ${opts.token}` }),
+        ...(opts.key === undefined ? {} : { 'idempotency-key': opts.key }),
+        ...opts.headers,
+      },
+      ...(opts.body === undefined ? {} : { payload: opts.body as object }),
+    });
+
+  async function expectOk(response: LightMyRequestResponse, what: string) {
+    if (response.statusCode >= 300) throw new Error(`${what} failed: ${response.statusCode} ${response.body}`);
+    return response.json<Record<string, unknown>>();
+  }
+
+  return {
+    system,
+    databaseUrl: database.url,
+    operatorKey,
+    request,
+    async signUp(name = 'Test User', currency = 'USD') {
+      const email = `u-${randomUUID()}@kassa.test`;
+      const password = 'correct horse battery';
+      const user = await expectOk(await request('POST', '/v1/users', { body: { email, password, name, currency } }), 'sign-up');
+      const session = await expectOk(await request('POST', '/v1/sessions', { body: { email, password } }), 'log-in');
+      const wallets = user['wallets'] as { id: string }[];
+      return { token: String(session['access_token']), userId: String(user['id']), walletId: wallets[0]?.id ?? '', email };
+    },
+    async fund(walletId, amount, currency = 'USD') {
+      await expectOk(await request('POST', '/v1/admin/funding', { token: operatorKey, key: randomUUID(), body: { wallet: walletId, amount, currency } }), 'funding');
+    },
+    async createMerchant(opts = {}) {
+      const merchant = await expectOk(await request('POST', '/v1/merchants', {
+        token: operatorKey,
+        body: { name: 'Test Shop', category: 'retail', currency: opts.currency ?? 'USD', fee_bps: opts.feeBps ?? 290 },
+      }), 'merchant');
+      return { id: String(merchant['id']), secretKey: String(merchant['secret_key']) };
+    },
+    async balance(token, walletId) {
+      return expectOk(await request('GET', `/v1/wallets/${walletId}`, { token }), 'wallet') as Promise<{ balance: number; available: number; pending: number }>;
+    },
+    async close() {
+      await system.close();
+      await database.drop();
+    },
+  };
+}
