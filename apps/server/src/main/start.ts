@@ -1,7 +1,8 @@
-import { ConfigError, loadConfig, type Config } from '../config/config.ts';
+import { loadConfig, type Config } from '../config/config.ts';
 import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from '../platform/embedded-postgres.ts';
 import { createLogger } from '../platform/log.ts';
 import { migrate } from '../platform/migrate.ts';
+import { onShutdown, runMain } from './process-lifecycle.ts';
 import { loadSecrets } from './secrets.ts';
 import { seedDemo, type DemoData } from './seed-demo.ts';
 import { createSystem } from './system.ts';
@@ -55,28 +56,13 @@ async function main(config: Config): Promise<void> {
   const demo = config.seedDemo ? await seedDemo(system.app, secrets.operatorKey, config.dataDir) : null;
   banner(address.replace('127.0.0.1', 'localhost'), secrets.operatorKey, demo, embedded !== undefined);
 
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
+  onShutdown(async (signal) => {
     say(`\n${signal}: stopping Kassa…`);
     await worker.stop();
     await system.close();
     await embedded?.stop();
     say('Stopped.');
-    process.exit(0);
-  };
-  process.on('SIGINT', () => void stop('SIGINT'));
-  process.on('SIGTERM', () => void stop('SIGTERM'));
+  });
 }
 
-try {
-  await main(loadConfig());
-} catch (error) {
-  if (error instanceof ConfigError) {
-    process.stderr.write(`kassa: configuration error: ${error.message}\n`);
-    process.exit(1);
-  }
-  process.stderr.write(`kassa: failed to start: ${(error as Error).stack ?? String(error)}\n`);
-  process.exit(1);
-}
+await runMain('kassa', () => main(loadConfig()));

@@ -10,6 +10,7 @@ export interface TestSystem {
   readonly system: System;
   readonly databaseUrl: string;
   readonly operatorKey: string;
+  readonly tokenSecret: string;
   request(method: string, url: string, options?: { token?: string | null; body?: unknown; key?: string; headers?: Record<string, string> }): Promise<LightMyRequestResponse>;
   signUp(name?: string, currency?: string): Promise<{ token: string; userId: string; walletId: string; email: string }>;
   fund(walletId: string, amount: number, currency?: string): Promise<void>;
@@ -23,11 +24,13 @@ export async function startTestSystem(options: { env?: Record<string, string>; c
   const database = await createTestDatabase();
   const config = loadConfig({ LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'silent', DB_POOL_SIZE_MAX: '12', ...options.env });
   const operatorKey = `op_${randomBytes(24).toString('base64url')}`;
+  const tokenSecret = randomBytes(32).toString('base64url');
   const system = await createSystem({
     config,
     databaseUrl: database.url,
-    secrets: { operatorKey, tokenSecret: randomBytes(32).toString('base64url'), operatorKeyGenerated: false },
+    secrets: { operatorKey, tokenSecret, operatorKeyGenerated: false },
     logger: createLogger({ level: config.logLevel, name: 'kassa-test' }),
+    role: 'test',
     ...(options.clock === undefined ? {} : { clock: options.clock }),
   });
 
@@ -52,6 +55,7 @@ export async function startTestSystem(options: { env?: Record<string, string>; c
     system,
     databaseUrl: database.url,
     operatorKey,
+    tokenSecret,
     request,
     async signUp(name = 'Test User', currency = 'USD') {
       const email = `u-${randomUUID()}@kassa.test`;
