@@ -11,7 +11,10 @@ import { join, relative } from 'node:path';
 import pg from 'pg';
 import { migrate, migrationsDir } from '../apps/server/src/platform/migrate.ts';
 import { createDb } from '../apps/server/src/platform/db.ts';
-import { postgresAnswers, startEmbeddedPostgres } from '../apps/server/src/platform/embedded-postgres.ts';
+import {
+  postgresAnswers,
+  startEmbeddedPostgres,
+} from '../apps/server/src/platform/embedded-postgres.ts';
 
 const root = join(import.meta.dirname, '..');
 
@@ -31,8 +34,11 @@ async function pickDatabase(): Promise<{ adminUrl: string; stop?: () => Promise<
   const local = 'postgres://postgres@127.0.0.1:5432/postgres';
   if (postgresAnswers(local)) return { adminUrl: local };
   console.log('No PostgreSQL on 127.0.0.1:5432: starting an embedded one for the tests.');
-  const embedded = await startEmbeddedPostgres({ dataDir: join(root, '.kassa', 'test'), port: 5499 });
-  return { adminUrl: embedded.connectionString, stop: embedded.stop };
+  const embedded = await startEmbeddedPostgres({
+    dataDir: join(root, '.kassa', 'test'),
+    port: 5499,
+  });
+  return { adminUrl: embedded.connectionString, stop: () => embedded.stop() };
 }
 
 function withDatabase(url: string, database: string): string {
@@ -43,7 +49,8 @@ function withDatabase(url: string, database: string): string {
 
 async function prepareTemplate(adminUrl: string): Promise<string> {
   const hash = createHash('sha256');
-  for (const name of readdirSync(migrationsDir).sort()) hash.update(name).update(readFileSync(join(migrationsDir, name)));
+  for (const name of readdirSync(migrationsDir).sort())
+    hash.update(name).update(readFileSync(join(migrationsDir, name)));
   const template = `kassa_template_${hash.digest('hex').slice(0, 12)}`;
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
@@ -54,7 +61,11 @@ async function prepareTemplate(adminUrl: string): Promise<string> {
         await admin.query(`drop database if exists ${template}_wip`);
         await admin.query(`create database ${template}_wip`);
       });
-      const db = createDb({ connectionString: withDatabase(adminUrl, `${template}_wip`), poolSizeMax: 2, applicationName: 'kassa-test-setup' });
+      const db = createDb({
+        connectionString: withDatabase(adminUrl, `${template}_wip`),
+        poolSizeMax: 2,
+        applicationName: 'kassa-test-setup',
+      });
       await migrate(db);
       await db.close();
       await admin.query(`alter database ${template}_wip rename to ${template}`);
@@ -68,7 +79,9 @@ async function prepareTemplate(adminUrl: string): Promise<string> {
 const { adminUrl, stop } = await pickDatabase();
 const template = await prepareTemplate(adminUrl);
 const only = process.argv.slice(2);
-const files = (only.length > 0 ? only : findTests(join(root, 'apps')).concat(findTests(join(root, 'packages'))))
+const files = (
+  only.length > 0 ? only : findTests(join(root, 'apps')).concat(findTests(join(root, 'packages')))
+)
   .map((file) => relative(root, file))
   .sort();
 
@@ -78,7 +91,12 @@ const child = spawn(
   {
     cwd: root,
     stdio: ['ignore', 'pipe', 'inherit'],
-    env: { ...process.env, KASSA_TEST_ADMIN_URL: adminUrl, KASSA_TEST_TEMPLATE: template, LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'silent' },
+    env: {
+      ...process.env,
+      KASSA_TEST_ADMIN_URL: adminUrl,
+      KASSA_TEST_TEMPLATE: template,
+      LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'silent',
+    },
   },
 );
 let passed = 0;
@@ -96,7 +114,9 @@ child.stdout.on('data', (chunk: Buffer) => {
     if (fail?.[1] !== undefined) failed = Number(fail[1]);
   }
 });
-const code = await new Promise<number>((resolve) => child.on('close', (status) => resolve(status ?? 1)));
+const code = await new Promise<number>((resolve) =>
+  child.on('close', (status) => resolve(status ?? 1)),
+);
 await stop?.();
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(code === 0 && failed === 0 ? 0 : 1);

@@ -17,8 +17,15 @@ describe('idempotency', () => {
     await t.fund(alice.walletId, 10_000);
     const key = randomUUID();
     const body = { to: bob.email, amount: 700, currency: 'USD' };
-    const responses = await Promise.all(Array.from({ length: 20 }, () => t.request('POST', '/v1/transfers', { token: alice.token, key, body })));
-    assert.ok(responses.every((r) => r.statusCode === 201), responses.map((r) => r.body).join('\n'));
+    const responses = await Promise.all(
+      Array.from({ length: 20 }, () =>
+        t.request('POST', '/v1/transfers', { token: alice.token, key, body }),
+      ),
+    );
+    assert.ok(
+      responses.every((r) => r.statusCode === 201),
+      responses.map((r) => r.body).join('\n'),
+    );
     const bodies = new Set(responses.map((r) => r.body));
     assert.equal(bodies.size, 1, 'every caller sees the same transfer');
     assert.equal(responses.filter((r) => r.headers['idempotent-replayed'] === 'true').length, 19);
@@ -30,8 +37,17 @@ describe('idempotency', () => {
     const bob = await t.signUp();
     await t.fund(alice.walletId, 10_000);
     const keys = Array.from({ length: 10 }, () => randomUUID());
-    const all = await Promise.all(keys.flatMap((key) => [0, 1, 2].map(() =>
-      t.request('POST', '/v1/transfers', { token: alice.token, key, body: { to: bob.email, amount: 100, currency: 'USD' } }))));
+    const all = await Promise.all(
+      keys.flatMap((key) =>
+        [0, 1, 2].map(() =>
+          t.request('POST', '/v1/transfers', {
+            token: alice.token,
+            key,
+            body: { to: bob.email, amount: 100, currency: 'USD' },
+          }),
+        ),
+      ),
+    );
     assert.ok(all.every((r) => r.statusCode === 201));
     assert.equal((await t.balance(bob.token, bob.walletId)).balance, 1_000);
   });
@@ -41,8 +57,16 @@ describe('idempotency', () => {
     const bob = await t.signUp();
     await t.fund(alice.walletId, 1_000);
     const key = randomUUID();
-    await t.request('POST', '/v1/transfers', { token: alice.token, key, body: { to: bob.email, amount: 100, currency: 'USD' } });
-    const reused = await t.request('POST', '/v1/transfers', { token: alice.token, key, body: { to: bob.email, amount: 200, currency: 'USD' } });
+    await t.request('POST', '/v1/transfers', {
+      token: alice.token,
+      key,
+      body: { to: bob.email, amount: 100, currency: 'USD' },
+    });
+    const reused = await t.request('POST', '/v1/transfers', {
+      token: alice.token,
+      key,
+      body: { to: bob.email, amount: 200, currency: 'USD' },
+    });
     assert.equal(reused.statusCode, 422);
     assert.equal(reused.json().error.code, 'idempotency_key_reused');
     assert.equal((await t.balance(bob.token, bob.walletId)).balance, 100);
@@ -53,8 +77,16 @@ describe('idempotency', () => {
     const bob = await t.signUp();
     await t.fund(alice.walletId, 1_000);
     const key = randomUUID();
-    const first = await t.request('POST', '/v1/transfers', { token: alice.token, key, body: { to: bob.email, amount: 100, currency: 'USD' } });
-    const second = await t.request('POST', '/v1/transfers', { token: alice.token, key, body: { currency: 'USD', amount: 100, to: bob.email } });
+    const first = await t.request('POST', '/v1/transfers', {
+      token: alice.token,
+      key,
+      body: { to: bob.email, amount: 100, currency: 'USD' },
+    });
+    const second = await t.request('POST', '/v1/transfers', {
+      token: alice.token,
+      key,
+      body: { currency: 'USD', amount: 100, to: bob.email },
+    });
     assert.equal(second.headers['idempotent-replayed'], 'true');
     assert.equal(second.body, first.body);
   });
@@ -63,10 +95,18 @@ describe('idempotency', () => {
     const alice = await t.signUp();
     const bob = await t.signUp();
     const key = randomUUID();
-    const first = await t.request('POST', '/v1/transfers', { token: alice.token, key, body: { to: bob.email, amount: 100, currency: 'USD' } });
+    const first = await t.request('POST', '/v1/transfers', {
+      token: alice.token,
+      key,
+      body: { to: bob.email, amount: 100, currency: 'USD' },
+    });
     assert.equal(first.statusCode, 402);
     await t.fund(alice.walletId, 1_000);
-    const again = await t.request('POST', '/v1/transfers', { token: alice.token, key, body: { to: bob.email, amount: 100, currency: 'USD' } });
+    const again = await t.request('POST', '/v1/transfers', {
+      token: alice.token,
+      key,
+      body: { to: bob.email, amount: 100, currency: 'USD' },
+    });
     assert.equal(again.statusCode, 402);
     assert.equal(again.headers['idempotent-replayed'], 'true');
     assert.equal(again.json().error.request_id, first.json().error.request_id);
@@ -79,7 +119,11 @@ describe('idempotency', () => {
     await t.fund(b.walletId, 1_000);
     const key = 'shared-key-1';
     for (const sender of [a, b]) {
-      const res = await t.request('POST', '/v1/transfers', { token: sender.token, key, body: { to: c.email, amount: 50, currency: 'USD' } });
+      const res = await t.request('POST', '/v1/transfers', {
+        token: sender.token,
+        key,
+        body: { to: c.email, amount: 50, currency: 'USD' },
+      });
       assert.equal(res.statusCode, 201);
       assert.equal(res.headers['idempotent-replayed'], undefined);
     }
@@ -92,7 +136,10 @@ describe('idempotency', () => {
     await t.fund(alice.walletId, 1_000);
     const key = randomUUID();
     const body = { to: bob.email, amount: 10, currency: 'USD' };
-    const [user] = await t.system.db.query<{ id: string }>('select id from users where email = $1', [alice.email]);
+    const [user] = await t.system.db.query<{ id: string }>(
+      'select id from users where email = $1',
+      [alice.email],
+    );
     // A committed in-progress claim: what a multi-step request leaves while it still runs.
     await t.system.db.query(
       `insert into idempotency_keys (scope, key, request_sha256, status) values ($1, $2, $3, 'in_progress')`,
@@ -111,12 +158,19 @@ describe('idempotency', () => {
     const bob = await t.signUp();
     await t.fund(alice.walletId, 1_000);
     const key = randomUUID();
-    await t.request('POST', '/v1/transfers', { token: alice.token, key, body: { to: bob.email, amount: 10, currency: 'USD' } });
+    await t.request('POST', '/v1/transfers', {
+      token: alice.token,
+      key,
+      body: { to: bob.email, amount: 10, currency: 'USD' },
+    });
     const sixDaysAgo = new Date(Date.now() - 6 * 86_400_000);
     await reapIdempotencyKeys(t.system.db, sixDaysAgo);
     const kept = await t.system.db.query('select 1 from idempotency_keys where key = $1', [key]);
     assert.equal(kept.length, 1);
-    await t.system.db.query(`update idempotency_keys set created_at = now() - interval '9 days' where key = $1`, [key]);
+    await t.system.db.query(
+      `update idempotency_keys set created_at = now() - interval '9 days' where key = $1`,
+      [key],
+    );
     assert.ok((await reapIdempotencyKeys(t.system.db, new Date(Date.now() - 8 * 86_400_000))) >= 1);
     const gone = await t.system.db.query('select 1 from idempotency_keys where key = $1', [key]);
     assert.equal(gone.length, 0);
@@ -124,10 +178,17 @@ describe('idempotency', () => {
 
   it('every money-moving POST requires a key', async () => {
     const alice = await t.signUp();
-    const res = await t.request('POST', '/v1/transfers', { token: alice.token, body: { to: 'x@y.z', amount: 1, currency: 'USD' } });
+    const res = await t.request('POST', '/v1/transfers', {
+      token: alice.token,
+      body: { to: 'x@y.z', amount: 1, currency: 'USD' },
+    });
     assert.equal(res.statusCode, 400);
     assert.equal(res.json().error.code, 'idempotency_key_missing');
-    const tooLong = await t.request('POST', '/v1/transfers', { token: alice.token, key: 'k'.repeat(256), body: { to: 'x@y.z', amount: 1, currency: 'USD' } });
+    const tooLong = await t.request('POST', '/v1/transfers', {
+      token: alice.token,
+      key: 'k'.repeat(256),
+      body: { to: 'x@y.z', amount: 1, currency: 'USD' },
+    });
     assert.equal(tooLong.json().error.code, 'idempotency_key_invalid');
   });
 });

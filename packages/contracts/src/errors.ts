@@ -45,7 +45,10 @@ const invalid = (message: string): ErrorDefinition => ({
   message,
 });
 
-const declined = (message: string, nextAction: NextAction = 'contact_support'): ErrorDefinition => ({
+const declined = (
+  message: string,
+  nextAction: NextAction = 'contact_support',
+): ErrorDefinition => ({
   type: 'payment_error',
   httpStatus: 402,
   retryable: false,

@@ -20,7 +20,10 @@ export const CurrencyCode = Type.String({
 });
 export const Description = Type.String({ maxLength: 500 });
 const WireId = (prefix: string) =>
-  Type.String({ pattern: `^${prefix}_[0-7][0-9a-hjkmnp-tv-z]{25}$`, examples: [`${prefix}_01jd7w9k3c8v4t5e6r7y8z9a0b`] });
+  Type.String({
+    pattern: `^${prefix}_[0-7][0-9a-hjkmnp-tv-z]{25}$`,
+    examples: [`${prefix}_01jd7w9k3c8v4t5e6r7y8z9a0b`],
+  });
 
 export const Email = Type.String({ format: 'email', maxLength: 254 });
 export const Password = Type.String({ minLength: 1, maxLength: 256 });
@@ -39,7 +42,10 @@ export type SignUpBody = Static<typeof SignUpBody>;
 export const LogInBody = Type.Object({ email: Email, password: Password }, strict);
 export type LogInBody = Static<typeof LogInBody>;
 
-export const RefreshBody = Type.Object({ refresh_token: Type.String({ minLength: 1, maxLength: 512 }) }, strict);
+export const RefreshBody = Type.Object(
+  { refresh_token: Type.String({ minLength: 1, maxLength: 512 }) },
+  strict,
+);
 export type RefreshBody = Static<typeof RefreshBody>;
 
 export const CreateMerchantBody = Type.Object(
@@ -55,7 +61,11 @@ export type CreateMerchantBody = Static<typeof CreateMerchantBody>;
 
 export const CreateTransferBody = Type.Object(
   {
-    to: Type.String({ minLength: 1, maxLength: 254, description: 'A user id, email or wallet id.' }),
+    to: Type.String({
+      minLength: 1,
+      maxLength: 254,
+      description: 'A user id, email or wallet id.',
+    }),
     amount: AmountMinor,
     currency: CurrencyCode,
     description: Type.Optional(Description),
@@ -82,20 +92,31 @@ export type CaptureBody = Static<typeof CaptureBody>;
 export const EmptyBody = Type.Object({}, strict);
 
 export const CreateRefundBody = Type.Object(
-  { payment: WireId('pay'), amount: Type.Optional(AmountMinor), reason: Type.Optional(Description) },
+  {
+    payment: WireId('pay'),
+    amount: Type.Optional(AmountMinor),
+    reason: Type.Optional(Description),
+  },
   strict,
 );
 export type CreateRefundBody = Static<typeof CreateRefundBody>;
 
 export const FundingBody = Type.Object(
-  { wallet: WireId('wal'), amount: AmountMinor, currency: CurrencyCode, description: Type.Optional(Description) },
+  {
+    wallet: WireId('wal'),
+    amount: AmountMinor,
+    currency: CurrencyCode,
+    description: Type.Optional(Description),
+  },
   strict,
 );
 export type FundingBody = Static<typeof FundingBody>;
 
 export const ListQuery = Type.Object(
   {
-    limit: Type.Optional(Type.String({ pattern: '^(100|[1-9][0-9]?)$', description: '1..100, default 10' })),
+    limit: Type.Optional(
+      Type.String({ pattern: '^(100|[1-9][0-9]?)$', description: '1..100, default 10' }),
+    ),
     starting_after: Type.Optional(Type.String({ maxLength: 64 })),
   },
   strict,
@@ -176,9 +197,15 @@ export const WalletObject = Type.Object({
 });
 
 export const PaymentStatus = Type.Union(
-  ['requires_action', 'processing', 'requires_capture', 'succeeded', 'canceled', 'failed', 'outcome_unknown'].map(
-    (s) => Type.Literal(s),
-  ),
+  [
+    'requires_action',
+    'processing',
+    'requires_capture',
+    'succeeded',
+    'canceled',
+    'failed',
+    'outcome_unknown',
+  ].map((s) => Type.Literal(s)),
 );
 
 export function ListOf<T extends TSchema>(item: T) {

@@ -20,12 +20,15 @@ describe('config', () => {
     [{ IDEMPOTENCY_KEY_TTL_HOURS: '24' }, /IDEMPOTENCY_KEY_TTL_HOURS must be between 168/],
   ] as const) {
     it(`refuses ${JSON.stringify(env)} with one clear line`, () => {
-      assert.throws(() => loadConfig(env), (error: unknown) => {
-        assert.ok(error instanceof ConfigError);
-        assert.match(error.message, message);
-        assert.ok(!error.message.includes('\n'));
-        return true;
-      });
+      assert.throws(
+        () => loadConfig(env),
+        (error: unknown) => {
+          assert.ok(error instanceof ConfigError);
+          assert.match(error.message, message);
+          assert.ok(!error.message.includes('\n'));
+          return true;
+        },
+      );
     });
   }
 });

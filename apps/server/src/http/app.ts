@@ -23,8 +23,10 @@ export type App = FastifyInstance;
 
 /** Builds the HTTP app without listening (Fastify's build/listen split, for `inject()` tests). */
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  // pino's Logger is a FastifyBaseLogger; naming the wider type keeps the instance type default.
+  const loggerInstance: FastifyBaseLogger = options.logger;
   const app = Fastify({
-    loggerInstance: options.logger as FastifyBaseLogger,
+    loggerInstance,
     bodyLimit: options.bodyLimitBytes,
     genReqId: () => `req_${randomBytes(12).toString('base64url')}`,
     requestIdHeader: false,
@@ -33,7 +35,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     onConstructorPoisoning: 'error',
     return503OnClosing: true,
     ajv: {
-      customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: false, allErrors: false },
+      customOptions: {
+        coerceTypes: false,
+        removeAdditional: false,
+        useDefaults: false,
+        allErrors: false,
+      },
     },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
@@ -53,17 +60,29 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   // protected route's input rules. Routes opt out with `config: { public: true }`.
   app.addHook('preValidation', async (request) => {
     const url = request.routeOptions.url;
-    if (request.principal !== null || url === undefined || request.routeOptions.config.public === true) return;
+    if (
+      request.principal !== null ||
+      url === undefined ||
+      request.routeOptions.config.public === true
+    )
+      return;
     if (url.startsWith('/docs')) return;
     throw new KassaError('authentication_required');
   });
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';
     const seconds = reply.elapsedTime / 1000;
-    options.metrics.httpRequests.inc({ route, method: request.method, status: String(reply.statusCode) });
+    options.metrics.httpRequests.inc({
+      route,
+      method: request.method,
+      status: String(reply.statusCode),
+    });
     options.metrics.httpDuration.observe({ route, method: request.method }, seconds);
     const level = reply.statusCode >= 500 ? 'error' : 'info';
-    request.log[level]({ method: request.method, route, status: reply.statusCode, durationMs: reply.elapsedTime }, 'request');
+    request.log[level](
+      { method: request.method, route, status: reply.statusCode, durationMs: reply.elapsedTime },
+      'request',
+    );
   });
 
   await app.register(swagger, {
@@ -84,6 +103,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
   for (const plugin of options.routes) await app.register(plugin);
-  app.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
+  app.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, async () =>
+    app.swagger(),
+  );
   return app;
 }

@@ -7,7 +7,12 @@ import { KassaError } from '../kernel/errors.ts';
 export function errorBody(
   code: ErrorCode,
   requestId: string,
-  overrides: { message?: string | undefined; param?: string | undefined; moneyMoved?: boolean | null | undefined; declineCode?: string } = {},
+  overrides: {
+    message?: string | undefined;
+    param?: string | undefined;
+    moneyMoved?: boolean | null | undefined;
+    declineCode?: string;
+  } = {},
 ): ErrorBody {
   const definition = errorCatalogue[code];
   return {
@@ -18,7 +23,8 @@ export function errorBody(
       ...(overrides.param === undefined ? {} : { param: overrides.param }),
       ...(overrides.declineCode === undefined ? {} : { decline_code: overrides.declineCode }),
       request_id: requestId,
-      money_moved: overrides.moneyMoved === undefined ? definition.moneyMoved : overrides.moneyMoved,
+      money_moved:
+        overrides.moneyMoved === undefined ? definition.moneyMoved : overrides.moneyMoved,
       retryable: definition.retryable,
       next_action: definition.nextAction,
     },
@@ -33,14 +39,26 @@ interface ValidationIssue {
 }
 
 /** Turns the first schema violation into a precise, user-readable error. */
-function fromValidation(issues: readonly ValidationIssue[], context: string | undefined): { code: ErrorCode; message: string; param: string } {
+function fromValidation(
+  issues: readonly ValidationIssue[],
+  context: string | undefined,
+): { code: ErrorCode; message: string; param: string } {
   const issue = issues[0];
   const path = issue?.instancePath.replace(/^\//, '').replaceAll('/', '.') ?? '';
-  if (issue === undefined) return { code: 'invalid_request', message: 'The request is not valid.', param: context ?? 'body' };
+  if (issue === undefined)
+    return {
+      code: 'invalid_request',
+      message: 'The request is not valid.',
+      param: context ?? 'body',
+    };
   if (issue.keyword === 'additionalProperties') {
     const field = String(issue.params['additionalProperty']);
     const param = path === '' ? field : `${path}.${field}`;
-    return { code: 'unknown_field', message: `Unknown field "${param}". Remove it and retry.`, param };
+    return {
+      code: 'unknown_field',
+      message: `Unknown field "${param}". Remove it and retry.`,
+      param,
+    };
   }
   if (issue.keyword === 'required') {
     const field = String(issue.params['missingProperty']);
@@ -52,13 +70,25 @@ function fromValidation(issues: readonly ValidationIssue[], context: string | un
     return { code: 'invalid_amount', message: errorCatalogue.invalid_amount.message, param: path };
   }
   if (leaf === 'currency' && issue.keyword === 'pattern') {
-    return { code: 'invalid_currency', message: 'Currency must be a three-letter ISO 4217 code such as USD.', param: path };
+    return {
+      code: 'invalid_currency',
+      message: 'Currency must be a three-letter ISO 4217 code such as USD.',
+      param: path,
+    };
   }
   if (issue.keyword === 'type' && path === '') {
-    return { code: 'invalid_request', message: `The ${context ?? 'body'} must be a JSON object.`, param: context ?? 'body' };
+    return {
+      code: 'invalid_request',
+      message: `The ${context ?? 'body'} must be a JSON object.`,
+      param: context ?? 'body',
+    };
   }
   const where = path === '' ? (context ?? 'request') : `"${path}"`;
-  return { code: 'invalid_request', message: `Field ${where} ${issue.message ?? 'is not valid'}.`, param: path || (context ?? 'body') };
+  return {
+    code: 'invalid_request',
+    message: `Field ${where} ${issue.message ?? 'is not valid'}.`,
+    param: path || (context ?? 'body'),
+  };
 }
 
 const fastifyCodes: Record<string, ErrorCode> = {
@@ -71,12 +101,18 @@ const fastifyCodes: Record<string, ErrorCode> = {
 };
 
 /** The one place where errors become HTTP responses. */
-export function handleError(this: unknown, error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply): void {
+export function handleError(
+  this: unknown,
+  error: FastifyError | Error,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): void {
   const requestId = request.id;
   if (error instanceof KassaError) {
     const status = errorCatalogue[error.code].httpStatus;
     if (status >= 500) request.log.error({ err: error }, 'request failed');
-    if (error.retryAfterSeconds !== undefined) void reply.header('Retry-After', String(error.retryAfterSeconds));
+    if (error.retryAfterSeconds !== undefined)
+      void reply.header('Retry-After', String(error.retryAfterSeconds));
     else if (status === 503 || status === 429) void reply.header('Retry-After', '1');
     void reply.code(status).send(
       errorBody(error.code, requestId, {
@@ -87,9 +123,15 @@ export function handleError(this: unknown, error: FastifyError | Error, request:
     );
     return;
   }
-  const fastifyError = error as FastifyError & { validation?: ValidationIssue[]; validationContext?: string };
+  const fastifyError = error as FastifyError & {
+    validation?: ValidationIssue[];
+    validationContext?: string;
+  };
   if (fastifyError.validation !== undefined) {
-    const { code, message, param } = fromValidation(fastifyError.validation, fastifyError.validationContext);
+    const { code, message, param } = fromValidation(
+      fastifyError.validation,
+      fastifyError.validationContext,
+    );
     void reply.code(400).send(errorBody(code, requestId, { message, param }));
     return;
   }
@@ -100,14 +142,29 @@ export function handleError(this: unknown, error: FastifyError | Error, request:
   }
   // secure-json-parse rejects __proto__ and constructor.prototype keys with a SyntaxError.
   if (error instanceof SyntaxError || /prototype|__proto__/i.test(error.message)) {
-    void reply.code(400).send(errorBody('invalid_json', requestId, { message: 'The request body is not valid JSON or uses a forbidden key such as "__proto__".' }));
+    void reply.code(400).send(
+      errorBody('invalid_json', requestId, {
+        message: 'The request body is not valid JSON or uses a forbidden key such as "__proto__".',
+      }),
+    );
     return;
   }
-  if (typeof fastifyError.statusCode === 'number' && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
-    void reply.code(fastifyError.statusCode).send(errorBody('invalid_request', requestId, { message: fastifyError.message }));
+  if (
+    typeof fastifyError.statusCode === 'number' &&
+    fastifyError.statusCode >= 400 &&
+    fastifyError.statusCode < 500
+  ) {
+    void reply
+      .code(fastifyError.statusCode)
+      .send(errorBody('invalid_request', requestId, { message: fastifyError.message }));
     return;
   }
-  const code: ErrorCode = isErrorCode(fastifyError.code ?? '') ? (fastifyError.code as ErrorCode) : 'internal_error';
-  request.log.error({ err: error, assertion: error instanceof AssertionFailure }, 'unexpected error');
+  const code: ErrorCode = isErrorCode(fastifyError.code ?? '')
+    ? (fastifyError.code as ErrorCode)
+    : 'internal_error';
+  request.log.error(
+    { err: error, assertion: error instanceof AssertionFailure },
+    'unexpected error',
+  );
   void reply.code(errorCatalogue[code].httpStatus).send(errorBody(code, requestId));
 }

@@ -3,7 +3,11 @@ import { KassaError } from '../kernel/errors.ts';
 import { decodeId, type IdPrefix } from '../kernel/ids.ts';
 import type { Principal } from '../modules/identity/index.ts';
 import { principalScope } from '../modules/identity/index.ts';
-import { requestFingerprint, type IdempotencyClaim, type StoredResponse } from '../modules/idempotency/index.ts';
+import {
+  requestFingerprint,
+  type IdempotencyClaim,
+  type StoredResponse,
+} from '../modules/idempotency/index.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -17,19 +21,22 @@ declare module 'fastify' {
 
 export function requireUser(request: FastifyRequest): Extract<Principal, { kind: 'user' }> {
   const principal = request.principal;
-  if (principal?.kind !== 'user') throw new KassaError(principal === null ? 'authentication_required' : 'forbidden');
+  if (principal?.kind !== 'user')
+    throw new KassaError(principal === null ? 'authentication_required' : 'forbidden');
   return principal;
 }
 
 export function requireMerchant(request: FastifyRequest): Extract<Principal, { kind: 'merchant' }> {
   const principal = request.principal;
-  if (principal?.kind !== 'merchant') throw new KassaError(principal === null ? 'authentication_required' : 'forbidden');
+  if (principal?.kind !== 'merchant')
+    throw new KassaError(principal === null ? 'authentication_required' : 'forbidden');
   return principal;
 }
 
 export function requireOperator(request: FastifyRequest): void {
   const principal = request.principal;
-  if (principal?.kind !== 'operator') throw new KassaError(principal === null ? 'authentication_required' : 'forbidden');
+  if (principal?.kind !== 'operator')
+    throw new KassaError(principal === null ? 'authentication_required' : 'forbidden');
 }
 
 export function requirePrincipal(request: FastifyRequest): Principal {
@@ -41,10 +48,14 @@ export function requirePrincipal(request: FastifyRequest): Principal {
  * The request's idempotency claim: the `Idempotency-Key` header, scoped to the caller, with a
  * fingerprint of the route and body. `required` is true for every request that moves money.
  */
-export function idempotencyClaim(request: FastifyRequest, required: boolean): IdempotencyClaim | null {
+export function idempotencyClaim(
+  request: FastifyRequest,
+  required: boolean,
+): IdempotencyClaim | null {
   const header = request.headers['idempotency-key'];
   if (header === undefined) {
-    if (required) throw new KassaError('idempotency_key_missing', undefined, { param: 'Idempotency-Key' });
+    if (required)
+      throw new KassaError('idempotency_key_missing', undefined, { param: 'Idempotency-Key' });
     return null;
   }
   const key = Array.isArray(header) ? header[0] : header;
@@ -62,7 +73,10 @@ export function idempotencyClaim(request: FastifyRequest, required: boolean): Id
 }
 
 /** Sends a stored (possibly replayed) response. */
-export function sendStored(reply: FastifyReply, response: StoredResponse & { replayed: boolean }): FastifyReply {
+export function sendStored(
+  reply: FastifyReply,
+  response: StoredResponse & { replayed: boolean },
+): FastifyReply {
   if (response.replayed) void reply.header('Idempotent-Replayed', 'true');
   return reply.code(response.statusCode).send(response.body);
 }

@@ -7,7 +7,21 @@ import { assert } from './assert.ts';
  * characters (`pay_01jd7w9k3c8v4t5e6r7y8z9a0b`). Time order keeps B-tree inserts local.
  */
 export const idPrefixes = [
-  'usr', 'wal', 'mer', 'pay', 'trf', 'ref', 'top', 'po', 'pm', 'evt', 'dev', 'acc', 'fnd', 'key', 'ltr',
+  'usr',
+  'wal',
+  'mer',
+  'pay',
+  'trf',
+  'ref',
+  'top',
+  'po',
+  'pm',
+  'evt',
+  'dev',
+  'acc',
+  'fnd',
+  'key',
+  'ltr',
 ] as const;
 export type IdPrefix = (typeof idPrefixes)[number];
 

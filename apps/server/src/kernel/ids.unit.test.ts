@@ -24,7 +24,9 @@ describe('ids', () => {
 
   it('new ids are version 7 and strictly increasing within a process', () => {
     const ids = Array.from({ length: 5000 }, () => newUuid());
-    for (const id of ids) assert.match(id, /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
-    for (let i = 1; i < ids.length; i += 1) assert.ok((ids[i] ?? '') > (ids[i - 1] ?? ''), 'time-ordered');
+    for (const id of ids)
+      assert.match(id, /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    for (let i = 1; i < ids.length; i += 1)
+      assert.ok((ids[i] ?? '') > (ids[i - 1] ?? ''), 'time-ordered');
   });
 });

@@ -6,10 +6,44 @@ import { assert } from './assert.ts';
  * display.
  */
 export const currencyExponents = {
-  AUD: 2, BHD: 3, BRL: 2, CAD: 2, CHF: 2, CLP: 0, CNY: 2, CZK: 2, DKK: 2, EUR: 2, GBP: 2,
-  HKD: 2, HUF: 2, IDR: 2, ILS: 2, INR: 2, ISK: 0, JOD: 3, JPY: 0, KES: 2, KRW: 0, KWD: 3,
-  MXN: 2, NGN: 2, NOK: 2, NZD: 2, OMR: 3, PHP: 2, PLN: 2, SEK: 2, SGD: 2, THB: 2, TND: 3,
-  TRY: 2, UGX: 0, USD: 2, VND: 0, ZAR: 2,
+  AUD: 2,
+  BHD: 3,
+  BRL: 2,
+  CAD: 2,
+  CHF: 2,
+  CLP: 0,
+  CNY: 2,
+  CZK: 2,
+  DKK: 2,
+  EUR: 2,
+  GBP: 2,
+  HKD: 2,
+  HUF: 2,
+  IDR: 2,
+  ILS: 2,
+  INR: 2,
+  ISK: 0,
+  JOD: 3,
+  JPY: 0,
+  KES: 2,
+  KRW: 0,
+  KWD: 3,
+  MXN: 2,
+  NGN: 2,
+  NOK: 2,
+  NZD: 2,
+  OMR: 3,
+  PHP: 2,
+  PLN: 2,
+  SEK: 2,
+  SGD: 2,
+  THB: 2,
+  TND: 3,
+  TRY: 2,
+  UGX: 0,
+  USD: 2,
+  VND: 0,
+  ZAR: 2,
 } as const satisfies Record<string, 0 | 2 | 3>;
 
 export type Currency = keyof typeof currencyExponents;
@@ -62,7 +96,10 @@ export function feeForAmount(amountMinor: bigint, feeBps: number): bigint {
 export function allocate(amountMinor: bigint, weights: readonly number[]): bigint[] {
   assert(amountMinor >= 0n, 'allocate a negative amount');
   assert(weights.length > 0, 'allocate over no weights');
-  assert(weights.every((w) => Number.isInteger(w) && w >= 0), 'weights must be integers >= 0');
+  assert(
+    weights.every((w) => Number.isInteger(w) && w >= 0),
+    'weights must be integers >= 0',
+  );
   const total = weights.reduce((sum, w) => sum + BigInt(w), 0n);
   assert(total > 0n, 'weights sum to zero');
   const parts = weights.map((w) => (amountMinor * BigInt(w)) / total);

@@ -1,17 +1,29 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { allocate, amountMinorMax, feeForAmount, formatMoney, isCurrency, isValidAmountMinor } from './money.ts';
+import {
+  allocate,
+  amountMinorMax,
+  feeForAmount,
+  formatMoney,
+  isCurrency,
+  isValidAmountMinor,
+} from './money.ts';
 
 describe('money', () => {
   it('allocate always returns parts that add up to the amount exactly', () => {
     fc.assert(
       fc.property(
         fc.bigInt({ min: 0n, max: amountMinorMax }),
-        fc.array(fc.integer({ min: 0, max: 10_000 }), { minLength: 1, maxLength: 8 }).filter((w) => w.some((x) => x > 0)),
+        fc
+          .array(fc.integer({ min: 0, max: 10_000 }), { minLength: 1, maxLength: 8 })
+          .filter((w) => w.some((x) => x > 0)),
         (amount, weights) => {
           const parts = allocate(amount, weights);
-          assert.equal(parts.reduce((a, b) => a + b, 0n), amount);
+          assert.equal(
+            parts.reduce((a, b) => a + b, 0n),
+            amount,
+          );
           parts.forEach((part, i) => {
             assert.ok(part >= 0n);
             if (weights[i] === 0) assert.equal(part, 0n);
@@ -28,12 +40,16 @@ describe('money', () => {
 
   it('fee is rounded down and never exceeds the amount', () => {
     fc.assert(
-      fc.property(fc.bigInt({ min: 0n, max: amountMinorMax }), fc.integer({ min: 0, max: 10_000 }), (amount, bps) => {
-        const fee = feeForAmount(amount, bps);
-        assert.ok(fee >= 0n && fee <= amount);
-        assert.ok(fee * 10_000n <= amount * BigInt(bps));
-        assert.ok((fee + 1n) * 10_000n > amount * BigInt(bps));
-      }),
+      fc.property(
+        fc.bigInt({ min: 0n, max: amountMinorMax }),
+        fc.integer({ min: 0, max: 10_000 }),
+        (amount, bps) => {
+          const fee = feeForAmount(amount, bps);
+          assert.ok(fee >= 0n && fee <= amount);
+          assert.ok(fee * 10_000n <= amount * BigInt(bps));
+          assert.ok((fee + 1n) * 10_000n > amount * BigInt(bps));
+        },
+      ),
     );
     assert.equal(feeForAmount(1250n, 290), 36n);
   });

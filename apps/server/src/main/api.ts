@@ -12,9 +12,18 @@ import { createSystem } from './system.ts';
 
 await runMain('kassa-api', async () => {
   const config = loadConfig();
-  if (config.databaseUrl === undefined) throw new ConfigError('DATABASE_URL is required for the api process (npm start runs an embedded database)');
+  if (config.databaseUrl === undefined)
+    throw new ConfigError(
+      'DATABASE_URL is required for the api process (npm start runs an embedded database)',
+    );
   const logger = createLogger({ level: config.logLevel, name: 'kassa-api' });
-  const system = await createSystem({ config, databaseUrl: config.databaseUrl, secrets: await loadSecrets(config), logger, role: 'api' });
+  const system = await createSystem({
+    config,
+    databaseUrl: config.databaseUrl,
+    secrets: await loadSecrets(config),
+    logger,
+    role: 'api',
+  });
   await migrate(system.db);
   await system.app.listen({ host: config.host, port: config.port });
   onShutdown(async (signal) => {

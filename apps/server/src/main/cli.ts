@@ -6,7 +6,10 @@
  *   expire             run the worker's jobs once (hold expiry, key reaper)
  */
 import { loadConfig, type Config } from '../config/config.ts';
-import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from '../platform/embedded-postgres.ts';
+import {
+  startEmbeddedPostgres,
+  type EmbeddedPostgresHandle,
+} from '../platform/embedded-postgres.ts';
 import { createLogger } from '../platform/log.ts';
 import { migrate } from '../platform/migrate.ts';
 import { runMain } from './process-lifecycle.ts';
@@ -20,15 +23,27 @@ function say(line: string): void {
   process.stdout.write(`${line}\n`);
 }
 
-async function withSystem(config: Config, work: (system: System) => Promise<number>): Promise<number> {
+async function withSystem(
+  config: Config,
+  work: (system: System) => Promise<number>,
+): Promise<number> {
   let embedded: EmbeddedPostgresHandle | undefined;
   let databaseUrl = config.databaseUrl;
   if (databaseUrl === undefined) {
-    embedded = await startEmbeddedPostgres({ dataDir: config.dataDir, port: config.embeddedPostgresPort });
+    embedded = await startEmbeddedPostgres({
+      dataDir: config.dataDir,
+      port: config.embeddedPostgresPort,
+    });
     databaseUrl = embedded.connectionString;
   }
   const logger = createLogger({ level: 'warn', name: 'kassa-cli' });
-  const system = await createSystem({ config, databaseUrl, secrets: await loadSecrets(config), logger, role: 'cli' });
+  const system = await createSystem({
+    config,
+    databaseUrl,
+    secrets: await loadSecrets(config),
+    logger,
+    role: 'cli',
+  });
   try {
     return await work(system);
   } finally {
@@ -45,7 +60,11 @@ await runMain('kassa', async () => {
     case 'migrate':
       code = await withSystem(config, async (system) => {
         const report = await migrate(system.db);
-        say(report.applied.length === 0 ? `up to date (${report.alreadyApplied} migrations)` : `applied: ${report.applied.join(', ')}`);
+        say(
+          report.applied.length === 0
+            ? `up to date (${report.alreadyApplied} migrations)`
+            : `applied: ${report.applied.join(', ')}`,
+        );
         return 0;
       });
       break;
@@ -53,20 +72,32 @@ await runMain('kassa', async () => {
       code = await withSystem(config, async (system) => {
         const report = await system.ledger.verify();
         say(JSON.stringify(report, null, 2));
-        say(report.balanced ? `ledger OK: ${report.accounts_checked} accounts, ${report.transfers_checked} transfers, Σdebits = Σcredits` : `LEDGER MISMATCH: ${report.mismatches.length} difference(s)`);
+        say(
+          report.balanced
+            ? `ledger OK: ${report.accounts_checked} accounts, ${report.transfers_checked} transfers, Σdebits = Σcredits`
+            : `LEDGER MISMATCH: ${report.mismatches.length} difference(s)`,
+        );
         return report.balanced ? 0 : 1;
       });
       break;
     case 'expire':
       code = await withSystem(config, async (system) => {
         const logger = createLogger({ level: 'warn', name: 'kassa-cli' });
-        const worker = startWorker({ db: system.db, ledger: system.ledger, clock: system.clock, logger, intervalMs: 3_600_000, idempotencyKeyTtlHours: config.idempotencyKeyTtlHours });
+        const worker = startWorker({
+          db: system.db,
+          ledger: system.ledger,
+          clock: system.clock,
+          logger,
+          intervalMs: 3_600_000,
+          idempotencyKeyTtlHours: config.idempotencyKeyTtlHours,
+        });
         const result = await worker.runOnce();
         await worker.stop();
         say(JSON.stringify(result));
         return 0;
       });
       break;
+    case undefined:
     default:
       process.stderr.write(`${usage}\n`);
       code = 2;

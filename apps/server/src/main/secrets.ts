@@ -20,10 +20,14 @@ export async function loadSecrets(config: Config): Promise<Secrets> {
   const file = join(config.dataDir, 'secrets.json');
   let stored: { operatorKey?: string; tokenSecret?: string } = {};
   if (existsSync(file)) stored = JSON.parse(await readFile(file, 'utf8')) as typeof stored;
-  const operatorKey = config.operatorKey ?? stored.operatorKey ?? `op_${randomBytes(24).toString('base64url')}`;
-  const tokenSecret = config.tokenSecret ?? stored.tokenSecret ?? randomBytes(32).toString('base64url');
-  if (stored.operatorKey !== operatorKey && config.operatorKey === undefined ||
-      stored.tokenSecret !== tokenSecret && config.tokenSecret === undefined) {
+  const operatorKey =
+    config.operatorKey ?? stored.operatorKey ?? `op_${randomBytes(24).toString('base64url')}`;
+  const tokenSecret =
+    config.tokenSecret ?? stored.tokenSecret ?? randomBytes(32).toString('base64url');
+  if (
+    (stored.operatorKey !== operatorKey && config.operatorKey === undefined) ||
+    (stored.tokenSecret !== tokenSecret && config.tokenSecret === undefined)
+  ) {
     await mkdir(config.dataDir, { recursive: true });
     const next = {
       ...(config.operatorKey === undefined ? { operatorKey } : {}),

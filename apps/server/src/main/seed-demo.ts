@@ -10,7 +10,14 @@ export interface DemoData {
 
 const demoPassword = 'kassa-demo-password';
 
-async function call(app: FastifyInstance, method: 'GET' | 'POST', url: string, token: string | null, body?: unknown, key?: string) {
+async function call(
+  app: FastifyInstance,
+  method: 'GET' | 'POST',
+  url: string,
+  token: string | null,
+  body?: unknown,
+  key?: string,
+) {
   const response = await app.inject({
     method,
     url,
@@ -30,19 +37,52 @@ async function call(app: FastifyInstance, method: 'GET' | 'POST', url: string, t
  * client): two users with funded wallets and a merchant. Runs once per data directory; the
  * result, including the merchant's demo secret key, is kept in `<dataDir>/demo.json`.
  */
-export async function seedDemo(app: FastifyInstance, operatorKey: string, dataDir: string): Promise<DemoData> {
+export async function seedDemo(
+  app: FastifyInstance,
+  operatorKey: string,
+  dataDir: string,
+): Promise<DemoData> {
   const file = join(dataDir, 'demo.json');
   if (existsSync(file)) return JSON.parse(await readFile(file, 'utf8')) as DemoData;
   const users: DemoData['users'] = [];
-  for (const [name, email] of [['Alice Demo', 'alice@kassa.test'], ['Bob Demo', 'bob@kassa.test']] as const) {
-    const user = await call(app, 'POST', '/v1/users', null, { email, password: demoPassword, name, currency: 'USD' }, `seed-user-${email}`);
+  for (const [name, email] of [
+    ['Alice Demo', 'alice@kassa.test'],
+    ['Bob Demo', 'bob@kassa.test'],
+  ] as const) {
+    const user = await call(
+      app,
+      'POST',
+      '/v1/users',
+      null,
+      { email, password: demoPassword, name, currency: 'USD' },
+      `seed-user-${email}`,
+    );
     const wallets = user['wallets'] as { id: string }[];
     const walletId = wallets[0]?.id ?? '';
-    await call(app, 'POST', '/v1/admin/funding', operatorKey, { wallet: walletId, amount: 100_000, currency: 'USD', description: 'Demo funds' }, `seed-fund-${email}`);
+    await call(
+      app,
+      'POST',
+      '/v1/admin/funding',
+      operatorKey,
+      { wallet: walletId, amount: 100_000, currency: 'USD', description: 'Demo funds' },
+      `seed-fund-${email}`,
+    );
     users.push({ email, password: demoPassword, userId: String(user['id']), walletId });
   }
-  const merchant = await call(app, 'POST', '/v1/merchants', operatorKey, { name: 'Corner Café', category: 'food_and_drink', currency: 'USD', fee_bps: 290 });
-  const demo: DemoData = { users, merchant: { id: String(merchant['id']), name: 'Corner Café', secretKey: String(merchant['secret_key']) } };
+  const merchant = await call(app, 'POST', '/v1/merchants', operatorKey, {
+    name: 'Corner Café',
+    category: 'food_and_drink',
+    currency: 'USD',
+    fee_bps: 290,
+  });
+  const demo: DemoData = {
+    users,
+    merchant: {
+      id: String(merchant['id']),
+      name: 'Corner Café',
+      secretKey: String(merchant['secret_key']),
+    },
+  };
   await writeFile(file, `${JSON.stringify(demo, null, 2)}\n`, { mode: 0o600 });
   return demo;
 }

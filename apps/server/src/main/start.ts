@@ -1,5 +1,8 @@
 import { loadConfig, type Config } from '../config/config.ts';
-import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from '../platform/embedded-postgres.ts';
+import {
+  startEmbeddedPostgres,
+  type EmbeddedPostgresHandle,
+} from '../platform/embedded-postgres.ts';
 import { createLogger } from '../platform/log.ts';
 import { migrate } from '../platform/migrate.ts';
 import { onShutdown, runMain } from './process-lifecycle.ts';
@@ -18,20 +21,31 @@ function banner(url: string, operatorKey: string, demo: DemoData | null, embedde
   say(`  API        ${url}/v1`);
   say(`  API docs   ${url}/docs   (OpenAPI: ${url}/openapi.json)`);
   say(`  Health     ${url}/readyz   Metrics: ${url}/metrics`);
-  say(`  Database   ${embedded ? 'embedded PostgreSQL (data in .kassa/pg; set DATABASE_URL to use your own)' : 'DATABASE_URL'}`);
+  say(
+    `  Database   ${embedded ? 'embedded PostgreSQL (data in .kassa/pg; set DATABASE_URL to use your own)' : 'DATABASE_URL'}`,
+  );
   say(`  Operator   Authorization: Bearer ${operatorKey}`);
   if (demo !== null) {
     const [alice] = demo.users;
     say();
     say('  Demo users (password for both: kassa-demo-password):');
-    for (const user of demo.users) say(`    ${user.email}  wallet ${user.walletId}  (1,000.00 USD)`);
-    say(`  Demo merchant: ${demo.merchant.name} ${demo.merchant.id}  secret key ${demo.merchant.secretKey}`);
+    for (const user of demo.users)
+      say(`    ${user.email}  wallet ${user.walletId}  (1,000.00 USD)`);
+    say(
+      `  Demo merchant: ${demo.merchant.name} ${demo.merchant.id}  secret key ${demo.merchant.secretKey}`,
+    );
     say();
     say('  Try a payment:');
     say(`    TOKEN=$(curl -s ${url}/v1/sessions -H 'content-type: application/json' \\`);
-    say(`      -d '{"email":"${alice?.email ?? ''}","password":"kassa-demo-password"}' | sed -E 's/.*"access_token":"([^"]+)".*/\\1/')`);
-    say(`    curl -s ${url}/v1/payments -H "authorization: Bearer $TOKEN" -H 'content-type: application/json' \\`);
-    say(`      -H "idempotency-key: $(date +%s%N)" -d '{"merchant":"${demo.merchant.id}","amount":1250,"currency":"USD"}'`);
+    say(
+      `      -d '{"email":"${alice?.email ?? ''}","password":"kassa-demo-password"}' | sed -E 's/.*"access_token":"([^"]+)".*/\\1/')`,
+    );
+    say(
+      `    curl -s ${url}/v1/payments -H "authorization: Bearer $TOKEN" -H 'content-type: application/json' \\`,
+    );
+    say(
+      `      -H "idempotency-key: $(date +%s%N)" -d '{"merchant":"${demo.merchant.id}","amount":1250,"currency":"USD"}'`,
+    );
   }
   say();
   say('  Ctrl-C stops everything; the data is kept for the next start.');
@@ -44,17 +58,35 @@ async function main(config: Config): Promise<void> {
   let databaseUrl = config.databaseUrl;
   if (databaseUrl === undefined) {
     say('Starting embedded PostgreSQL…');
-    embedded = await startEmbeddedPostgres({ dataDir: config.dataDir, port: config.embeddedPostgresPort });
+    embedded = await startEmbeddedPostgres({
+      dataDir: config.dataDir,
+      port: config.embeddedPostgresPort,
+    });
     databaseUrl = embedded.connectionString;
   }
   const secrets = await loadSecrets(config);
   const system = await createSystem({ config, databaseUrl, secrets, logger, role: 'all' });
   const applied = await migrate(system.db);
-  if (applied.applied.length > 0) logger.info({ migrations: applied.applied }, 'migrations applied');
-  const worker = startWorker({ db: system.db, ledger: system.ledger, clock: system.clock, logger, intervalMs: config.workerIntervalMs, idempotencyKeyTtlHours: config.idempotencyKeyTtlHours });
+  if (applied.applied.length > 0)
+    logger.info({ migrations: applied.applied }, 'migrations applied');
+  const worker = startWorker({
+    db: system.db,
+    ledger: system.ledger,
+    clock: system.clock,
+    logger,
+    intervalMs: config.workerIntervalMs,
+    idempotencyKeyTtlHours: config.idempotencyKeyTtlHours,
+  });
   const address = await system.app.listen({ host: config.host, port: config.port });
-  const demo = config.seedDemo ? await seedDemo(system.app, secrets.operatorKey, config.dataDir) : null;
-  banner(address.replace('127.0.0.1', 'localhost'), secrets.operatorKey, demo, embedded !== undefined);
+  const demo = config.seedDemo
+    ? await seedDemo(system.app, secrets.operatorKey, config.dataDir)
+    : null;
+  banner(
+    address.replace('127.0.0.1', 'localhost'),
+    secrets.operatorKey,
+    demo,
+    embedded !== undefined,
+  );
 
   onShutdown(async (signal) => {
     say(`\n${signal}: stopping Kassa…`);

@@ -10,9 +10,19 @@ import {
   createAuthenticator,
   identityRoutes,
 } from '../modules/identity/index.ts';
-import { createLedger, createLedgerWriter, ledgerRoutes, type Ledger } from '../modules/ledger/index.ts';
+import {
+  createLedger,
+  createLedgerWriter,
+  ledgerRoutes,
+  type Ledger,
+} from '../modules/ledger/index.ts';
 import { opsRoutes } from '../modules/ops/index.ts';
-import { createSystemAccounts, paymentRoutes, walletView, type SystemAccounts } from '../modules/payments/index.ts';
+import {
+  createSystemAccounts,
+  paymentRoutes,
+  walletView,
+  type SystemAccounts,
+} from '../modules/payments/index.ts';
 import type { Secrets } from './secrets.ts';
 
 export interface System {
@@ -67,14 +77,23 @@ export async function createSystem(options: {
     logger,
     metrics,
     bodyLimitBytes: config.bodyLimitBytes,
-    authenticate: createAuthenticator({ db: db.pool, clock, keys, operatorKey: options.secrets.operatorKey }),
+    authenticate: createAuthenticator({
+      db: db.pool,
+      clock,
+      keys,
+      operatorKey: options.secrets.operatorKey,
+    }),
     routes: [
       opsRoutes({ db, metrics, readinessTimeoutMs: 1_000, accepting: () => accepting }),
       identityRoutes({
         db,
         ledger,
         clock,
-        sessions: { keys, accessTokenTtlSeconds: config.accessTokenTtlSeconds, refreshTokenTtlSeconds: config.refreshTokenTtlSeconds },
+        sessions: {
+          keys,
+          accessTokenTtlSeconds: config.accessTokenTtlSeconds,
+          refreshTokenTtlSeconds: config.refreshTokenTtlSeconds,
+        },
         walletViews: async (ids) => {
           const accounts = await ledger.getAccounts(db.pool, ids);
           return ids.flatMap((id) => {
@@ -83,7 +102,14 @@ export async function createSystem(options: {
           });
         },
       }),
-      paymentRoutes({ db, clock, ledger, systemAccounts, metrics, holdTtlSeconds: config.holdTtlSeconds }),
+      paymentRoutes({
+        db,
+        clock,
+        ledger,
+        systemAccounts,
+        metrics,
+        holdTtlSeconds: config.holdTtlSeconds,
+      }),
       ledgerRoutes({ db, ledger }),
     ],
   });

@@ -9,11 +9,25 @@ import { startWorker } from './worker.ts';
 
 await runMain('kassa-worker', async () => {
   const config = loadConfig();
-  if (config.databaseUrl === undefined) throw new ConfigError('DATABASE_URL is required for the worker process');
+  if (config.databaseUrl === undefined)
+    throw new ConfigError('DATABASE_URL is required for the worker process');
   const logger = createLogger({ level: config.logLevel, name: 'kassa-worker' });
-  const system = await createSystem({ config, databaseUrl: config.databaseUrl, secrets: await loadSecrets(config), logger, role: 'worker' });
+  const system = await createSystem({
+    config,
+    databaseUrl: config.databaseUrl,
+    secrets: await loadSecrets(config),
+    logger,
+    role: 'worker',
+  });
   await migrate(system.db);
-  const worker = startWorker({ db: system.db, ledger: system.ledger, clock: system.clock, logger, intervalMs: config.workerIntervalMs, idempotencyKeyTtlHours: config.idempotencyKeyTtlHours });
+  const worker = startWorker({
+    db: system.db,
+    ledger: system.ledger,
+    clock: system.clock,
+    logger,
+    intervalMs: config.workerIntervalMs,
+    idempotencyKeyTtlHours: config.idempotencyKeyTtlHours,
+  });
   logger.info({ intervalMs: config.workerIntervalMs }, 'worker started');
   onShutdown(async () => {
     await worker.stop();

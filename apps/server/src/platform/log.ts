@@ -20,7 +20,11 @@ export const redactedPaths = [
   'body.card',
 ];
 
-export function createLogger(options: { level: string; name: string; destination?: pino.DestinationStream }): Logger {
+export function createLogger(options: {
+  level: string;
+  name: string;
+  destination?: pino.DestinationStream;
+}): Logger {
   const settings = {
     level: options.level,
     name: options.name,

@@ -27,8 +27,11 @@ export async function migrate(db: Db, dir: string = migrationsDir): Promise<Migr
       sha256 text not null,
       applied_at timestamptz not null default now())`);
     const done = new Map(
-      (await client.query<{ name: string; sha256: string }>('select name, sha256 from schema_migrations'))
-        .rows.map((row) => [row.name, row.sha256]),
+      (
+        await client.query<{ name: string; sha256: string }>(
+          'select name, sha256 from schema_migrations',
+        )
+      ).rows.map((row) => [row.name, row.sha256]),
     );
     const files = (await readdir(dir)).filter((name) => name.endsWith('.sql')).sort();
     const applied: string[] = [];
@@ -45,7 +48,10 @@ export async function migrate(db: Db, dir: string = migrationsDir): Promise<Migr
       await client.query('begin');
       try {
         await client.query(sql);
-        await client.query('insert into schema_migrations (name, sha256) values ($1, $2)', [name, sha256]);
+        await client.query('insert into schema_migrations (name, sha256) values ($1, $2)', [
+          name,
+          sha256,
+        ]);
         await client.query('commit');
       } catch (error) {
         await client.query('rollback');
@@ -55,7 +61,9 @@ export async function migrate(db: Db, dir: string = migrationsDir): Promise<Migr
     }
     return { applied, alreadyApplied: done.size };
   } finally {
-    await client.query('select pg_advisory_unlock($1)', [migrationLockId.toString()]).catch(() => undefined);
+    await client
+      .query('select pg_advisory_unlock($1)', [migrationLockId.toString()])
+      .catch(() => undefined);
     client.release();
   }
 }

@@ -20,7 +20,8 @@ export async function createTestDatabase(): Promise<{ url: string; drop(): Promi
       break;
     } catch (error) {
       // Another file may be cloning the same template this very moment.
-      if (attempt >= 20 || !/being accessed by other users/.test((error as Error).message)) throw error;
+      if (attempt >= 20 || !/being accessed by other users/.test((error as Error).message))
+        throw error;
       await new Promise((resolve) => setTimeout(resolve, 100 + attempt * 50));
     }
   }

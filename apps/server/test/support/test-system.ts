@@ -11,18 +11,42 @@ export interface TestSystem {
   readonly databaseUrl: string;
   readonly operatorKey: string;
   readonly tokenSecret: string;
-  request(method: string, url: string, options?: { token?: string | null; body?: unknown; key?: string; headers?: Record<string, string> }): Promise<LightMyRequestResponse>;
-  signUp(name?: string, currency?: string): Promise<{ token: string; userId: string; walletId: string; email: string }>;
+  request(
+    method: string,
+    url: string,
+    options?: {
+      token?: string | null;
+      body?: unknown;
+      key?: string;
+      headers?: Record<string, string>;
+    },
+  ): Promise<LightMyRequestResponse>;
+  signUp(
+    name?: string,
+    currency?: string,
+  ): Promise<{ token: string; userId: string; walletId: string; email: string }>;
   fund(walletId: string, amount: number, currency?: string): Promise<void>;
-  createMerchant(options?: { feeBps?: number; currency?: string }): Promise<{ id: string; secretKey: string }>;
-  balance(token: string, walletId: string): Promise<{ balance: number; available: number; pending: number }>;
+  createMerchant(options?: {
+    feeBps?: number;
+    currency?: string;
+  }): Promise<{ id: string; secretKey: string }>;
+  balance(
+    token: string,
+    walletId: string,
+  ): Promise<{ balance: number; available: number; pending: number }>;
   close(): Promise<void>;
 }
 
 /** The whole system on its own database, driven through `inject()` (no port). */
-export async function startTestSystem(options: { env?: Record<string, string>; clock?: Clock } = {}): Promise<TestSystem> {
+export async function startTestSystem(
+  options: { env?: Record<string, string>; clock?: Clock } = {},
+): Promise<TestSystem> {
   const database = await createTestDatabase();
-  const config = loadConfig({ LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'silent', DB_POOL_SIZE_MAX: '12', ...options.env });
+  const config = loadConfig({
+    LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'silent',
+    DB_POOL_SIZE_MAX: '12',
+    ...options.env,
+  });
   const operatorKey = `op_${randomBytes(24).toString('base64url')}`;
   const tokenSecret = randomBytes(32).toString('base64url');
   const system = await createSystem({
@@ -39,7 +63,9 @@ export async function startTestSystem(options: { env?: Record<string, string>; c
       method: method as 'GET',
       url,
       headers: {
-        ...(opts.token === undefined || opts.token === null ? {} : { authorization: `Bearer ${opts.token}` }),
+        ...(opts.token === undefined || opts.token === null
+          ? {}
+          : { authorization: `Bearer ${opts.token}` }),
         ...(opts.key === undefined ? {} : { 'idempotency-key': opts.key }),
         ...opts.headers,
       },
@@ -47,7 +73,8 @@ export async function startTestSystem(options: { env?: Record<string, string>; c
     });
 
   async function expectOk(response: LightMyRequestResponse, what: string) {
-    if (response.statusCode >= 300) throw new Error(`${what} failed: ${response.statusCode} ${response.body}`);
+    if (response.statusCode >= 300)
+      throw new Error(`${what} failed: ${response.statusCode} ${response.body}`);
     return response.json<Record<string, unknown>>();
   }
 
@@ -60,23 +87,52 @@ export async function startTestSystem(options: { env?: Record<string, string>; c
     async signUp(name = 'Test User', currency = 'USD') {
       const email = `u-${randomUUID()}@kassa.test`;
       const password = 'correct horse battery';
-      const user = await expectOk(await request('POST', '/v1/users', { body: { email, password, name, currency } }), 'sign-up');
-      const session = await expectOk(await request('POST', '/v1/sessions', { body: { email, password } }), 'log-in');
+      const user = await expectOk(
+        await request('POST', '/v1/users', { body: { email, password, name, currency } }),
+        'sign-up',
+      );
+      const session = await expectOk(
+        await request('POST', '/v1/sessions', { body: { email, password } }),
+        'log-in',
+      );
       const wallets = user['wallets'] as { id: string }[];
-      return { token: String(session['access_token']), userId: String(user['id']), walletId: wallets[0]?.id ?? '', email };
+      return {
+        token: String(session['access_token']),
+        userId: String(user['id']),
+        walletId: wallets[0]?.id ?? '',
+        email,
+      };
     },
     async fund(walletId, amount, currency = 'USD') {
-      await expectOk(await request('POST', '/v1/admin/funding', { token: operatorKey, key: randomUUID(), body: { wallet: walletId, amount, currency } }), 'funding');
+      await expectOk(
+        await request('POST', '/v1/admin/funding', {
+          token: operatorKey,
+          key: randomUUID(),
+          body: { wallet: walletId, amount, currency },
+        }),
+        'funding',
+      );
     },
     async createMerchant(opts = {}) {
-      const merchant = await expectOk(await request('POST', '/v1/merchants', {
-        token: operatorKey,
-        body: { name: 'Test Shop', category: 'retail', currency: opts.currency ?? 'USD', fee_bps: opts.feeBps ?? 290 },
-      }), 'merchant');
+      const merchant = await expectOk(
+        await request('POST', '/v1/merchants', {
+          token: operatorKey,
+          body: {
+            name: 'Test Shop',
+            category: 'retail',
+            currency: opts.currency ?? 'USD',
+            fee_bps: opts.feeBps ?? 290,
+          },
+        }),
+        'merchant',
+      );
       return { id: String(merchant['id']), secretKey: String(merchant['secret_key']) };
     },
     async balance(token, walletId) {
-      return expectOk(await request('GET', `/v1/wallets/${walletId}`, { token }), 'wallet') as Promise<{ balance: number; available: number; pending: number }>;
+      return expectOk(
+        await request('GET', `/v1/wallets/${walletId}`, { token }),
+        'wallet',
+      ) as Promise<{ balance: number; available: number; pending: number }>;
     },
     async close() {
       await system.close();

@@ -15,8 +15,7 @@ export interface StoredResponse {
 }
 
 export type ClaimOutcome =
-  | { readonly status: 'claimed' }
-  | { readonly status: 'replay'; readonly response: StoredResponse };
+  { readonly status: 'claimed' } | { readonly status: 'replay'; readonly response: StoredResponse };
 
 /**
  * Claims a key inside the caller's transaction. A concurrent request with the same key blocks
@@ -24,7 +23,10 @@ export type ClaimOutcome =
  * the same answer and the effect happens once. Throws `idempotency_key_reused` for the same key
  * with a different request and `idempotency_key_in_progress` while another holder still runs.
  */
-export async function claimIdempotencyKey(client: DbClient, claim: IdempotencyClaim): Promise<ClaimOutcome> {
+export async function claimIdempotencyKey(
+  client: DbClient,
+  claim: IdempotencyClaim,
+): Promise<ClaimOutcome> {
   let inserted;
   try {
     inserted = await client.query(
@@ -54,7 +56,9 @@ export async function claimIdempotencyKey(client: DbClient, claim: IdempotencyCl
   const row = rows.rows[0];
   if (row === undefined) {
     // Reaped between the insert and the read: treat as in flight; the retry will claim it.
-    throw new KassaError('idempotency_key_in_progress', 'key changed hands', { retryAfterSeconds: 1 });
+    throw new KassaError('idempotency_key_in_progress', 'key changed hands', {
+      retryAfterSeconds: 1,
+    });
   }
   if (!row.request_sha256.equals(claim.fingerprint)) {
     throw new KassaError('idempotency_key_reused', undefined, { param: 'Idempotency-Key' });
@@ -62,7 +66,10 @@ export async function claimIdempotencyKey(client: DbClient, claim: IdempotencyCl
   if (row.status !== 'completed' || row.response_status === null) {
     throw new KassaError('idempotency_key_in_progress', undefined, { retryAfterSeconds: 1 });
   }
-  return { status: 'replay', response: { statusCode: row.response_status, body: row.response_body } };
+  return {
+    status: 'replay',
+    response: { statusCode: row.response_status, body: row.response_body },
+  };
 }
 
 export async function completeIdempotencyKey(
@@ -99,7 +106,11 @@ export async function runIdempotent(
 }
 
 /** Deletes keys older than the retention (at least 7 days, API.md); returns how many. */
-export async function reapIdempotencyKeys(db: Db, olderThan: Date, batchSizeMax = 10_000): Promise<number> {
+export async function reapIdempotencyKeys(
+  db: Db,
+  olderThan: Date,
+  batchSizeMax = 10_000,
+): Promise<number> {
   const rows = await db.query<{ n: string }>(
     `with doomed as (
        select scope, key from idempotency_keys where created_at < $1 limit $2

@@ -36,12 +36,23 @@ export function merchantView(merchant: MerchantRecord) {
 export async function createMerchant(
   q: Queryable,
   ledger: Ledger,
-  input: { name: string; category: string; currency: Currency; feeBps: number; mode: 'test' | 'live' },
+  input: {
+    name: string;
+    category: string;
+    currency: Currency;
+    feeBps: number;
+    mode: 'test' | 'live';
+  },
 ): Promise<{ merchant: MerchantRecord; secretKey: string }> {
   const id = newUuid();
   const accountId = newUuid();
   await ledger.openAccounts(q, [
-    { id: accountId, currency: input.currency, code: 'merchant', flags: accountFlags.debitsMustNotExceedCredits },
+    {
+      id: accountId,
+      currency: input.currency,
+      code: 'merchant',
+      flags: accountFlags.debitsMustNotExceedCredits,
+    },
   ]);
   const rows = await q.query<{ created_at: Date }>(
     `insert into merchants (id, name, category, currency, fee_bps, account_id)
@@ -55,7 +66,11 @@ export async function createMerchant(
     [newUuid(), id, input.mode, secretKey.slice(0, 12), sha256(secretKey)],
   );
   await appendEvents(q, [
-    { type: 'merchant.created', streamId: id, data: { merchant_id: id, account_id: accountId, currency: input.currency } },
+    {
+      type: 'merchant.created',
+      streamId: id,
+      data: { merchant_id: id, account_id: accountId, currency: input.currency },
+    },
   ]);
   return {
     merchant: {
@@ -71,10 +86,22 @@ export async function createMerchant(
   };
 }
 
-export async function getMerchant(q: Queryable, merchantId: string): Promise<MerchantRecord | null> {
+export async function getMerchant(
+  q: Queryable,
+  merchantId: string,
+): Promise<MerchantRecord | null> {
   const rows = await q.query<{
-    id: string; name: string; category: string; currency: Currency; fee_bps: number; account_id: string; created_at: Date;
-  }>('select id, name, category, currency, fee_bps, account_id, created_at from merchants where id = $1', [merchantId]);
+    id: string;
+    name: string;
+    category: string;
+    currency: Currency;
+    fee_bps: number;
+    account_id: string;
+    created_at: Date;
+  }>(
+    'select id, name, category, currency, fee_bps, account_id, created_at from merchants where id = $1',
+    [merchantId],
+  );
   const row = rows.rows[0];
   return row === undefined
     ? null

@@ -1,9 +1,4 @@
-import {
-  CreateMerchantBody,
-  LogInBody,
-  RefreshBody,
-  SignUpBody,
-} from '@kassa/contracts';
+import { CreateMerchantBody, LogInBody, RefreshBody, SignUpBody } from '@kassa/contracts';
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Clock } from '../../kernel/clock.ts';
@@ -11,12 +6,29 @@ import { KassaError } from '../../kernel/errors.ts';
 import { encodeId } from '../../kernel/ids.ts';
 import { isCurrency, type Currency } from '../../kernel/money.ts';
 import type { Db } from '../../platform/db.ts';
-import { idempotencyClaim, requireOperator, requireUser, sendStored } from '../../http/request-context.ts';
+import {
+  idempotencyClaim,
+  requireOperator,
+  requireUser,
+  sendStored,
+} from '../../http/request-context.ts';
 import { runIdempotent } from '../idempotency/index.ts';
 import type { Ledger } from '../ledger/index.ts';
 import { createMerchant, defaultFeeBps, merchantView } from './merchants.ts';
-import { openSession, refreshSession, revokeSessionFamily, type SessionSettings } from './sessions.ts';
-import { checkCredentials, createUser, getUser, listWallets, preparePasswordHash, userView } from './users.ts';
+import {
+  openSession,
+  refreshSession,
+  revokeSessionFamily,
+  type SessionSettings,
+} from './sessions.ts';
+import {
+  checkCredentials,
+  createUser,
+  getUser,
+  listWallets,
+  preparePasswordHash,
+  userView,
+} from './users.ts';
 
 export interface IdentityRouteDeps {
   readonly db: Db;
@@ -29,7 +41,10 @@ export interface IdentityRouteDeps {
 
 function currencyOf(value: string | undefined, fallback: Currency): Currency {
   if (value === undefined) return fallback;
-  if (!isCurrency(value)) throw new KassaError('invalid_currency', `Currency ${value} is not supported.`, { param: 'currency' });
+  if (!isCurrency(value))
+    throw new KassaError('invalid_currency', `Currency ${value} is not supported.`, {
+      param: 'currency',
+    });
   return value;
 }
 
@@ -37,66 +52,142 @@ export function identityRoutes(deps: IdentityRouteDeps) {
   return async function plugin(root: FastifyInstance): Promise<void> {
     const app = root.withTypeProvider<TypeBoxTypeProvider>();
 
-    app.post('/v1/users', { config: { public: true }, schema: { tags: ['identity'], summary: 'Sign up (creates a wallet)', body: SignUpBody, security: [] } }, async (request, reply) => {
-      const body = request.body;
-      const currency = currencyOf(body.currency, 'USD');
-      const claim = idempotencyClaim(request, false);
-      const passwordHash = await preparePasswordHash(body.password);
-      const stored = await runIdempotent(deps.db, claim, async (client) => {
-        const { user, wallet } = await createUser(client, deps.ledger, { email: body.email, passwordHash, name: body.name, currency });
-        return {
-          statusCode: 201,
-          body: { ...userView(user), wallets: [{ id: encodeId('wal', wallet.id), object: 'wallet', currency, balance: 0, available: 0, pending: 0 }] },
-        };
-      });
-      return sendStored(reply, stored);
-    });
-
-    app.post('/v1/sessions', { config: { public: true }, schema: { tags: ['identity'], summary: 'Log in', body: LogInBody, security: [] } }, async (request, reply) => {
-      const user = await checkCredentials(deps.db, request.body.email, request.body.password);
-      if (user === null) throw new KassaError('invalid_credentials');
-      return reply.code(201).send(await openSession(deps.db, deps.sessions, user.id, deps.clock.now()));
-    });
-
-    app.post('/v1/sessions/refresh', { config: { public: true }, schema: { tags: ['identity'], summary: 'Rotate a refresh token', body: RefreshBody, security: [] } }, async (request, reply) => {
-      return reply.code(201).send(await refreshSession(deps.db, deps.sessions, request.body.refresh_token, deps.clock.now()));
-    });
-
-    app.delete('/v1/sessions/current', { schema: { tags: ['identity'], summary: 'Log out' } }, async (request, reply) => {
-      const user = requireUser(request);
-      await revokeSessionFamily(deps.db, user.sessionFamilyId, deps.clock.now());
-      return reply.code(204).send();
-    });
-
-    app.get('/v1/me', { schema: { tags: ['identity'], summary: 'The user and their wallets' } }, async (request) => {
-      const principal = requireUser(request);
-      const user = await getUser(deps.db.pool, principal.userId);
-      if (user === null) throw new KassaError('authentication_required');
-      const wallets = await listWallets(deps.db.pool, user.id);
-      return { ...userView(user), wallets: await deps.walletViews(wallets.map((w) => w.id)) };
-    });
-
-    app.post('/v1/merchants', { schema: { tags: ['merchants'], summary: 'Create a merchant (operator)', body: CreateMerchantBody } }, async (request, reply) => {
-      requireOperator(request);
-      const body = request.body;
-      const currency = currencyOf(body.currency, 'USD');
-      const claim = idempotencyClaim(request, false);
-      let secretKey: string | undefined;
-      const stored = await runIdempotent(deps.db, claim, async (client) => {
-        const created = await createMerchant(client, deps.ledger, {
-          name: body.name,
-          category: body.category,
-          currency,
-          feeBps: body.fee_bps ?? defaultFeeBps,
-          mode: 'test',
+    app.post(
+      '/v1/users',
+      {
+        config: { public: true },
+        schema: {
+          tags: ['identity'],
+          summary: 'Sign up (creates a wallet)',
+          body: SignUpBody,
+          security: [],
+        },
+      },
+      async (request, reply) => {
+        const body = request.body;
+        const currency = currencyOf(body.currency, 'USD');
+        const claim = idempotencyClaim(request, false);
+        const passwordHash = await preparePasswordHash(body.password);
+        const stored = await runIdempotent(deps.db, claim, async (client) => {
+          const { user, wallet } = await createUser(client, deps.ledger, {
+            email: body.email,
+            passwordHash,
+            name: body.name,
+            currency,
+          });
+          return {
+            statusCode: 201,
+            body: {
+              ...userView(user),
+              wallets: [
+                {
+                  id: encodeId('wal', wallet.id),
+                  object: 'wallet',
+                  currency,
+                  balance: 0,
+                  available: 0,
+                  pending: 0,
+                },
+              ],
+            },
+          };
         });
-        secretKey = created.secretKey;
-        // What is stored for replays omits the secret: it is shown exactly once, never kept.
-        return { statusCode: 201, body: { ...merchantView(created.merchant), secret_key: null } };
-      });
-      if (stored.replayed || secretKey === undefined) return sendStored(reply, stored);
-      return reply.code(201).send({ ...(stored.body as object), secret_key: secretKey });
-    });
+        return sendStored(reply, stored);
+      },
+    );
 
+    app.post(
+      '/v1/sessions',
+      {
+        config: { public: true },
+        schema: { tags: ['identity'], summary: 'Log in', body: LogInBody, security: [] },
+      },
+      async (request, reply) => {
+        const user = await checkCredentials(deps.db, request.body.email, request.body.password);
+        if (user === null) throw new KassaError('invalid_credentials');
+        return reply
+          .code(201)
+          .send(await openSession(deps.db, deps.sessions, user.id, deps.clock.now()));
+      },
+    );
+
+    app.post(
+      '/v1/sessions/refresh',
+      {
+        config: { public: true },
+        schema: {
+          tags: ['identity'],
+          summary: 'Rotate a refresh token',
+          body: RefreshBody,
+          security: [],
+        },
+      },
+      async (request, reply) => {
+        return reply
+          .code(201)
+          .send(
+            await refreshSession(
+              deps.db,
+              deps.sessions,
+              request.body.refresh_token,
+              deps.clock.now(),
+            ),
+          );
+      },
+    );
+
+    app.delete(
+      '/v1/sessions/current',
+      { schema: { tags: ['identity'], summary: 'Log out' } },
+      async (request, reply) => {
+        const user = requireUser(request);
+        await revokeSessionFamily(deps.db, user.sessionFamilyId, deps.clock.now());
+        return reply.code(204).send();
+      },
+    );
+
+    app.get(
+      '/v1/me',
+      { schema: { tags: ['identity'], summary: 'The user and their wallets' } },
+      async (request) => {
+        const principal = requireUser(request);
+        const user = await getUser(deps.db.pool, principal.userId);
+        if (user === null) throw new KassaError('authentication_required');
+        const wallets = await listWallets(deps.db.pool, user.id);
+        return { ...userView(user), wallets: await deps.walletViews(wallets.map((w) => w.id)) };
+      },
+    );
+
+    app.post(
+      '/v1/merchants',
+      {
+        schema: {
+          tags: ['merchants'],
+          summary: 'Create a merchant (operator)',
+          body: CreateMerchantBody,
+        },
+      },
+      async (request, reply) => {
+        requireOperator(request);
+        const body = request.body;
+        const currency = currencyOf(body.currency, 'USD');
+        const claim = idempotencyClaim(request, false);
+        let secretKey: string | undefined;
+        const stored = await runIdempotent(deps.db, claim, async (client) => {
+          const created = await createMerchant(client, deps.ledger, {
+            name: body.name,
+            category: body.category,
+            currency,
+            feeBps: body.fee_bps ?? defaultFeeBps,
+            mode: 'test',
+          });
+          secretKey = created.secretKey;
+          // What is stored for replays omits the secret: it is shown exactly once, never kept.
+          return { statusCode: 201, body: { ...merchantView(created.merchant), secret_key: null } };
+        });
+        if (stored.replayed || secretKey === undefined) return sendStored(reply, stored);
+        return reply.code(201).send({ ...(stored.body as object), secret_key: secretKey });
+      },
+    );
   };
 }

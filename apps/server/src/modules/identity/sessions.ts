@@ -18,18 +18,39 @@ export interface SessionSettings {
 }
 
 /** Starts a session: a short-lived access token and a refresh token that opens a new family. */
-export async function openSession(db: Db, settings: SessionSettings, userId: string, now: Date): Promise<SessionTokens> {
+export async function openSession(
+  db: Db,
+  settings: SessionSettings,
+  userId: string,
+  now: Date,
+): Promise<SessionTokens> {
   return issueTokens(db, settings, userId, newUuid(), now);
 }
 
-async function issueTokens(db: Db, settings: SessionSettings, userId: string, familyId: string, now: Date) {
+async function issueTokens(
+  db: Db,
+  settings: SessionSettings,
+  userId: string,
+  familyId: string,
+  now: Date,
+) {
   const refreshToken = `rt_${newSecret(32)}`;
   await db.query(
     `insert into refresh_tokens (id, user_id, family_id, token_sha256, expires_at) values ($1, $2, $3, $4, $5)`,
-    [newUuid(), userId, familyId, sha256(refreshToken),
-      new Date(now.getTime() + settings.refreshTokenTtlSeconds * 1000).toISOString()],
+    [
+      newUuid(),
+      userId,
+      familyId,
+      sha256(refreshToken),
+      new Date(now.getTime() + settings.refreshTokenTtlSeconds * 1000).toISOString(),
+    ],
   );
-  const accessToken = await signAccessToken(settings.keys, { userId, sessionFamilyId: familyId }, now, settings.accessTokenTtlSeconds);
+  const accessToken = await signAccessToken(
+    settings.keys,
+    { userId, sessionFamilyId: familyId },
+    now,
+    settings.accessTokenTtlSeconds,
+  );
   return {
     access_token: accessToken,
     refresh_token: refreshToken,
@@ -42,20 +63,38 @@ async function issueTokens(db: Db, settings: SessionSettings, userId: string, fa
  * Rotates a refresh token: the old one dies, a new one is issued in the same family. Presenting
  * a token that was already used is taken as theft: the whole family is revoked.
  */
-export async function refreshSession(db: Db, settings: SessionSettings, refreshToken: string, now: Date): Promise<SessionTokens> {
+export async function refreshSession(
+  db: Db,
+  settings: SessionSettings,
+  refreshToken: string,
+  now: Date,
+): Promise<SessionTokens> {
   const claimed = await db.transaction(async (client) => {
-    const rows = await client.query<{ id: string; user_id: string; family_id: string; used_at: Date | null; revoked_at: Date | null; expires_at: Date }>(
+    const rows = await client.query<{
+      id: string;
+      user_id: string;
+      family_id: string;
+      used_at: Date | null;
+      revoked_at: Date | null;
+      expires_at: Date;
+    }>(
       'select id, user_id, family_id, used_at, revoked_at, expires_at from refresh_tokens where token_sha256 = $1 for update',
       [sha256(refreshToken)],
     );
     const row = rows.rows[0];
     if (row === undefined) return null;
     if (row.used_at !== null) {
-      await client.query('update refresh_tokens set revoked_at = coalesce(revoked_at, $2) where family_id = $1', [row.family_id, now.toISOString()]);
+      await client.query(
+        'update refresh_tokens set revoked_at = coalesce(revoked_at, $2) where family_id = $1',
+        [row.family_id, now.toISOString()],
+      );
       return null;
     }
     if (row.revoked_at !== null || row.expires_at.getTime() <= now.getTime()) return null;
-    await client.query('update refresh_tokens set used_at = $2 where id = $1', [row.id, now.toISOString()]);
+    await client.query('update refresh_tokens set used_at = $2 where id = $1', [
+      row.id,
+      now.toISOString(),
+    ]);
     return { userId: row.user_id, familyId: row.family_id };
   });
   if (claimed === null) throw new KassaError('invalid_refresh_token');
@@ -63,5 +102,8 @@ export async function refreshSession(db: Db, settings: SessionSettings, refreshT
 }
 
 export async function revokeSessionFamily(db: Db, familyId: string, now: Date): Promise<void> {
-  await db.query('update refresh_tokens set revoked_at = coalesce(revoked_at, $2) where family_id = $1', [familyId, now.toISOString()]);
+  await db.query(
+    'update refresh_tokens set revoked_at = coalesce(revoked_at, $2) where family_id = $1',
+    [familyId, now.toISOString()],
+  );
 }

@@ -48,11 +48,24 @@ export async function createUser(
   const row = inserted.rows[0];
   if (row === undefined) throw new KassaError('email_taken', undefined, { param: 'email' });
   await ledger.openAccounts(q, [
-    { id: walletId, currency: input.currency, code: 'user_wallet', flags: accountFlags.debitsMustNotExceedCredits },
+    {
+      id: walletId,
+      currency: input.currency,
+      code: 'user_wallet',
+      flags: accountFlags.debitsMustNotExceedCredits,
+    },
   ]);
-  await q.query('insert into wallets (id, user_id, currency) values ($1, $2, $3)', [walletId, userId, input.currency]);
+  await q.query('insert into wallets (id, user_id, currency) values ($1, $2, $3)', [
+    walletId,
+    userId,
+    input.currency,
+  ]);
   await appendEvents(q, [
-    { type: 'user.signed_up', streamId: userId, data: { user_id: userId, wallet_id: walletId, currency: input.currency } },
+    {
+      type: 'user.signed_up',
+      streamId: userId,
+      data: { user_id: userId, wallet_id: walletId, currency: input.currency },
+    },
   ]);
   return {
     user: { id: userId, email: input.email, name: input.name, createdAt: row.created_at },
@@ -68,8 +81,18 @@ export async function preparePasswordHash(password: string): Promise<string> {
 }
 
 /** Checks a password. Unknown emails cost the same argon2 verification as known ones. */
-export async function checkCredentials(db: Db, email: string, password: string): Promise<UserRecord | null> {
-  const rows = await db.query<{ id: string; email: string; name: string; password_hash: string; created_at: Date }>(
+export async function checkCredentials(
+  db: Db,
+  email: string,
+  password: string,
+): Promise<UserRecord | null> {
+  const rows = await db.query<{
+    id: string;
+    email: string;
+    name: string;
+    password_hash: string;
+    created_at: Date;
+  }>(
     'select id, email, name, password_hash, created_at from users where lower(email) = lower($1)',
     [email],
   );
@@ -86,7 +109,9 @@ export async function getUser(q: Queryable, userId: string): Promise<UserRecord 
     [userId],
   );
   const row = rows.rows[0];
-  return row === undefined ? null : { id: row.id, email: row.email, name: row.name, createdAt: row.created_at };
+  return row === undefined
+    ? null
+    : { id: row.id, email: row.email, name: row.name, createdAt: row.created_at };
 }
 
 export async function listWallets(q: Queryable, userId: string): Promise<WalletRecord[]> {

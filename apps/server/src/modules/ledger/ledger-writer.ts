@@ -15,7 +15,9 @@ import { loadForBatch, writeBatch } from './store/ledger-store.ts';
 export interface LedgerCommand<R> {
   /** Commands with the same key never share a batch (same idempotency key, same object). */
   readonly exclusiveKey?: string;
-  prepare(client: DbClient): Promise<{ readonly transfers: readonly TransferInput[] } | { readonly result: R }>;
+  prepare(
+    client: DbClient,
+  ): Promise<{ readonly transfers: readonly TransferInput[] } | { readonly result: R }>;
   /** `outcomes` has one entry per prepared transfer; the transfers formed one linked chain. */
   finish(client: DbClient, outcomes: readonly TransferOutcome[]): Promise<R>;
 }
@@ -26,7 +28,11 @@ export interface LedgerWriterOptions {
   readonly batchSizeMax: number;
   readonly lingerMs: number;
   readonly batchesInFlightMax: number;
-  readonly onBatch?: (size: number, durationMs: number, outcome: 'committed' | 'failed' | 'split') => void;
+  readonly onBatch?: (
+    size: number,
+    durationMs: number,
+    outcome: 'committed' | 'failed' | 'split',
+  ) => void;
 }
 
 export interface LedgerWriter {
@@ -125,7 +131,9 @@ export function createLedgerWriter(options: LedgerWriterOptions): LedgerWriter {
       if ('transfers' in step) {
         step.transfers.forEach((transfer, i) => {
           const last = i === step.transfers.length - 1;
-          const flags = last ? transfer.flags & ~transferFlags.linked : transfer.flags | transferFlags.linked;
+          const flags = last
+            ? transfer.flags & ~transferFlags.linked
+            : transfer.flags | transferFlags.linked;
           inputs.push({ ...transfer, flags });
         });
       }
@@ -143,7 +151,11 @@ export function createLedgerWriter(options: LedgerWriterOptions): LedgerWriter {
       const step = prepared[i];
       const slice = slices[i];
       assert(step !== undefined && slice !== undefined, 'prepared every command');
-      results.push('result' in step ? step.result : await entry.command.finish(client, outcomes.slice(...slice)));
+      results.push(
+        'result' in step
+          ? step.result
+          : await entry.command.finish(client, outcomes.slice(...slice)),
+      );
     }
     return results;
   }
@@ -152,7 +164,7 @@ export function createLedgerWriter(options: LedgerWriterOptions): LedgerWriter {
     execute<R>(command: LedgerCommand<R>): Promise<R> {
       if (closed) return Promise.reject(new KassaError('service_unavailable', 'shutting down'));
       return new Promise<R>((resolve, reject) => {
-        queue.push({ command, resolve: resolve as (value: unknown) => void, reject });
+        queue.push({ command, resolve, reject });
         schedule();
       });
     },

@@ -2,7 +2,12 @@ import type { Clock } from '../../kernel/clock.ts';
 import { newUuid } from '../../kernel/ids.ts';
 import type { Db, DbClient, Queryable } from '../../platform/db.ts';
 import { applyTransfers } from './domain/apply-transfers.ts';
-import { transferFlags, type Account, type TransferInput, type TransferOutcome } from './domain/ledger-types.ts';
+import {
+  transferFlags,
+  type Account,
+  type TransferInput,
+  type TransferOutcome,
+} from './domain/ledger-types.ts';
 import type { LedgerWriter } from './ledger-writer.ts';
 import {
   insertAccounts,

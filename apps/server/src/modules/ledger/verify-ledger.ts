@@ -13,7 +13,10 @@ export interface LedgerVerification {
   readonly balanced: boolean;
   readonly accounts_checked: number;
   readonly transfers_checked: number;
-  readonly currencies: Record<string, { debits: string; credits: string; pending_debits: string; pending_credits: string }>;
+  readonly currencies: Record<
+    string,
+    { debits: string; credits: string; pending_debits: string; pending_credits: string }
+  >;
   readonly mismatches: LedgerMismatch[];
 }
 
@@ -38,12 +41,13 @@ const effectsSql = `
     from t`;
 
 function replaySql(source: 'journal' | 'transfers'): string {
-  const relation = source === 'journal'
-    ? `select (data->>'debit_account_id')::uuid as d, (data->>'credit_account_id')::uuid as c,
+  const relation =
+    source === 'journal'
+      ? `select (data->>'debit_account_id')::uuid as d, (data->>'credit_account_id')::uuid as c,
               (data->>'amount')::numeric as amount, (data->>'pending_amount')::numeric as pa,
               (data->>'flags')::int as flags
          from journal_events where type = 'ledger.transfer_posted'`
-    : `select debit_account_id as d, credit_account_id as c, amount::numeric, pending_amount::numeric as pa, flags
+      : `select debit_account_id as d, credit_account_id as c, amount::numeric, pending_amount::numeric as pa, flags
          from ledger_transfers`;
   return `
     with t as (${relation}),
@@ -61,7 +65,9 @@ function replaySql(source: 'journal' | 'transfers'): string {
  * difference (a tampered row, a lost update) shows up as a mismatch and `balanced: false`.
  * Runs in one repeatable-read snapshot so that concurrent payments don't cause false alarms.
  */
-export async function verifyLedger(q: Queryable & { query: Queryable['query'] }): Promise<LedgerVerification> {
+export async function verifyLedger(
+  q: Queryable & { query: Queryable['query'] },
+): Promise<LedgerVerification> {
   const mismatches: LedgerMismatch[] = [];
   for (const source of ['journal', 'transfers'] as const) {
     const rows = await q.query<Record<string, string>>(replaySql(source));
@@ -69,21 +75,36 @@ export async function verifyLedger(q: Queryable & { query: Queryable['query'] })
       for (const field of fields) {
         const stored = row[`stored_${field}`] ?? '0';
         const replayed = row[`replayed_${field}`] ?? '0';
-        if (stored !== replayed) mismatches.push({ account: row['account'] ?? '', field, stored, replayed, source });
+        if (stored !== replayed)
+          mismatches.push({ account: row['account'] ?? '', field, stored, replayed, source });
       }
     }
   }
-  const totals = await q.query<{ currency: string; d: string; c: string; dp: string; cp: string; n: string }>(
+  const totals = await q.query<{
+    currency: string;
+    d: string;
+    c: string;
+    dp: string;
+    cp: string;
+    n: string;
+  }>(
     `select currency, sum(debits_posted)::text as d, sum(credits_posted)::text as c,
             sum(debits_pending)::text as dp, sum(credits_pending)::text as cp, count(*)::text as n
        from ledger_accounts group by currency order by currency`,
   );
-  const transferCount = await q.query<{ n: string }>('select count(*)::text as n from ledger_transfers');
+  const transferCount = await q.query<{ n: string }>(
+    'select count(*)::text as n from ledger_transfers',
+  );
   const currencies: LedgerVerification['currencies'] = {};
   let accountsChecked = 0;
   let currenciesBalanced = true;
   for (const row of totals.rows) {
-    currencies[row.currency] = { debits: row.d, credits: row.c, pending_debits: row.dp, pending_credits: row.cp };
+    currencies[row.currency] = {
+      debits: row.d,
+      credits: row.c,
+      pending_debits: row.dp,
+      pending_credits: row.cp,
+    };
     accountsChecked += Number(row.n);
     if (row.d !== row.c || row.dp !== row.cp) currenciesBalanced = false;
   }

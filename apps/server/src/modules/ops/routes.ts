@@ -58,25 +58,62 @@ export function opsRoutes(deps: OpsDeps) {
   });
 
   return async function plugin(app: FastifyInstance): Promise<void> {
-    app.get('/livez', { config: { public: true }, schema: { tags: ['operations'], summary: 'Liveness: the process is running', security: [] } }, async () => ({ status: 'ok' }));
+    app.get(
+      '/livez',
+      {
+        config: { public: true },
+        schema: { tags: ['operations'], summary: 'Liveness: the process is running', security: [] },
+      },
+      async () => ({ status: 'ok' }),
+    );
 
-    app.get('/readyz', { config: { public: true }, schema: { tags: ['operations'], summary: 'Readiness: dependencies answer in time', security: [] } }, async (_request, reply) => {
-      const checks: Record<string, { status: 'ok' | 'failed'; latency_ms: number; error?: string }> = {};
-      const started = performance.now();
-      try {
-        await withTimeout(deps.db.query('select 1'), deps.readinessTimeoutMs);
-        checks['postgres'] = { status: 'ok', latency_ms: Math.round(performance.now() - started) };
-      } catch (error) {
-        checks['postgres'] = { status: 'failed', latency_ms: Math.round(performance.now() - started), error: (error as Error).message };
-      }
-      const ready = deps.accepting() && Object.values(checks).every((c) => c.status === 'ok');
-      if (!ready) void reply.header('Retry-After', '1');
-      return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', accepting: deps.accepting(), checks });
-    });
+    app.get(
+      '/readyz',
+      {
+        config: { public: true },
+        schema: {
+          tags: ['operations'],
+          summary: 'Readiness: dependencies answer in time',
+          security: [],
+        },
+      },
+      async (_request, reply) => {
+        const checks: Record<
+          string,
+          { status: 'ok' | 'failed'; latency_ms: number; error?: string }
+        > = {};
+        const started = performance.now();
+        try {
+          await withTimeout(deps.db.query('select 1'), deps.readinessTimeoutMs);
+          checks['postgres'] = {
+            status: 'ok',
+            latency_ms: Math.round(performance.now() - started),
+          };
+        } catch (error) {
+          checks['postgres'] = {
+            status: 'failed',
+            latency_ms: Math.round(performance.now() - started),
+            error: (error as Error).message,
+          };
+        }
+        const ready = deps.accepting() && Object.values(checks).every((c) => c.status === 'ok');
+        if (!ready) void reply.header('Retry-After', '1');
+        return reply
+          .code(ready ? 200 : 503)
+          .send({ status: ready ? 'ready' : 'not_ready', accepting: deps.accepting(), checks });
+      },
+    );
 
-    app.get('/metrics', { config: { public: true }, schema: { tags: ['operations'], summary: 'Prometheus metrics', security: [] } }, async (_request, reply) => {
-      const body = await deps.metrics.registry.metrics();
-      return reply.type(deps.metrics.registry.contentType).send(body);
-    });
+    app.get(
+      '/metrics',
+      {
+        config: { public: true },
+        schema: { tags: ['operations'], summary: 'Prometheus metrics', security: [] },
+      },
+      async (_request, reply) => {
+        const body = await deps.metrics.registry.metrics();
+        return reply.type(deps.metrics.registry.contentType).send(body);
+      },
+    );
   };
 }

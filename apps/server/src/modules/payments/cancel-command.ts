@@ -11,7 +11,9 @@ import { paymentView } from './payment-views.ts';
 export type CancelActor = { readonly merchantId: string } | { readonly payerUserId: string };
 
 function owns(payment: PaymentRecord, actor: CancelActor): boolean {
-  return 'merchantId' in actor ? payment.merchantId === actor.merchantId : payment.payerUserId === actor.payerUserId;
+  return 'merchantId' in actor
+    ? payment.merchantId === actor.merchantId
+    : payment.payerUserId === actor.payerUserId;
 }
 
 /** Releases a hold: voids its pending transfer so the payer's funds are available again. */
@@ -25,11 +27,13 @@ export function cancelCommand(
     exclusiveKey: `payment:${request.paymentId}`,
     async plan(client) {
       payment = await selectPayment(client, request.paymentId, { lock: true, kind: 'payment' });
-      if (payment === null || !owns(payment, request.actor)) return { response: rejection('resource_not_found', request.requestId) };
+      if (payment === null || !owns(payment, request.actor))
+        return { response: rejection('resource_not_found', request.requestId) };
       if (payment.status !== 'requires_capture' || payment.holdTransferId === null) {
         return { response: rejection('payment_not_cancelable', request.requestId) };
       }
-      const pastDeadline = payment.holdExpiresAt !== null && payment.holdExpiresAt.getTime() <= clock.now().getTime();
+      const pastDeadline =
+        payment.holdExpiresAt !== null && payment.holdExpiresAt.getTime() <= clock.now().getTime();
       return { transfers: [voidHold(payment.holdTransferId, pastDeadline)] };
     },
     async settle(client, outcomes) {
@@ -37,7 +41,8 @@ export function cancelCommand(
       if (held === null) return rejection('resource_not_found', request.requestId);
       const failure = chainRejection(outcomes);
       if (failure !== null) return rejection(failure, request.requestId);
-      const reason = 'merchantId' in request.actor ? 'requested_by_merchant' : 'requested_by_customer';
+      const reason =
+        'merchantId' in request.actor ? 'requested_by_merchant' : 'requested_by_customer';
       const canceled = await markCanceled(client, held, reason, clock.now());
       return { statusCode: 200, body: paymentView(canceled) };
     },
@@ -45,12 +50,26 @@ export function cancelCommand(
 }
 
 function voidHold(holdTransferId: string, expiry: boolean) {
-  return { id: newUuid(), pendingId: holdTransferId, amount: 0n, code: expiry ? 'hold_expired' : 'cancel', flags: transferFlags.voidPending, expiry };
+  return {
+    id: newUuid(),
+    pendingId: holdTransferId,
+    amount: 0n,
+    code: expiry ? 'hold_expired' : 'cancel',
+    flags: transferFlags.voidPending,
+    expiry,
+  };
 }
 
-async function markCanceled(client: DbClient, payment: PaymentRecord, reason: string, now: Date): Promise<PaymentRecord> {
+async function markCanceled(
+  client: DbClient,
+  payment: PaymentRecord,
+  reason: string,
+  now: Date,
+): Promise<PaymentRecord> {
   await updatePayment(client, payment.id, { status: 'canceled', cancellationReason: reason }, now);
-  await appendEvents(client, [{ type: 'payment.canceled', streamId: payment.id, data: { id: payment.id, reason } }]);
+  await appendEvents(client, [
+    { type: 'payment.canceled', streamId: payment.id, data: { id: payment.id, reason } },
+  ]);
   return { ...payment, status: 'canceled', cancellationReason: reason, updatedAt: now };
 }
 
@@ -65,8 +84,12 @@ export function expireHoldCommand(clock: Clock, paymentId: string): LedgerComman
     exclusiveKey: `payment:${paymentId}`,
     async prepare(client) {
       payment = await selectPayment(client, paymentId, { lock: true, kind: 'payment' });
-      const due = payment !== null && payment.status === 'requires_capture' && payment.holdTransferId !== null &&
-        payment.holdExpiresAt !== null && payment.holdExpiresAt.getTime() <= clock.now().getTime();
+      const due =
+        payment !== null &&
+        payment.status === 'requires_capture' &&
+        payment.holdTransferId !== null &&
+        payment.holdExpiresAt !== null &&
+        payment.holdExpiresAt.getTime() <= clock.now().getTime();
       if (!due || payment?.holdTransferId == null) return { result: false };
       return { transfers: [voidHold(payment.holdTransferId, true)] };
     },

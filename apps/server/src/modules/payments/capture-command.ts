@@ -15,7 +15,14 @@ import { paymentView } from './payment-views.ts';
  */
 export function captureCommand(
   clock: Clock,
-  request: { claim: IdempotencyClaim; requestId: string; paymentId: string; merchant: MerchantRecord; feesAccountId: string; amount: bigint | null },
+  request: {
+    claim: IdempotencyClaim;
+    requestId: string;
+    paymentId: string;
+    merchant: MerchantRecord;
+    feesAccountId: string;
+    amount: bigint | null;
+  },
 ) {
   let payment: PaymentRecord | null = null;
   let amount = 0n;
@@ -25,21 +32,41 @@ export function captureCommand(
     exclusiveKey: `payment:${request.paymentId}`,
     async plan(client) {
       payment = await selectPayment(client, request.paymentId, { lock: true, kind: 'payment' });
-      if (payment === null || payment.merchantId !== request.merchant.id) return { response: rejection('resource_not_found', request.requestId) };
+      if (payment === null || payment.merchantId !== request.merchant.id)
+        return { response: rejection('resource_not_found', request.requestId) };
       if (payment.status !== 'requires_capture' || payment.holdTransferId === null) {
         return { response: rejection('payment_not_capturable', request.requestId) };
       }
       amount = request.amount ?? payment.amount;
-      if (amount > payment.amount) return { response: rejection('capture_exceeds_authorized', request.requestId, { param: 'amount' }) };
-      if (payment.holdExpiresAt !== null && payment.holdExpiresAt.getTime() <= clock.now().getTime()) {
+      if (amount > payment.amount)
+        return {
+          response: rejection('capture_exceeds_authorized', request.requestId, { param: 'amount' }),
+        };
+      if (
+        payment.holdExpiresAt !== null &&
+        payment.holdExpiresAt.getTime() <= clock.now().getTime()
+      ) {
         return { response: rejection('hold_expired', request.requestId) };
       }
       fee = feeForAmount(amount, request.merchant.feeBps);
       const transfers: TransferInput[] = [
-        { id: newUuid(), pendingId: payment.holdTransferId, amount, code: 'capture', flags: transferFlags.postPending },
+        {
+          id: newUuid(),
+          pendingId: payment.holdTransferId,
+          amount,
+          code: 'capture',
+          flags: transferFlags.postPending,
+        },
       ];
       if (fee > 0n) {
-        transfers.push({ id: newUuid(), debitAccountId: request.merchant.accountId, creditAccountId: request.feesAccountId, amount: fee, code: 'fee', flags: 0 });
+        transfers.push({
+          id: newUuid(),
+          debitAccountId: request.merchant.accountId,
+          creditAccountId: request.feesAccountId,
+          amount: fee,
+          code: 'fee',
+          flags: 0,
+        });
       }
       return { transfers };
     },
@@ -49,9 +76,29 @@ export function captureCommand(
       const failure = chainRejection(outcomes);
       if (failure !== null) return rejection(failure, request.requestId);
       const now = clock.now();
-      await updatePayment(client, held.id, { status: 'succeeded', amountCaptured: amount, fee }, now);
-      await appendEvents(client, [{ type: 'payment.captured', streamId: held.id, data: { id: held.id, amount_captured: amount, fee } }]);
-      return { statusCode: 200, body: paymentView({ ...held, status: 'succeeded', amountCaptured: amount, fee, updatedAt: now }) };
+      await updatePayment(
+        client,
+        held.id,
+        { status: 'succeeded', amountCaptured: amount, fee },
+        now,
+      );
+      await appendEvents(client, [
+        {
+          type: 'payment.captured',
+          streamId: held.id,
+          data: { id: held.id, amount_captured: amount, fee },
+        },
+      ]);
+      return {
+        statusCode: 200,
+        body: paymentView({
+          ...held,
+          status: 'succeeded',
+          amountCaptured: amount,
+          fee,
+          updatedAt: now,
+        }),
+      };
     },
   });
 }

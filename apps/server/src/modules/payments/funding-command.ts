@@ -11,27 +11,73 @@ import { fundingView } from './payment-views.ts';
 /** An operator credit: from the system funding account of the currency into a wallet. */
 export function fundingCommand(
   clock: Clock,
-  request: { claim: IdempotencyClaim; requestId: string; wallet: WalletRecord; fundingAccountId: string; amount: bigint; currency: Currency; description: string | null },
+  request: {
+    claim: IdempotencyClaim;
+    requestId: string;
+    wallet: WalletRecord;
+    fundingAccountId: string;
+    amount: bigint;
+    currency: Currency;
+    description: string | null;
+  },
 ) {
   const id = newUuid();
   return moneyCommand({
     claim: request.claim,
     async plan() {
-      return { transfers: [{ id, debitAccountId: request.fundingAccountId, creditAccountId: request.wallet.id, amount: request.amount, code: 'funding', flags: 0 }] };
+      return {
+        transfers: [
+          {
+            id,
+            debitAccountId: request.fundingAccountId,
+            creditAccountId: request.wallet.id,
+            amount: request.amount,
+            code: 'funding',
+            flags: 0,
+          },
+        ],
+      };
     },
     async settle(client, outcomes) {
       const failure = chainRejection(outcomes);
       if (failure !== null) return rejection(failure, request.requestId);
       const now = clock.now();
       const record: PaymentRecord = {
-        id, kind: 'funding', status: 'succeeded', payerUserId: null, payerAccountId: request.fundingAccountId,
-        payeeUserId: request.wallet.userId, merchantId: null, payeeAccountId: request.wallet.id,
-        amount: request.amount, currency: request.currency, fee: 0n, captureMethod: 'automatic',
-        amountCaptured: request.amount, amountRefunded: 0n, holdTransferId: null, holdExpiresAt: null,
-        failureCode: null, cancellationReason: null, description: request.description, createdAt: now, updatedAt: now,
+        id,
+        kind: 'funding',
+        status: 'succeeded',
+        payerUserId: null,
+        payerAccountId: request.fundingAccountId,
+        payeeUserId: request.wallet.userId,
+        merchantId: null,
+        payeeAccountId: request.wallet.id,
+        amount: request.amount,
+        currency: request.currency,
+        fee: 0n,
+        captureMethod: 'automatic',
+        amountCaptured: request.amount,
+        amountRefunded: 0n,
+        holdTransferId: null,
+        holdExpiresAt: null,
+        failureCode: null,
+        cancellationReason: null,
+        description: request.description,
+        createdAt: now,
+        updatedAt: now,
       };
       await insertPayment(client, record);
-      await appendEvents(client, [{ type: 'wallet.funded', streamId: id, data: { id, wallet_id: request.wallet.id, amount: request.amount, currency: request.currency } }]);
+      await appendEvents(client, [
+        {
+          type: 'wallet.funded',
+          streamId: id,
+          data: {
+            id,
+            wallet_id: request.wallet.id,
+            amount: request.amount,
+            currency: request.currency,
+          },
+        },
+      ]);
       return { statusCode: 201, body: fundingView(record) };
     },
   });

@@ -30,19 +30,33 @@ export interface MerchantPaymentRequest {
 export function merchantPaymentCommand(clock: Clock, request: MerchantPaymentRequest) {
   const id = newUuid();
   const mainTransferId = newUuid();
-  const fee = request.capture === 'automatic' ? feeForAmount(request.amount, request.merchant.feeBps) : 0n;
+  const fee =
+    request.capture === 'automatic' ? feeForAmount(request.amount, request.merchant.feeBps) : 0n;
   return moneyCommand({
     claim: request.claim,
     async plan() {
       const main: TransferInput = {
-        id: mainTransferId, debitAccountId: request.payer.id, creditAccountId: request.merchant.accountId,
-        amount: request.amount, code: request.capture === 'automatic' ? 'payment' : 'payment_hold',
+        id: mainTransferId,
+        debitAccountId: request.payer.id,
+        creditAccountId: request.merchant.accountId,
+        amount: request.amount,
+        code: request.capture === 'automatic' ? 'payment' : 'payment_hold',
         flags: request.capture === 'manual' ? transferFlags.pending : 0,
         timeoutSeconds: request.capture === 'manual' ? request.holdTtlSeconds : 0,
       };
-      const feeTransfer: TransferInput[] = fee > 0n
-        ? [{ id: newUuid(), debitAccountId: request.merchant.accountId, creditAccountId: request.feesAccountId, amount: fee, code: 'fee', flags: 0 }]
-        : [];
+      const feeTransfer: TransferInput[] =
+        fee > 0n
+          ? [
+              {
+                id: newUuid(),
+                debitAccountId: request.merchant.accountId,
+                creditAccountId: request.feesAccountId,
+                amount: fee,
+                code: 'fee',
+                flags: 0,
+              },
+            ]
+          : [];
       return { transfers: [main, ...feeTransfer] };
     },
     async settle(client, outcomes) {
@@ -50,23 +64,46 @@ export function merchantPaymentCommand(clock: Clock, request: MerchantPaymentReq
       const now = clock.now();
       const held = request.capture === 'manual';
       const record: PaymentRecord = {
-        id, kind: 'payment',
+        id,
+        kind: 'payment',
         status: failure !== null ? 'failed' : held ? 'requires_capture' : 'succeeded',
-        payerUserId: request.payer.userId, payerAccountId: request.payer.id,
-        payeeUserId: null, merchantId: request.merchant.id, payeeAccountId: request.merchant.accountId,
-        amount: request.amount, currency: request.currency, fee: failure === null ? fee : 0n,
+        payerUserId: request.payer.userId,
+        payerAccountId: request.payer.id,
+        payeeUserId: null,
+        merchantId: request.merchant.id,
+        payeeAccountId: request.merchant.accountId,
+        amount: request.amount,
+        currency: request.currency,
+        fee: failure === null ? fee : 0n,
         captureMethod: request.capture,
-        amountCaptured: failure === null && !held ? request.amount : 0n, amountRefunded: 0n,
+        amountCaptured: failure === null && !held ? request.amount : 0n,
+        amountRefunded: 0n,
         holdTransferId: failure === null && held ? mainTransferId : null,
-        holdExpiresAt: failure === null && held ? new Date(now.getTime() + request.holdTtlSeconds * 1000) : null,
-        failureCode: failure, cancellationReason: null, description: request.description,
-        createdAt: now, updatedAt: now,
+        holdExpiresAt:
+          failure === null && held ? new Date(now.getTime() + request.holdTtlSeconds * 1000) : null,
+        failureCode: failure,
+        cancellationReason: null,
+        description: request.description,
+        createdAt: now,
+        updatedAt: now,
       };
       await insertPayment(client, record);
-      await appendEvents(client, [{
-        type: 'payment.created', streamId: id,
-        data: { id, status: record.status, amount: request.amount, fee: record.fee, currency: request.currency, merchant_id: request.merchant.id, payer_account_id: request.payer.id, failure_code: failure },
-      }]);
+      await appendEvents(client, [
+        {
+          type: 'payment.created',
+          streamId: id,
+          data: {
+            id,
+            status: record.status,
+            amount: request.amount,
+            fee: record.fee,
+            currency: request.currency,
+            merchant_id: request.merchant.id,
+            payer_account_id: request.payer.id,
+            failure_code: failure,
+          },
+        },
+      ]);
       if (failure !== null) return rejection(failure, request.requestId);
       return { statusCode: 201, body: paymentView(record) };
     },

@@ -8,11 +8,17 @@ import {
   type IdempotencyClaim,
   type StoredResponse,
 } from '../idempotency/index.ts';
-import type { LedgerCommand, TransferInput, TransferOutcome, TransferRejection } from '../ledger/index.ts';
+import type {
+  LedgerCommand,
+  TransferInput,
+  TransferOutcome,
+  TransferRejection,
+} from '../ledger/index.ts';
 
 export type CommandResponse = StoredResponse & { readonly replayed: boolean };
 
-export type Plan = { readonly transfers: readonly TransferInput[] } | { readonly response: StoredResponse };
+export type Plan =
+  { readonly transfers: readonly TransferInput[] } | { readonly response: StoredResponse };
 
 /**
  * A money-moving request as a ledger command: claim the idempotency key, plan the transfers
@@ -47,15 +53,25 @@ export function moneyCommand(options: {
 }
 
 /** A business rejection as a stored response (it is replayed like any other answer). */
-export function rejection(code: ErrorCode, requestId: string, overrides: { param?: string; message?: string } = {}): StoredResponse {
-  return { statusCode: errorCatalogue[code].httpStatus, body: errorBody(code, requestId, overrides) };
+export function rejection(
+  code: ErrorCode,
+  requestId: string,
+  overrides: { param?: string; message?: string } = {},
+): StoredResponse {
+  return {
+    statusCode: errorCatalogue[code].httpStatus,
+    body: errorBody(code, requestId, overrides),
+  };
 }
 
 /** The first rejection in a chain, mapped to the error a user sees. */
 export function chainRejection(outcomes: readonly TransferOutcome[]): ErrorCode | null {
   const failed = outcomes.find((o) => o.status === 'rejected' && o.code !== 'linked_event_failed');
   if (failed === undefined || failed.status !== 'rejected') {
-    assert(outcomes.every((o) => o.status !== 'rejected'), 'a rejected chain names its cause');
+    assert(
+      outcomes.every((o) => o.status !== 'rejected'),
+      'a rejected chain names its cause',
+    );
     return null;
   }
   return rejectionToError(failed.code);

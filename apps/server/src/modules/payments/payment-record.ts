@@ -6,7 +6,13 @@ export const paymentKinds = ['transfer', 'payment', 'funding'] as const;
 export type PaymentKind = (typeof paymentKinds)[number];
 
 export const paymentStatuses = [
-  'requires_action', 'processing', 'requires_capture', 'succeeded', 'canceled', 'failed', 'outcome_unknown',
+  'requires_action',
+  'processing',
+  'requires_capture',
+  'succeeded',
+  'canceled',
+  'failed',
+  'outcome_unknown',
 ] as const;
 export type PaymentStatus = (typeof paymentStatuses)[number];
 
@@ -39,36 +45,90 @@ const columns = `id, kind, status, payer_user_id, payer_account_id, payee_user_i
   failure_code, cancellation_reason, description, created_at, updated_at`;
 
 type Row = {
-  id: string; kind: PaymentKind; status: PaymentStatus; payer_user_id: string | null; payer_account_id: string;
-  payee_user_id: string | null; merchant_id: string | null; payee_account_id: string; amount: bigint; currency: Currency;
-  fee: bigint; capture_method: 'automatic' | 'manual'; amount_captured: bigint; amount_refunded: bigint;
-  hold_transfer_id: string | null; hold_expires_at: Date | null; failure_code: string | null;
-  cancellation_reason: string | null; description: string | null; created_at: Date; updated_at: Date;
+  id: string;
+  kind: PaymentKind;
+  status: PaymentStatus;
+  payer_user_id: string | null;
+  payer_account_id: string;
+  payee_user_id: string | null;
+  merchant_id: string | null;
+  payee_account_id: string;
+  amount: bigint;
+  currency: Currency;
+  fee: bigint;
+  capture_method: 'automatic' | 'manual';
+  amount_captured: bigint;
+  amount_refunded: bigint;
+  hold_transfer_id: string | null;
+  hold_expires_at: Date | null;
+  failure_code: string | null;
+  cancellation_reason: string | null;
+  description: string | null;
+  created_at: Date;
+  updated_at: Date;
 };
 
 function fromRow(row: Row): PaymentRecord {
   return {
-    id: row.id, kind: row.kind, status: row.status, payerUserId: row.payer_user_id, payerAccountId: row.payer_account_id,
-    payeeUserId: row.payee_user_id, merchantId: row.merchant_id, payeeAccountId: row.payee_account_id,
-    amount: row.amount, currency: row.currency, fee: row.fee, captureMethod: row.capture_method,
-    amountCaptured: row.amount_captured, amountRefunded: row.amount_refunded, holdTransferId: row.hold_transfer_id,
-    holdExpiresAt: row.hold_expires_at, failureCode: row.failure_code, cancellationReason: row.cancellation_reason,
-    description: row.description, createdAt: row.created_at, updatedAt: row.updated_at,
+    id: row.id,
+    kind: row.kind,
+    status: row.status,
+    payerUserId: row.payer_user_id,
+    payerAccountId: row.payer_account_id,
+    payeeUserId: row.payee_user_id,
+    merchantId: row.merchant_id,
+    payeeAccountId: row.payee_account_id,
+    amount: row.amount,
+    currency: row.currency,
+    fee: row.fee,
+    captureMethod: row.capture_method,
+    amountCaptured: row.amount_captured,
+    amountRefunded: row.amount_refunded,
+    holdTransferId: row.hold_transfer_id,
+    holdExpiresAt: row.hold_expires_at,
+    failureCode: row.failure_code,
+    cancellationReason: row.cancellation_reason,
+    description: row.description,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
   };
 }
 
 export async function insertPayment(q: Queryable, p: PaymentRecord): Promise<void> {
   await q.query(
     `insert into payments (${columns}) values ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21)`,
-    [p.id, p.kind, p.status, p.payerUserId, p.payerAccountId, p.payeeUserId, p.merchantId, p.payeeAccountId,
-      p.amount.toString(), p.currency, p.fee.toString(), p.captureMethod, p.amountCaptured.toString(),
-      p.amountRefunded.toString(), p.holdTransferId, p.holdExpiresAt?.toISOString() ?? null, p.failureCode,
-      p.cancellationReason, p.description, p.createdAt.toISOString(), p.updatedAt.toISOString()],
+    [
+      p.id,
+      p.kind,
+      p.status,
+      p.payerUserId,
+      p.payerAccountId,
+      p.payeeUserId,
+      p.merchantId,
+      p.payeeAccountId,
+      p.amount.toString(),
+      p.currency,
+      p.fee.toString(),
+      p.captureMethod,
+      p.amountCaptured.toString(),
+      p.amountRefunded.toString(),
+      p.holdTransferId,
+      p.holdExpiresAt?.toISOString() ?? null,
+      p.failureCode,
+      p.cancellationReason,
+      p.description,
+      p.createdAt.toISOString(),
+      p.updatedAt.toISOString(),
+    ],
   );
 }
 
 /** Reads a payment; with `lock`, holds its row until the transaction ends. */
-export async function selectPayment(q: Queryable, id: string, options: { lock?: boolean; kind?: PaymentKind } = {}): Promise<PaymentRecord | null> {
+export async function selectPayment(
+  q: Queryable,
+  id: string,
+  options: { lock?: boolean; kind?: PaymentKind } = {},
+): Promise<PaymentRecord | null> {
   const rows = await q.query<Row>(
     `select ${columns} from payments where id = $1 and ($2::text is null or kind = $2) ${options.lock === true ? 'for update' : ''}`,
     [id, options.kind ?? null],
@@ -80,7 +140,12 @@ export async function selectPayment(q: Queryable, id: string, options: { lock?: 
 export async function updatePayment(
   q: Queryable,
   id: string,
-  change: Partial<Pick<PaymentRecord, 'status' | 'fee' | 'amountCaptured' | 'amountRefunded' | 'failureCode' | 'cancellationReason'>>,
+  change: Partial<
+    Pick<
+      PaymentRecord,
+      'status' | 'fee' | 'amountCaptured' | 'amountRefunded' | 'failureCode' | 'cancellationReason'
+    >
+  >,
   now: Date,
 ): Promise<void> {
   await q.query(
@@ -89,22 +154,41 @@ export async function updatePayment(
             failure_code = coalesce($6, failure_code), cancellation_reason = coalesce($7, cancellation_reason),
             updated_at = $8
       where id = $1`,
-    [id, change.status ?? null, change.fee?.toString() ?? null, change.amountCaptured?.toString() ?? null,
-      change.amountRefunded?.toString() ?? null, change.failureCode ?? null, change.cancellationReason ?? null,
-      now.toISOString()],
+    [
+      id,
+      change.status ?? null,
+      change.fee?.toString() ?? null,
+      change.amountCaptured?.toString() ?? null,
+      change.amountRefunded?.toString() ?? null,
+      change.failureCode ?? null,
+      change.cancellationReason ?? null,
+      now.toISOString(),
+    ],
   );
 }
 
 export async function listPayments(
   q: Queryable,
-  filter: { payerUserId?: string; merchantId?: string; kind: PaymentKind; startingAfter: string | null; limit: number },
+  filter: {
+    payerUserId?: string;
+    merchantId?: string;
+    kind: PaymentKind;
+    startingAfter: string | null;
+    limit: number;
+  },
 ): Promise<PaymentRecord[]> {
   const rows = await q.query<Row>(
     `select ${columns} from payments
       where kind = $1 and ($2::uuid is null or payer_user_id = $2) and ($3::uuid is null or merchant_id = $3)
         and ($4::uuid is null or id < $4)
       order by id desc limit $5`,
-    [filter.kind, filter.payerUserId ?? null, filter.merchantId ?? null, filter.startingAfter, filter.limit],
+    [
+      filter.kind,
+      filter.payerUserId ?? null,
+      filter.merchantId ?? null,
+      filter.startingAfter,
+      filter.limit,
+    ],
   );
   return rows.rows.map(fromRow);
 }

@@ -7,15 +7,29 @@ export function wireAmount(amount: bigint): number {
   return Number(amount);
 }
 
-export function transferView(p: PaymentRecord, parties: { fromWalletId: string; toWalletId: string; fromUserId: string | null; toUserId: string | null }) {
+export function transferView(
+  p: PaymentRecord,
+  parties: {
+    fromWalletId: string;
+    toWalletId: string;
+    fromUserId: string | null;
+    toUserId: string | null;
+  },
+) {
   return {
     id: paymentWireId(p),
     object: 'transfer' as const,
     status: p.status,
     amount: wireAmount(p.amount),
     currency: p.currency,
-    from: { user: parties.fromUserId === null ? null : encodeId('usr', parties.fromUserId), wallet: encodeId('wal', parties.fromWalletId) },
-    to: { user: parties.toUserId === null ? null : encodeId('usr', parties.toUserId), wallet: encodeId('wal', parties.toWalletId) },
+    from: {
+      user: parties.fromUserId === null ? null : encodeId('usr', parties.fromUserId),
+      wallet: encodeId('wal', parties.fromWalletId),
+    },
+    to: {
+      user: parties.toUserId === null ? null : encodeId('usr', parties.toUserId),
+      wallet: encodeId('wal', parties.toWalletId),
+    },
     description: p.description,
     failure_code: p.failureCode,
     created_at: p.createdAt.toISOString(),

@@ -13,7 +13,10 @@ import { wireAmount } from './payment-views.ts';
  * The share of the fee a refund gives back: the fee is returned in proportion to what has been
  * refunded so far, rounded down, so a full refund returns exactly the whole fee.
  */
-export function feeReturnedFor(payment: Pick<PaymentRecord, 'fee' | 'amountCaptured' | 'amountRefunded'>, amount: bigint): bigint {
+export function feeReturnedFor(
+  payment: Pick<PaymentRecord, 'fee' | 'amountCaptured' | 'amountRefunded'>,
+  amount: bigint,
+): bigint {
   if (payment.amountCaptured === 0n) return 0n;
   const before = (payment.fee * payment.amountRefunded) / payment.amountCaptured;
   const after = (payment.fee * (payment.amountRefunded + amount)) / payment.amountCaptured;
@@ -27,7 +30,15 @@ export function feeReturnedFor(payment: Pick<PaymentRecord, 'fee' | 'amountCaptu
  */
 export function refundCommand(
   clock: Clock,
-  request: { claim: IdempotencyClaim; requestId: string; paymentId: string; merchant: MerchantRecord; feesAccountId: string; amount: bigint | null; reason: string | null },
+  request: {
+    claim: IdempotencyClaim;
+    requestId: string;
+    paymentId: string;
+    merchant: MerchantRecord;
+    feesAccountId: string;
+    amount: bigint | null;
+    reason: string | null;
+  },
 ) {
   const refundId = newUuid();
   let payment: PaymentRecord | null = null;
@@ -38,18 +49,41 @@ export function refundCommand(
     exclusiveKey: `payment:${request.paymentId}`,
     async plan(client) {
       payment = await selectPayment(client, request.paymentId, { lock: true, kind: 'payment' });
-      if (payment === null || payment.merchantId !== request.merchant.id) return { response: rejection('resource_not_found', request.requestId, { param: 'payment' }) };
-      if (payment.status !== 'succeeded') return { response: rejection('payment_not_refundable', request.requestId, { param: 'payment' }) };
+      if (payment === null || payment.merchantId !== request.merchant.id)
+        return {
+          response: rejection('resource_not_found', request.requestId, { param: 'payment' }),
+        };
+      if (payment.status !== 'succeeded')
+        return {
+          response: rejection('payment_not_refundable', request.requestId, { param: 'payment' }),
+        };
       const remaining = payment.amountCaptured - payment.amountRefunded;
       amount = request.amount ?? remaining;
-      if (amount <= 0n || amount > remaining) return { response: rejection('refund_exceeds_captured', request.requestId, { param: 'amount' }) };
+      if (amount <= 0n || amount > remaining)
+        return {
+          response: rejection('refund_exceeds_captured', request.requestId, { param: 'amount' }),
+        };
       feeReturned = feeReturnedFor(payment, amount);
       const transfers: TransferInput[] = [];
       if (amount - feeReturned > 0n) {
-        transfers.push({ id: newUuid(), debitAccountId: request.merchant.accountId, creditAccountId: payment.payerAccountId, amount: amount - feeReturned, code: 'refund', flags: 0 });
+        transfers.push({
+          id: newUuid(),
+          debitAccountId: request.merchant.accountId,
+          creditAccountId: payment.payerAccountId,
+          amount: amount - feeReturned,
+          code: 'refund',
+          flags: 0,
+        });
       }
       if (feeReturned > 0n) {
-        transfers.push({ id: newUuid(), debitAccountId: request.feesAccountId, creditAccountId: payment.payerAccountId, amount: feeReturned, code: 'fee_refund', flags: 0 });
+        transfers.push({
+          id: newUuid(),
+          debitAccountId: request.feesAccountId,
+          creditAccountId: payment.payerAccountId,
+          amount: feeReturned,
+          code: 'fee_refund',
+          flags: 0,
+        });
       }
       return { transfers };
     },
@@ -58,21 +92,43 @@ export function refundCommand(
       if (paid === null) return rejection('resource_not_found', request.requestId);
       const failure = chainRejection(outcomes);
       if (failure !== null) {
-        const message = failure === 'insufficient_funds' ? 'The merchant balance is too low to fund this refund.' : undefined;
+        const message =
+          failure === 'insufficient_funds'
+            ? 'The merchant balance is too low to fund this refund.'
+            : undefined;
         return rejection(failure, request.requestId, message === undefined ? {} : { message });
       }
       const now = clock.now();
       await client.query(
         `insert into refunds (id, payment_id, amount, fee_returned, status, reason, created_at) values ($1, $2, $3, $4, 'succeeded', $5, $6)`,
-        [refundId, paid.id, amount.toString(), feeReturned.toString(), request.reason, now.toISOString()],
+        [
+          refundId,
+          paid.id,
+          amount.toString(),
+          feeReturned.toString(),
+          request.reason,
+          now.toISOString(),
+        ],
       );
       await updatePayment(client, paid.id, { amountRefunded: paid.amountRefunded + amount }, now);
-      await appendEvents(client, [{ type: 'payment.refunded', streamId: paid.id, data: { id: refundId, payment_id: paid.id, amount, fee_returned: feeReturned } }]);
+      await appendEvents(client, [
+        {
+          type: 'payment.refunded',
+          streamId: paid.id,
+          data: { id: refundId, payment_id: paid.id, amount, fee_returned: feeReturned },
+        },
+      ]);
       return {
         statusCode: 201,
         body: {
-          id: encodeId('ref', refundId), object: 'refund', status: 'succeeded', payment: encodeId('pay', paid.id),
-          amount: wireAmount(amount), currency: paid.currency, reason: request.reason, created_at: now.toISOString(),
+          id: encodeId('ref', refundId),
+          object: 'refund',
+          status: 'succeeded',
+          payment: encodeId('pay', paid.id),
+          amount: wireAmount(amount),
+          currency: paid.currency,
+          reason: request.reason,
+          created_at: now.toISOString(),
         },
       };
     },

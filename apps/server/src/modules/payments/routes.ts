@@ -25,7 +25,13 @@ import { decodeId } from '../../kernel/ids.ts';
 import { isCurrency, type Currency } from '../../kernel/money.ts';
 import type { Db } from '../../platform/db.ts';
 import type { Metrics } from '../../platform/metrics.ts';
-import { findRecipientWallet, getMerchant, getWallet, listWallets, type WalletRecord } from '../identity/index.ts';
+import {
+  findRecipientWallet,
+  getMerchant,
+  getWallet,
+  listWallets,
+  type WalletRecord,
+} from '../identity/index.ts';
 import type { Ledger } from '../ledger/index.ts';
 import { cancelCommand } from './cancel-command.ts';
 import { captureCommand } from './capture-command.ts';
@@ -49,14 +55,19 @@ export interface PaymentRouteDeps {
 }
 
 function currencyOf(value: string): Currency {
-  if (!isCurrency(value)) throw new KassaError('invalid_currency', `Currency ${value} is not supported.`, { param: 'currency' });
+  if (!isCurrency(value))
+    throw new KassaError('invalid_currency', `Currency ${value} is not supported.`, {
+      param: 'currency',
+    });
   return value;
 }
 
 async function walletIn(db: Db, userId: string, currency: Currency): Promise<WalletRecord> {
   const wallet = (await listWallets(db.pool, userId)).find((w) => w.currency === currency);
   if (wallet === undefined) {
-    throw new KassaError('currency_mismatch', `You have no ${currency} wallet.`, { param: 'currency' });
+    throw new KassaError('currency_mismatch', `You have no ${currency} wallet.`, {
+      param: 'currency',
+    });
   }
   return wallet;
 }
@@ -67,7 +78,11 @@ async function resolveRecipient(db: Db, to: string, currency: Currency): Promise
     const walletId = decodeId('wal', to);
     found = walletId === null ? null : await getWallet(db.pool, walletId);
     if (found !== null && found.currency !== currency) {
-      throw new KassaError('currency_mismatch', `That wallet holds ${found.currency}, not ${currency}.`, { param: 'currency' });
+      throw new KassaError(
+        'currency_mismatch',
+        `That wallet holds ${found.currency}, not ${currency}.`,
+        { param: 'currency' },
+      );
     }
   } else if (to.startsWith('usr_')) {
     const userId = decodeId('usr', to);
@@ -83,7 +98,11 @@ export function paymentRoutes(deps: PaymentRouteDeps) {
   const { db, clock, ledger, systemAccounts, metrics } = deps;
 
   function send(reply: FastifyReply, kind: string, response: CommandResponse): FastifyReply {
-    const outcome = response.replayed ? 'replayed' : response.statusCode < 300 ? 'succeeded' : `declined`;
+    const outcome = response.replayed
+      ? 'replayed'
+      : response.statusCode < 300
+        ? 'succeeded'
+        : `declined`;
     metrics.payments.inc({ kind, outcome });
     return sendStored(reply, response);
   }
@@ -92,142 +111,299 @@ export function paymentRoutes(deps: PaymentRouteDeps) {
     const app = root.withTypeProvider<TypeBoxTypeProvider>();
     const tags = ['payments'];
 
-    app.get('/v1/wallets/:id', { schema: { tags: ['wallets'], summary: 'A wallet and its balances', params: IdParams } }, async (request) => {
-      const user = requireUser(request);
-      const wallet = await getWallet(db.pool, idOrNotFound('wal', request.params.id));
-      if (wallet === null || wallet.userId !== user.userId) throw new KassaError('resource_not_found');
-      const account = (await ledger.getAccounts(db.pool, [wallet.id])).get(wallet.id);
-      if (account === undefined) throw new KassaError('resource_not_found');
-      return walletView(account);
-    });
+    app.get(
+      '/v1/wallets/:id',
+      { schema: { tags: ['wallets'], summary: 'A wallet and its balances', params: IdParams } },
+      async (request) => {
+        const user = requireUser(request);
+        const wallet = await getWallet(db.pool, idOrNotFound('wal', request.params.id));
+        if (wallet === null || wallet.userId !== user.userId)
+          throw new KassaError('resource_not_found');
+        const account = (await ledger.getAccounts(db.pool, [wallet.id])).get(wallet.id);
+        if (account === undefined) throw new KassaError('resource_not_found');
+        return walletView(account);
+      },
+    );
 
-    app.get('/v1/wallets/:id/transactions', { schema: { tags: ['wallets'], summary: 'Wallet history, newest first', params: IdParams, querystring: ListQuery } }, async (request) => {
-      const user = requireUser(request);
-      const wallet = await getWallet(db.pool, idOrNotFound('wal', request.params.id));
-      if (wallet === null || wallet.userId !== user.userId) throw new KassaError('resource_not_found');
-      const cursor = decodeHistoryCursor(request.query.starting_after, decodeId);
-      if (cursor === undefined) throw new KassaError('invalid_id', 'starting_after is not an id from this list.', { param: 'starting_after' });
-      return walletHistory(db.pool, wallet.id, cursor, pageLimit(request.query.limit));
-    });
+    app.get(
+      '/v1/wallets/:id/transactions',
+      {
+        schema: {
+          tags: ['wallets'],
+          summary: 'Wallet history, newest first',
+          params: IdParams,
+          querystring: ListQuery,
+        },
+      },
+      async (request) => {
+        const user = requireUser(request);
+        const wallet = await getWallet(db.pool, idOrNotFound('wal', request.params.id));
+        if (wallet === null || wallet.userId !== user.userId)
+          throw new KassaError('resource_not_found');
+        const cursor = decodeHistoryCursor(request.query.starting_after, decodeId);
+        if (cursor === undefined)
+          throw new KassaError('invalid_id', 'starting_after is not an id from this list.', {
+            param: 'starting_after',
+          });
+        return walletHistory(db.pool, wallet.id, cursor, pageLimit(request.query.limit));
+      },
+    );
 
-    app.post('/v1/transfers', { schema: { tags, summary: 'Send money to another user (P2P)', body: CreateTransferBody } }, async (request, reply) => {
-      const user = requireUser(request);
-      const claim = idempotencyClaim(request, true);
-      const body = request.body;
-      const currency = currencyOf(body.currency);
-      const from = await walletIn(db, user.userId, currency);
-      const to = await resolveRecipient(db, body.to, currency);
-      if (to.id === from.id) throw new KassaError('recipient_is_sender', undefined, { param: 'to' });
-      const response = await ledger.writer.execute(transferCommand(clock, {
-        claim: claim!, requestId: request.id, from, to, amount: BigInt(body.amount), currency, description: body.description ?? null,
-      }));
-      return send(reply, 'transfer', response);
-    });
+    app.post(
+      '/v1/transfers',
+      { schema: { tags, summary: 'Send money to another user (P2P)', body: CreateTransferBody } },
+      async (request, reply) => {
+        const user = requireUser(request);
+        const claim = idempotencyClaim(request, true);
+        const body = request.body;
+        const currency = currencyOf(body.currency);
+        const from = await walletIn(db, user.userId, currency);
+        const to = await resolveRecipient(db, body.to, currency);
+        if (to.id === from.id)
+          throw new KassaError('recipient_is_sender', undefined, { param: 'to' });
+        const response = await ledger.writer.execute(
+          transferCommand(clock, {
+            claim: claim!,
+            requestId: request.id,
+            from,
+            to,
+            amount: BigInt(body.amount),
+            currency,
+            description: body.description ?? null,
+          }),
+        );
+        return send(reply, 'transfer', response);
+      },
+    );
 
-    app.get('/v1/transfers/:id', { schema: { tags, summary: 'A transfer (sender or recipient)', params: IdParams } }, async (request) => {
-      const user = requireUser(request);
-      const payment = await selectPayment(db.pool, idOrNotFound('trf', request.params.id), { kind: 'transfer' });
-      if (payment === null || (payment.payerUserId !== user.userId && payment.payeeUserId !== user.userId)) {
-        throw new KassaError('resource_not_found');
-      }
-      return transferView(payment, { fromWalletId: payment.payerAccountId, toWalletId: payment.payeeAccountId, fromUserId: payment.payerUserId, toUserId: payment.payeeUserId });
-    });
+    app.get(
+      '/v1/transfers/:id',
+      { schema: { tags, summary: 'A transfer (sender or recipient)', params: IdParams } },
+      async (request) => {
+        const user = requireUser(request);
+        const payment = await selectPayment(db.pool, idOrNotFound('trf', request.params.id), {
+          kind: 'transfer',
+        });
+        if (
+          payment === null ||
+          (payment.payerUserId !== user.userId && payment.payeeUserId !== user.userId)
+        ) {
+          throw new KassaError('resource_not_found');
+        }
+        return transferView(payment, {
+          fromWalletId: payment.payerAccountId,
+          toWalletId: payment.payeeAccountId,
+          fromUserId: payment.payerUserId,
+          toUserId: payment.payeeUserId,
+        });
+      },
+    );
 
-    app.post('/v1/payments', { schema: { tags, summary: 'Pay a merchant', body: CreatePaymentBody } }, async (request, reply) => {
-      const user = requireUser(request);
-      const claim = idempotencyClaim(request, true);
-      const body = request.body;
-      const currency = currencyOf(body.currency);
-      const merchant = await getMerchant(db.pool, idOrNotFound('mer', body.merchant, 'merchant'));
-      if (merchant === null) throw new KassaError('resource_not_found', 'No such merchant.', { param: 'merchant' });
-      if (merchant.currency !== currency) {
-        throw new KassaError('currency_mismatch', `This merchant accepts ${merchant.currency}.`, { param: 'currency' });
-      }
-      const payer = await walletIn(db, user.userId, currency);
-      const response = await ledger.writer.execute(merchantPaymentCommand(clock, {
-        claim: claim!, requestId: request.id, payer, merchant, feesAccountId: await systemAccounts.accountId('fees', currency),
-        amount: BigInt(body.amount), currency, capture: body.capture ?? 'automatic', holdTtlSeconds: deps.holdTtlSeconds,
-        description: body.description ?? null,
-      }));
-      return send(reply, 'payment', response);
-    });
+    app.post(
+      '/v1/payments',
+      { schema: { tags, summary: 'Pay a merchant', body: CreatePaymentBody } },
+      async (request, reply) => {
+        const user = requireUser(request);
+        const claim = idempotencyClaim(request, true);
+        const body = request.body;
+        const currency = currencyOf(body.currency);
+        const merchant = await getMerchant(db.pool, idOrNotFound('mer', body.merchant, 'merchant'));
+        if (merchant === null)
+          throw new KassaError('resource_not_found', 'No such merchant.', { param: 'merchant' });
+        if (merchant.currency !== currency) {
+          throw new KassaError('currency_mismatch', `This merchant accepts ${merchant.currency}.`, {
+            param: 'currency',
+          });
+        }
+        const payer = await walletIn(db, user.userId, currency);
+        const response = await ledger.writer.execute(
+          merchantPaymentCommand(clock, {
+            claim: claim!,
+            requestId: request.id,
+            payer,
+            merchant,
+            feesAccountId: await systemAccounts.accountId('fees', currency),
+            amount: BigInt(body.amount),
+            currency,
+            capture: body.capture ?? 'automatic',
+            holdTtlSeconds: deps.holdTtlSeconds,
+            description: body.description ?? null,
+          }),
+        );
+        return send(reply, 'payment', response);
+      },
+    );
 
-    app.get('/v1/payments/:id', { schema: { tags, summary: 'A payment (payer or merchant)', params: IdParams } }, async (request) => {
-      const principal = requirePrincipal(request);
-      const payment = await selectPayment(db.pool, idOrNotFound('pay', request.params.id), { kind: 'payment' });
-      const visible = payment !== null && (
-        (principal.kind === 'user' && payment.payerUserId === principal.userId) ||
-        (principal.kind === 'merchant' && payment.merchantId === principal.merchantId));
-      if (!visible) throw new KassaError('resource_not_found');
-      return paymentView(payment);
-    });
+    app.get(
+      '/v1/payments/:id',
+      { schema: { tags, summary: 'A payment (payer or merchant)', params: IdParams } },
+      async (request) => {
+        const principal = requirePrincipal(request);
+        const payment = await selectPayment(db.pool, idOrNotFound('pay', request.params.id), {
+          kind: 'payment',
+        });
+        const visible =
+          payment !== null &&
+          ((principal.kind === 'user' && payment.payerUserId === principal.userId) ||
+            (principal.kind === 'merchant' && payment.merchantId === principal.merchantId));
+        if (!visible) throw new KassaError('resource_not_found');
+        return paymentView(payment);
+      },
+    );
 
-    app.get('/v1/payments', { schema: { tags, summary: 'Payments of the caller (payer or merchant), newest first', querystring: ListQuery } }, async (request) => {
-      const principal = requirePrincipal(request);
-      if (principal.kind === 'operator') throw new KassaError('forbidden');
-      const limit = pageLimit(request.query.limit);
-      const startingAfter = request.query.starting_after === undefined ? null : decodeId('pay', request.query.starting_after);
-      if (startingAfter === null && request.query.starting_after !== undefined) {
-        throw new KassaError('invalid_id', 'starting_after must be a payment id.', { param: 'starting_after' });
-      }
-      const rows = await listPayments(db.pool, {
-        kind: 'payment', startingAfter, limit: limit + 1,
-        ...(principal.kind === 'user' ? { payerUserId: principal.userId } : { merchantId: principal.merchantId }),
-      });
-      return { object: 'list', data: rows.slice(0, limit).map(paymentView), has_more: rows.length > limit };
-    });
+    app.get(
+      '/v1/payments',
+      {
+        schema: {
+          tags,
+          summary: 'Payments of the caller (payer or merchant), newest first',
+          querystring: ListQuery,
+        },
+      },
+      async (request) => {
+        const principal = requirePrincipal(request);
+        if (principal.kind === 'operator') throw new KassaError('forbidden');
+        const limit = pageLimit(request.query.limit);
+        const startingAfter =
+          request.query.starting_after === undefined
+            ? null
+            : decodeId('pay', request.query.starting_after);
+        if (startingAfter === null && request.query.starting_after !== undefined) {
+          throw new KassaError('invalid_id', 'starting_after must be a payment id.', {
+            param: 'starting_after',
+          });
+        }
+        const rows = await listPayments(db.pool, {
+          kind: 'payment',
+          startingAfter,
+          limit: limit + 1,
+          ...(principal.kind === 'user'
+            ? { payerUserId: principal.userId }
+            : { merchantId: principal.merchantId }),
+        });
+        return {
+          object: 'list',
+          data: rows.slice(0, limit).map(paymentView),
+          has_more: rows.length > limit,
+        };
+      },
+    );
 
-    app.post('/v1/payments/:id/capture', { schema: { tags, summary: 'Capture a held payment (merchant)', params: IdParams, body: CaptureBody } }, async (request, reply) => {
-      const principal = requireMerchant(request);
-      const claim = idempotencyClaim(request, true);
-      const merchant = await getMerchant(db.pool, principal.merchantId);
-      if (merchant === null) throw new KassaError('authentication_required');
-      const response = await ledger.writer.execute(captureCommand(clock, {
-        claim: claim!, requestId: request.id, paymentId: idOrNotFound('pay', request.params.id), merchant,
-        feesAccountId: await systemAccounts.accountId('fees', merchant.currency),
-        amount: request.body?.amount === undefined ? null : BigInt(request.body.amount),
-      }));
-      return send(reply, 'capture', response);
-    });
+    app.post(
+      '/v1/payments/:id/capture',
+      {
+        schema: {
+          tags,
+          summary: 'Capture a held payment (merchant)',
+          params: IdParams,
+          body: CaptureBody,
+        },
+      },
+      async (request, reply) => {
+        const principal = requireMerchant(request);
+        const claim = idempotencyClaim(request, true);
+        const merchant = await getMerchant(db.pool, principal.merchantId);
+        if (merchant === null) throw new KassaError('authentication_required');
+        const response = await ledger.writer.execute(
+          captureCommand(clock, {
+            claim: claim!,
+            requestId: request.id,
+            paymentId: idOrNotFound('pay', request.params.id),
+            merchant,
+            feesAccountId: await systemAccounts.accountId('fees', merchant.currency),
+            amount: request.body?.amount === undefined ? null : BigInt(request.body.amount),
+          }),
+        );
+        return send(reply, 'capture', response);
+      },
+    );
 
-    app.post('/v1/payments/:id/cancel', { schema: { tags, summary: 'Release a held payment (merchant or payer)', params: IdParams } }, async (request, reply) => {
-      const principal = requirePrincipal(request);
-      if (principal.kind === 'operator') throw new KassaError('forbidden');
-      const claim = idempotencyClaim(request, true);
-      const response = await ledger.writer.execute(cancelCommand(clock, {
-        claim: claim!, requestId: request.id, paymentId: idOrNotFound('pay', request.params.id),
-        actor: principal.kind === 'user' ? { payerUserId: principal.userId } : { merchantId: principal.merchantId },
-      }));
-      return send(reply, 'cancel', response);
-    });
+    app.post(
+      '/v1/payments/:id/cancel',
+      { schema: { tags, summary: 'Release a held payment (merchant or payer)', params: IdParams } },
+      async (request, reply) => {
+        const principal = requirePrincipal(request);
+        if (principal.kind === 'operator') throw new KassaError('forbidden');
+        const claim = idempotencyClaim(request, true);
+        const response = await ledger.writer.execute(
+          cancelCommand(clock, {
+            claim: claim!,
+            requestId: request.id,
+            paymentId: idOrNotFound('pay', request.params.id),
+            actor:
+              principal.kind === 'user'
+                ? { payerUserId: principal.userId }
+                : { merchantId: principal.merchantId },
+          }),
+        );
+        return send(reply, 'cancel', response);
+      },
+    );
 
-    app.post('/v1/refunds', { schema: { tags, summary: 'Refund a payment, fully or partly (merchant)', body: CreateRefundBody } }, async (request, reply) => {
-      const principal = requireMerchant(request);
-      const claim = idempotencyClaim(request, true);
-      const merchant = await getMerchant(db.pool, principal.merchantId);
-      if (merchant === null) throw new KassaError('authentication_required');
-      const body = request.body;
-      const response = await ledger.writer.execute(refundCommand(clock, {
-        claim: claim!, requestId: request.id, paymentId: idOrNotFound('pay', body.payment, 'payment'), merchant,
-        feesAccountId: await systemAccounts.accountId('fees', merchant.currency),
-        amount: body.amount === undefined ? null : BigInt(body.amount), reason: body.reason ?? null,
-      }));
-      return send(reply, 'refund', response);
-    });
+    app.post(
+      '/v1/refunds',
+      {
+        schema: {
+          tags,
+          summary: 'Refund a payment, fully or partly (merchant)',
+          body: CreateRefundBody,
+        },
+      },
+      async (request, reply) => {
+        const principal = requireMerchant(request);
+        const claim = idempotencyClaim(request, true);
+        const merchant = await getMerchant(db.pool, principal.merchantId);
+        if (merchant === null) throw new KassaError('authentication_required');
+        const body = request.body;
+        const response = await ledger.writer.execute(
+          refundCommand(clock, {
+            claim: claim!,
+            requestId: request.id,
+            paymentId: idOrNotFound('pay', body.payment, 'payment'),
+            merchant,
+            feesAccountId: await systemAccounts.accountId('fees', merchant.currency),
+            amount: body.amount === undefined ? null : BigInt(body.amount),
+            reason: body.reason ?? null,
+          }),
+        );
+        return send(reply, 'refund', response);
+      },
+    );
 
-    app.post('/v1/admin/funding', { schema: { tags: ['admin'], summary: 'Credit a wallet from the system funding account (operator)', body: FundingBody } }, async (request, reply) => {
-      requireOperator(request);
-      const claim = idempotencyClaim(request, true);
-      const body = request.body;
-      const currency = currencyOf(body.currency);
-      const wallet = await getWallet(db.pool, idOrNotFound('wal', body.wallet, 'wallet'));
-      if (wallet === null) throw new KassaError('resource_not_found', 'No such wallet.', { param: 'wallet' });
-      if (wallet.currency !== currency) throw new KassaError('currency_mismatch', `That wallet holds ${wallet.currency}.`, { param: 'currency' });
-      const response = await ledger.writer.execute(fundingCommand(clock, {
-        claim: claim!, requestId: request.id, wallet, fundingAccountId: await systemAccounts.accountId('funding', currency),
-        amount: BigInt(body.amount), currency, description: body.description ?? null,
-      }));
-      return send(reply, 'funding', response);
-    });
+    app.post(
+      '/v1/admin/funding',
+      {
+        schema: {
+          tags: ['admin'],
+          summary: 'Credit a wallet from the system funding account (operator)',
+          body: FundingBody,
+        },
+      },
+      async (request, reply) => {
+        requireOperator(request);
+        const claim = idempotencyClaim(request, true);
+        const body = request.body;
+        const currency = currencyOf(body.currency);
+        const wallet = await getWallet(db.pool, idOrNotFound('wal', body.wallet, 'wallet'));
+        if (wallet === null)
+          throw new KassaError('resource_not_found', 'No such wallet.', { param: 'wallet' });
+        if (wallet.currency !== currency)
+          throw new KassaError('currency_mismatch', `That wallet holds ${wallet.currency}.`, {
+            param: 'currency',
+          });
+        const response = await ledger.writer.execute(
+          fundingCommand(clock, {
+            claim: claim!,
+            requestId: request.id,
+            wallet,
+            fundingAccountId: await systemAccounts.accountId('funding', currency),
+            amount: BigInt(body.amount),
+            currency,
+            description: body.description ?? null,
+          }),
+        );
+        return send(reply, 'funding', response);
+      },
+    );
   };
 }

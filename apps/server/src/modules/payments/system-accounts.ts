@@ -22,14 +22,21 @@ export function createSystemAccounts(db: Db, ledger: Ledger) {
     if (existing[0] !== undefined) return existing[0].account_id;
     return db.transaction(async (client) => {
       const accountId = newUuid();
-      await client.query('select pg_advisory_xact_lock(hashtext($1))', [`system_account:${code}:${currency}`]);
+      await client.query('select pg_advisory_xact_lock(hashtext($1))', [
+        `system_account:${code}:${currency}`,
+      ]);
       const again = await client.query<{ account_id: string }>(
         'select account_id from system_accounts where code = $1 and currency = $2',
         [code, currency],
       );
       if (again.rows[0] !== undefined) return again.rows[0].account_id;
-      await ledger.openAccounts(client, [{ id: accountId, currency, code: `system_${code}`, flags: 0 }]);
-      await client.query('insert into system_accounts (code, currency, account_id) values ($1, $2, $3)', [code, currency, accountId]);
+      await ledger.openAccounts(client, [
+        { id: accountId, currency, code: `system_${code}`, flags: 0 },
+      ]);
+      await client.query(
+        'insert into system_accounts (code, currency, account_id) values ($1, $2, $3)',
+        [code, currency, accountId],
+      );
       return accountId;
     });
   }

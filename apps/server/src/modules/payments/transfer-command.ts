@@ -25,30 +25,69 @@ export function transferCommand(clock: Clock, request: TransferRequest) {
     claim: request.claim,
     async plan() {
       return {
-        transfers: [{ id, debitAccountId: request.from.id, creditAccountId: request.to.id, amount: request.amount, code: 'p2p', flags: 0 }],
+        transfers: [
+          {
+            id,
+            debitAccountId: request.from.id,
+            creditAccountId: request.to.id,
+            amount: request.amount,
+            code: 'p2p',
+            flags: 0,
+          },
+        ],
       };
     },
     async settle(client, outcomes) {
       const failure = chainRejection(outcomes);
       const now = clock.now();
       const record: PaymentRecord = {
-        id, kind: 'transfer', status: failure === null ? 'succeeded' : 'failed',
-        payerUserId: request.from.userId, payerAccountId: request.from.id,
-        payeeUserId: request.to.userId, merchantId: null, payeeAccountId: request.to.id,
-        amount: request.amount, currency: request.currency, fee: 0n, captureMethod: 'automatic',
-        amountCaptured: failure === null ? request.amount : 0n, amountRefunded: 0n,
-        holdTransferId: null, holdExpiresAt: null, failureCode: failure, cancellationReason: null,
-        description: request.description, createdAt: now, updatedAt: now,
+        id,
+        kind: 'transfer',
+        status: failure === null ? 'succeeded' : 'failed',
+        payerUserId: request.from.userId,
+        payerAccountId: request.from.id,
+        payeeUserId: request.to.userId,
+        merchantId: null,
+        payeeAccountId: request.to.id,
+        amount: request.amount,
+        currency: request.currency,
+        fee: 0n,
+        captureMethod: 'automatic',
+        amountCaptured: failure === null ? request.amount : 0n,
+        amountRefunded: 0n,
+        holdTransferId: null,
+        holdExpiresAt: null,
+        failureCode: failure,
+        cancellationReason: null,
+        description: request.description,
+        createdAt: now,
+        updatedAt: now,
       };
       await insertPayment(client, record);
-      await appendEvents(client, [{
-        type: 'transfer.created', streamId: id,
-        data: { id, status: record.status, amount: request.amount, currency: request.currency, from: request.from.id, to: request.to.id, failure_code: failure },
-      }]);
+      await appendEvents(client, [
+        {
+          type: 'transfer.created',
+          streamId: id,
+          data: {
+            id,
+            status: record.status,
+            amount: request.amount,
+            currency: request.currency,
+            from: request.from.id,
+            to: request.to.id,
+            failure_code: failure,
+          },
+        },
+      ]);
       if (failure !== null) return rejection(failure, request.requestId);
       return {
         statusCode: 201,
-        body: transferView(record, { fromWalletId: request.from.id, toWalletId: request.to.id, fromUserId: request.from.userId, toUserId: request.to.userId }),
+        body: transferView(record, {
+          fromWalletId: request.from.id,
+          toWalletId: request.to.id,
+          fromUserId: request.from.userId,
+          toUserId: request.to.userId,
+        }),
       };
     },
   });

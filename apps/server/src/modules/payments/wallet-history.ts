@@ -16,14 +16,24 @@ interface HistoryRow {
   created_at: Date;
 }
 
-const prefixes: Record<HistoryRow['object'], IdPrefix> = { transfer: 'trf', payment: 'pay', funding: 'fnd', refund: 'ref' };
+const prefixes: Record<HistoryRow['object'], IdPrefix> = {
+  transfer: 'trf',
+  payment: 'pay',
+  funding: 'fnd',
+  refund: 'ref',
+};
 
 /**
  * A wallet's history, newest first: transfers in and out, merchant payments, funding and
  * refunds, each with its counterparty and direction. Ids are time-ordered, so `starting_after`
  * is a simple id bound.
  */
-export async function walletHistory(q: Queryable, walletId: string, startingAfter: string | null, limit: number) {
+export async function walletHistory(
+  q: Queryable,
+  walletId: string,
+  startingAfter: string | null,
+  limit: number,
+) {
   const rows = await q.query<HistoryRow>(
     `select * from (
        select p.id, p.kind as object, p.status, p.amount, p.currency,
@@ -58,7 +68,10 @@ export async function walletHistory(q: Queryable, walletId: string, startingAfte
       direction: row.direction,
       counterparty: {
         type: row.counterparty_kind,
-        id: row.counterparty_id === null ? null : encodeId(row.counterparty_kind === 'merchant' ? 'mer' : 'usr', row.counterparty_id),
+        id:
+          row.counterparty_id === null
+            ? null
+            : encodeId(row.counterparty_kind === 'merchant' ? 'mer' : 'usr', row.counterparty_id),
         name: row.counterparty_name,
       },
       description: row.description,
@@ -69,7 +82,10 @@ export async function walletHistory(q: Queryable, walletId: string, startingAfte
 }
 
 /** Decodes a cursor of any history object type. */
-export function decodeHistoryCursor(wire: string | undefined, decode: (prefix: IdPrefix, wire: string) => string | null): string | null | undefined {
+export function decodeHistoryCursor(
+  wire: string | undefined,
+  decode: (prefix: IdPrefix, wire: string) => string | null,
+): string | null | undefined {
   if (wire === undefined) return null;
   for (const prefix of Object.values(prefixes)) {
     const id = decode(prefix, wire);

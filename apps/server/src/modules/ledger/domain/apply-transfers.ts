@@ -28,7 +28,11 @@ export interface AppliedBatch {
  * Linked transfers form a chain that ends at the first transfer without the `linked` flag; a
  * chain commits all or nothing. One transfer's rejection never undoes another chain.
  */
-export function applyTransfers(state: LedgerState, inputs: readonly TransferInput[], now: Date): AppliedBatch {
+export function applyTransfers(
+  state: LedgerState,
+  inputs: readonly TransferInput[],
+  now: Date,
+): AppliedBatch {
   const outcomes: TransferOutcome[] = new Array<TransferOutcome>(inputs.length);
   const created: Transfer[] = [];
   const pendingChanges = new Map<string, PendingTransfer>();
@@ -46,9 +50,10 @@ export function applyTransfers(state: LedgerState, inputs: readonly TransferInpu
     for (let i = start; i <= end; i += 1) {
       const input = inputs[i];
       assert(input !== undefined, 'input index in range');
-      const outcome = chainOpen && i === end
-        ? rejectedOutcome('linked_event_chain_open')
-        : applyOne(state, input, now, undo);
+      const outcome =
+        chainOpen && i === end
+          ? rejectedOutcome('linked_event_chain_open')
+          : applyOne(state, input, now, undo);
       outcomes[i] = outcome;
       if (outcome.status === 'rejected') {
         failedAt = i;
@@ -92,26 +97,39 @@ function rejectedOutcome(code: TransferRejection): TransferOutcome {
   return { status: 'rejected', code };
 }
 
-function applyOne(state: LedgerState, input: TransferInput, now: Date, undo: (() => void)[]): TransferOutcome {
+function applyOne(
+  state: LedgerState,
+  input: TransferInput,
+  now: Date,
+  undo: (() => void)[],
+): TransferOutcome {
   const existing = state.transfers.get(input.id);
   if (existing !== undefined) {
     return sameFields(existing, input)
       ? { status: 'exists', transfer: existing }
       : rejectedOutcome('exists_with_different_fields');
   }
-  const twoPhase = input.flags & (transferFlags.pending | transferFlags.postPending | transferFlags.voidPending);
-  if (twoPhase !== 0 && (twoPhase & (twoPhase - 1)) !== 0) return rejectedOutcome('flags_are_mutually_exclusive');
+  const twoPhase =
+    input.flags & (transferFlags.pending | transferFlags.postPending | transferFlags.voidPending);
+  if (twoPhase !== 0 && (twoPhase & (twoPhase - 1)) !== 0)
+    return rejectedOutcome('flags_are_mutually_exclusive');
   if (input.code.length === 0) return rejectedOutcome('code_must_not_be_empty');
-  const result = twoPhase & (transferFlags.postPending | transferFlags.voidPending)
-    ? resolvePending(state, input, now, undo)
-    : postNew(state, input, now, undo);
+  const result =
+    twoPhase & (transferFlags.postPending | transferFlags.voidPending)
+      ? resolvePending(state, input, now, undo)
+      : postNew(state, input, now, undo);
   if (typeof result === 'string') return rejectedOutcome(result);
   state.transfers.set(result.id, result);
   undo.push(() => state.transfers.delete(result.id));
   return { status: 'created', transfer: result };
 }
 
-function postNew(state: LedgerState, input: TransferInput, now: Date, undo: (() => void)[]): Transfer | TransferRejection {
+function postNew(
+  state: LedgerState,
+  input: TransferInput,
+  now: Date,
+  undo: (() => void)[],
+): Transfer | TransferRejection {
   const pending = (input.flags & transferFlags.pending) !== 0;
   if (input.pendingId !== undefined) return 'pending_id_must_be_absent';
   if (!pending && (input.timeoutSeconds ?? 0) !== 0) return 'timeout_reserved_for_pending_transfer';
@@ -119,20 +137,26 @@ function postNew(state: LedgerState, input: TransferInput, now: Date, undo: (() 
     return 'accounts_must_be_different';
   }
   if (input.amount <= 0n) return 'amount_must_not_be_zero';
-  const debit = input.debitAccountId === undefined ? undefined : state.accounts.get(input.debitAccountId);
+  const debit =
+    input.debitAccountId === undefined ? undefined : state.accounts.get(input.debitAccountId);
   if (debit === undefined) return 'debit_account_not_found';
-  const credit = input.creditAccountId === undefined ? undefined : state.accounts.get(input.creditAccountId);
+  const credit =
+    input.creditAccountId === undefined ? undefined : state.accounts.get(input.creditAccountId);
   if (credit === undefined) return 'credit_account_not_found';
   if (debit.currency !== credit.currency) return 'accounts_must_have_the_same_currency';
   const amount = input.amount;
   if (debit.debitsPosted + debit.debitsPending + amount > int64Max) return 'overflows_debits';
   if (credit.creditsPosted + credit.creditsPending + amount > int64Max) return 'overflows_credits';
-  if (debit.flags & accountFlags.debitsMustNotExceedCredits &&
-      debit.debitsPosted + debit.debitsPending + amount > debit.creditsPosted) {
+  if (
+    debit.flags & accountFlags.debitsMustNotExceedCredits &&
+    debit.debitsPosted + debit.debitsPending + amount > debit.creditsPosted
+  ) {
     return 'exceeds_credits';
   }
-  if (credit.flags & accountFlags.creditsMustNotExceedDebits &&
-      credit.creditsPosted + credit.creditsPending + amount > credit.debitsPosted) {
+  if (
+    credit.flags & accountFlags.creditsMustNotExceedDebits &&
+    credit.creditsPosted + credit.creditsPending + amount > credit.debitsPosted
+  ) {
     return 'exceeds_debits';
   }
   const transfer: Transfer = {
@@ -164,9 +188,15 @@ function postNew(state: LedgerState, input: TransferInput, now: Date, undo: (() 
   return transfer;
 }
 
-function resolvePending(state: LedgerState, input: TransferInput, now: Date, undo: (() => void)[]): Transfer | TransferRejection {
+function resolvePending(
+  state: LedgerState,
+  input: TransferInput,
+  now: Date,
+  undo: (() => void)[],
+): Transfer | TransferRejection {
   const post = (input.flags & transferFlags.postPending) !== 0;
-  if (input.pendingId === undefined || input.pendingId === '') return 'pending_id_must_not_be_empty';
+  if (input.pendingId === undefined || input.pendingId === '')
+    return 'pending_id_must_not_be_empty';
   if (input.pendingId === input.id) return 'pending_id_must_be_different';
   if ((input.timeoutSeconds ?? 0) !== 0) return 'timeout_reserved_for_pending_transfer';
   const tracked = state.pendings.get(input.pendingId);
@@ -185,13 +215,18 @@ function resolvePending(state: LedgerState, input: TransferInput, now: Date, und
   if (expired && input.expiry !== true) return 'pending_transfer_expired';
   if (input.amount < 0n) return 'amount_must_not_be_zero';
   if (input.amount > pending.amount) return 'exceeds_pending_transfer_amount';
-  if (!post && input.amount !== 0n && input.amount !== pending.amount) return 'pending_transfer_has_different_amount';
+  if (!post && input.amount !== 0n && input.amount !== pending.amount)
+    return 'pending_transfer_has_different_amount';
   const amount = post ? (input.amount === 0n ? pending.amount : input.amount) : pending.amount;
   const debit = state.accounts.get(pending.debitAccountId);
   const credit = state.accounts.get(pending.creditAccountId);
   assert(debit !== undefined && credit !== undefined, 'pending transfer accounts are loaded');
   changeAccount(debit, { debitsPending: -pending.amount, debitsPosted: post ? amount : 0n }, undo);
-  changeAccount(credit, { creditsPending: -pending.amount, creditsPosted: post ? amount : 0n }, undo);
+  changeAccount(
+    credit,
+    { creditsPending: -pending.amount, creditsPosted: post ? amount : 0n },
+    undo,
+  );
   const previousStatus = tracked.status;
   tracked.status = post ? 'posted' : input.expiry === true ? 'expired' : 'voided';
   tracked.resolvedBy = input.id;
@@ -214,7 +249,9 @@ function resolvePending(state: LedgerState, input: TransferInput, now: Date, und
   };
 }
 
-type BalanceDelta = Partial<Pick<Account, 'debitsPosted' | 'creditsPosted' | 'debitsPending' | 'creditsPending'>>;
+type BalanceDelta = Partial<
+  Pick<Account, 'debitsPosted' | 'creditsPosted' | 'debitsPending' | 'creditsPending'>
+>;
 
 function changeAccount(account: Account, delta: BalanceDelta, undo: (() => void)[]): void {
   const before = {
@@ -231,10 +268,10 @@ function changeAccount(account: Account, delta: BalanceDelta, undo: (() => void)
 }
 
 function sameFields(existing: Transfer, input: TransferInput): boolean {
-  const twoPhaseResolve = (input.flags & (transferFlags.postPending | transferFlags.voidPending)) !== 0;
-  const amountMatches = twoPhaseResolve && input.amount === 0n
-    ? true
-    : existing.amount === input.amount;
+  const twoPhaseResolve =
+    (input.flags & (transferFlags.postPending | transferFlags.voidPending)) !== 0;
+  const amountMatches =
+    twoPhaseResolve && input.amount === 0n ? true : existing.amount === input.amount;
   return (
     existing.flags === input.flags &&
     existing.code === input.code &&
@@ -248,12 +285,24 @@ function sameFields(existing: Transfer, input: TransferInput): boolean {
 
 /** The account invariants, asserted after every batch (and again by `kassa verify`). */
 export function assertAccountInvariants(account: Account): void {
-  assert(account.debitsPosted >= 0n && account.creditsPosted >= 0n, `negative posted on ${account.id}`);
-  assert(account.debitsPending >= 0n && account.creditsPending >= 0n, `negative pending on ${account.id}`);
+  assert(
+    account.debitsPosted >= 0n && account.creditsPosted >= 0n,
+    `negative posted on ${account.id}`,
+  );
+  assert(
+    account.debitsPending >= 0n && account.creditsPending >= 0n,
+    `negative pending on ${account.id}`,
+  );
   if (account.flags & accountFlags.debitsMustNotExceedCredits) {
-    assert(account.debitsPosted + account.debitsPending <= account.creditsPosted, `debits exceed credits on ${account.id}`);
+    assert(
+      account.debitsPosted + account.debitsPending <= account.creditsPosted,
+      `debits exceed credits on ${account.id}`,
+    );
   }
   if (account.flags & accountFlags.creditsMustNotExceedDebits) {
-    assert(account.creditsPosted + account.creditsPending <= account.debitsPosted, `credits exceed debits on ${account.id}`);
+    assert(
+      account.creditsPosted + account.creditsPending <= account.debitsPosted,
+      `credits exceed debits on ${account.id}`,
+    );
   }
 }

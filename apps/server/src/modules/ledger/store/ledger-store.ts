@@ -83,7 +83,12 @@ export async function insertAccounts(q: Queryable, accounts: readonly NewAccount
   await q.query(
     `insert into ledger_accounts (id, currency, code, flags)
      select * from unnest($1::uuid[], $2::text[], $3::text[], $4::int[])`,
-    [accounts.map((a) => a.id), accounts.map((a) => a.currency), accounts.map((a) => a.code), accounts.map((a) => a.flags)],
+    [
+      accounts.map((a) => a.id),
+      accounts.map((a) => a.currency),
+      accounts.map((a) => a.code),
+      accounts.map((a) => a.flags),
+    ],
   );
   await appendEvents(
     q,
@@ -100,7 +105,10 @@ export async function selectAccounts(q: Queryable, ids: readonly string[]): Prom
 }
 
 export async function selectTransfer(q: Queryable, id: string): Promise<Transfer | null> {
-  const result = await q.query<TransferRow>(`select ${transferColumns} from ledger_transfers where id = $1`, [id]);
+  const result = await q.query<TransferRow>(
+    `select ${transferColumns} from ledger_transfers where id = $1`,
+    [id],
+  );
   const row = result.rows[0];
   return row === undefined ? null : transferFromRow(row);
 }
@@ -110,7 +118,10 @@ export async function selectTransfer(q: Queryable, id: string): Promise<Transfer
  * by id, then accounts by id) so concurrent batches never deadlock, and everything is read
  * after the locks are held so no decision rests on a stale balance.
  */
-export async function loadForBatch(client: DbClient, inputs: readonly TransferInput[]): Promise<LedgerState> {
+export async function loadForBatch(
+  client: DbClient,
+  inputs: readonly TransferInput[],
+): Promise<LedgerState> {
   const pendingIds = [...new Set(inputs.flatMap((i) => (i.pendingId ? [i.pendingId] : [])))].sort();
   const pendings = new Map<string, PendingTransfer>();
   const accountIds = new Set<string>();
@@ -119,7 +130,9 @@ export async function loadForBatch(client: DbClient, inputs: readonly TransferIn
     if (input.creditAccountId !== undefined) accountIds.add(input.creditAccountId);
   }
   if (pendingIds.length > 0) {
-    const rows = await client.query<TransferRow & { status: PendingStatus; expires_at: Date | null; resolved_by: string | null }>(
+    const rows = await client.query<
+      TransferRow & { status: PendingStatus; expires_at: Date | null; resolved_by: string | null }
+    >(
       `select t.id, t.debit_account_id, t.credit_account_id, t.amount, t.pending_amount, t.currency,
               t.code, t.flags, t.pending_id, t.timeout_seconds, t.created_at,
               p.status, p.expires_at, p.resolved_by
@@ -131,7 +144,12 @@ export async function loadForBatch(client: DbClient, inputs: readonly TransferIn
     );
     for (const row of rows.rows) {
       const transfer = transferFromRow(row);
-      pendings.set(transfer.id, { transfer, status: row.status, expiresAt: row.expires_at, resolvedBy: row.resolved_by });
+      pendings.set(transfer.id, {
+        transfer,
+        status: row.status,
+        expiresAt: row.expires_at,
+        resolvedBy: row.resolved_by,
+      });
       accountIds.add(transfer.debitAccountId);
       accountIds.add(transfer.creditAccountId);
     }
@@ -228,7 +246,11 @@ function transferPostedEvent(t: Transfer): JournalEvent {
 }
 
 /** Pending transfers whose timeout has passed, oldest first. */
-export async function selectExpiredPendingIds(q: Queryable, now: Date, limit: number): Promise<string[]> {
+export async function selectExpiredPendingIds(
+  q: Queryable,
+  now: Date,
+  limit: number,
+): Promise<string[]> {
   const result = await q.query<{ transfer_id: string }>(
     `select transfer_id from ledger_pending_transfers
       where status = 'pending' and expires_at <= $1 order by expires_at limit $2`,
