@@ -25,7 +25,9 @@ await runMain('kassa-api', async () => {
     role: 'api',
   });
   await migrate(system.db);
-  await system.app.listen({ host: config.host, port: config.port });
+  const address = await system.app.listen({ host: config.host, port: config.port });
+  // Printed whatever the log level, so scripts and supervisors can find the port.
+  process.stdout.write(`kassa-api listening at ${address}\n`);
   onShutdown(async (signal) => {
     logger.info({ signal }, 'stopping: draining requests');
     await system.close();

@@ -13,7 +13,7 @@ const root = join(import.meta.dirname, '..', '..', '..', '..');
 export async function startApiProcess(env: Record<string, string>): Promise<ApiProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'apps/server/src/main/api.ts'], {
     cwd: root,
-    env: { ...process.env, PORT: '0', LOG_LEVEL: 'info', ...env },
+    env: { ...process.env, PORT: '0', LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
@@ -25,7 +25,7 @@ export async function startApiProcess(env: Record<string, string>): Promise<ApiP
     const timer = setTimeout(() => reject(new Error(`api did not start: ${stderr}`)), 30_000);
     child.stdout?.on('data', (chunk: Buffer) => {
       buffered += chunk.toString();
-      const match = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(buffered);
+      const match = /kassa-api listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(buffered);
       if (match?.[1] !== undefined) {
         clearTimeout(timer);
         resolve(match[1]);

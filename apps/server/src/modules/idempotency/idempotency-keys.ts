@@ -85,6 +85,102 @@ export async function completeIdempotencyKey(
 }
 
 /**
+ * Claims many keys at once (one batch of the ledger writer) with one insert, plus one read for
+ * the keys that were already there. Keys are inserted in a fixed order so that two batches
+ * claiming overlapping keys cannot deadlock. Each claim gets its own outcome or error.
+ */
+export async function claimIdempotencyKeys(
+  client: DbClient,
+  claims: readonly IdempotencyClaim[],
+): Promise<(ClaimOutcome | KassaError)[]> {
+  if (claims.length === 0) return [];
+  const order = claims.map((_, i) => i).sort((a, b) => compareClaims(claims[a]!, claims[b]!));
+  let inserted;
+  try {
+    inserted = await client.query<{ scope: string; key: string }>(
+      `insert into idempotency_keys (scope, key, request_sha256, status)
+       select scope, key, sha, 'in_progress' from unnest($1::text[], $2::text[], $3::bytea[]) as c(scope, key, sha)
+       on conflict do nothing returning scope, key`,
+      [
+        order.map((i) => claims[i]!.scope),
+        order.map((i) => claims[i]!.key),
+        order.map((i) => claims[i]!.fingerprint),
+      ],
+    );
+  } catch (error) {
+    if ((error as { code?: string }).code === '55P03') {
+      throw new KassaError('idempotency_key_in_progress', 'key held by a running request', {
+        cause: error,
+        retryAfterSeconds: 1,
+      });
+    }
+    throw error;
+  }
+  const fresh = new Set(inserted.rows.map((row) => `${row.scope}\u0000${row.key}`));
+  const taken = claims.filter((c) => !fresh.has(`${c.scope}\u0000${c.key}`));
+  const existing = new Map<
+    string,
+    {
+      request_sha256: Buffer;
+      status: string;
+      response_status: number | null;
+      response_body: unknown;
+    }
+  >();
+  if (taken.length > 0) {
+    const rows = await client.query<{
+      scope: string;
+      key: string;
+      request_sha256: Buffer;
+      status: string;
+      response_status: number | null;
+      response_body: unknown;
+    }>(
+      `select k.scope, k.key, k.request_sha256, k.status, k.response_status, k.response_body
+         from idempotency_keys k join unnest($1::text[], $2::text[]) as c(scope, key) on k.scope = c.scope and k.key = c.key`,
+      [taken.map((c) => c.scope), taken.map((c) => c.key)],
+    );
+    for (const row of rows.rows) existing.set(`${row.scope}\u0000${row.key}`, row);
+  }
+  return claims.map((claim) => {
+    const id = `${claim.scope}\u0000${claim.key}`;
+    if (fresh.has(id)) return { status: 'claimed' } as const;
+    const row = existing.get(id);
+    if (row === undefined)
+      return new KassaError('idempotency_key_in_progress', 'key changed hands', {
+        retryAfterSeconds: 1,
+      });
+    if (!row.request_sha256.equals(claim.fingerprint))
+      return new KassaError('idempotency_key_reused', undefined, { param: 'Idempotency-Key' });
+    if (row.status !== 'completed' || row.response_status === null) {
+      return new KassaError('idempotency_key_in_progress', undefined, { retryAfterSeconds: 1 });
+    }
+    return {
+      status: 'replay',
+      response: { statusCode: row.response_status, body: row.response_body },
+    } as const;
+  });
+}
+
+function compareClaims(a: IdempotencyClaim, b: IdempotencyClaim): number {
+  if (a.scope !== b.scope) return a.scope < b.scope ? -1 : 1;
+  return a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
+}
+
+/** One statement completes any number of keys (a batch's responses). */
+export const completeIdempotencyKeysSql = `update idempotency_keys k
+    set status = 'completed', response_status = v.status, response_body = v.body, completed_at = now()
+   from unnest($1::text[], $2::text[], $3::int[], $4::json[]) as v(scope, key, status, body)
+  where k.scope = v.scope and k.key = v.key`;
+
+export function completionRow(
+  claim: Pick<IdempotencyClaim, 'scope' | 'key'>,
+  response: StoredResponse,
+): unknown[] {
+  return [claim.scope, claim.key, response.statusCode, JSON.stringify(response.body)];
+}
+
+/**
  * Runs `work` exactly once per key, in one transaction with the claim. `work` returns the
  * response to store; a thrown error rolls everything back and stores nothing, so a retry runs
  * the work again.

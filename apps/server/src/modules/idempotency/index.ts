@@ -1,5 +1,8 @@
 export {
   claimIdempotencyKey,
+  claimIdempotencyKeys,
+  completeIdempotencyKeysSql,
+  completionRow,
   completeIdempotencyKey,
   reapIdempotencyKeys,
   runIdempotent,

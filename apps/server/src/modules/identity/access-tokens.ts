@@ -1,11 +1,17 @@
-import { createHash } from 'node:crypto';
-import { jwtVerify, SignJWT } from 'jose';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 
+/**
+ * Access tokens are JWTs (RFC 7519) signed with HMAC-SHA256. Verification is deliberately
+ * strict and synchronous: the algorithm is pinned to HS256 (no `none`, no key confusion), the key
+ * id must be one we know, and issuer, audience, expiry and subject are required. Node's HMAC is
+ * used directly because it costs microseconds, where a WebCrypto round trip per request cost a
+ * quarter of the API's CPU in the benchmark (docs/performance.md).
+ */
 export interface AccessTokenKeys {
   /** The key that signs new tokens. */
-  readonly current: { readonly id: string; readonly secret: Uint8Array };
+  readonly current: { readonly id: string; readonly secret: Buffer };
   /** Keys still accepted for verification (rotation without logging everyone out). */
-  readonly accepted: ReadonlyMap<string, Uint8Array>;
+  readonly accepted: ReadonlyMap<string, Buffer>;
 }
 
 export const tokenIssuer = 'kassa';
@@ -13,9 +19,17 @@ export const tokenAudience = 'kassa-api';
 
 /** Derives a key id from the secret so that every process agrees on it without coordination. */
 export function accessTokenKeysFromSecret(secret: string): AccessTokenKeys {
-  const bytes = new TextEncoder().encode(secret);
+  const bytes = Buffer.from(secret, 'utf8');
   const id = createHash('sha256').update(bytes).digest('hex').slice(0, 16);
   return { current: { id, secret: bytes }, accepted: new Map([[id, bytes]]) };
+}
+
+function base64url(value: string | Buffer): string {
+  return Buffer.from(value).toString('base64url');
+}
+
+function signature(secret: Buffer, signingInput: string): Buffer {
+  return createHmac('sha256', secret).update(signingInput).digest();
 }
 
 export async function signAccessToken(
@@ -25,41 +39,71 @@ export async function signAccessToken(
   ttlSeconds: number,
 ): Promise<string> {
   const issuedAt = Math.floor(now.getTime() / 1000);
-  return new SignJWT({ sid: claims.sessionFamilyId })
-    .setProtectedHeader({ alg: 'HS256', kid: keys.current.id, typ: 'JWT' })
-    .setSubject(claims.userId)
-    .setIssuer(tokenIssuer)
-    .setAudience(tokenAudience)
-    .setIssuedAt(issuedAt)
-    .setExpirationTime(issuedAt + ttlSeconds)
-    .sign(keys.current.secret);
+  const header = base64url(JSON.stringify({ alg: 'HS256', kid: keys.current.id, typ: 'JWT' }));
+  const payload = base64url(
+    JSON.stringify({
+      sub: claims.userId,
+      sid: claims.sessionFamilyId,
+      iss: tokenIssuer,
+      aud: tokenAudience,
+      iat: issuedAt,
+      exp: issuedAt + ttlSeconds,
+    }),
+  );
+  return Promise.resolve(
+    `${header}.${payload}.${base64url(signature(keys.current.secret, `${header}.${payload}`))}`,
+  );
 }
 
-/** Verifies with a pinned algorithm, issuer, audience, expiry and a known key id; null if not valid. */
+function parseJson(segment: string): Record<string, unknown> | null {
+  try {
+    const value: unknown = JSON.parse(Buffer.from(segment, 'base64url').toString('utf8'));
+    return value !== null && typeof value === 'object' && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Verifies a token; null when it is not valid in any way (the caller answers 401). */
 export async function verifyAccessToken(
   keys: AccessTokenKeys,
   token: string,
   now: Date,
 ): Promise<{ userId: string; sessionFamilyId: string } | null> {
-  try {
-    const { payload } = await jwtVerify(
-      token,
-      (header) => {
-        const secret = header.kid === undefined ? undefined : keys.accepted.get(header.kid);
-        if (secret === undefined) throw new Error('unknown key id');
-        return secret;
-      },
-      {
-        algorithms: ['HS256'],
-        issuer: tokenIssuer,
-        audience: tokenAudience,
-        currentDate: now,
-        requiredClaims: ['exp', 'iat', 'sub'],
-      },
-    );
-    if (typeof payload.sub !== 'string' || typeof payload['sid'] !== 'string') return null;
-    return { userId: payload.sub, sessionFamilyId: payload['sid'] };
-  } catch {
+  return Promise.resolve(verifySync(keys, token, now));
+}
+
+function verifySync(
+  keys: AccessTokenKeys,
+  token: string,
+  now: Date,
+): { userId: string; sessionFamilyId: string } | null {
+  const parts = token.split('.');
+  if (parts.length !== 3) return null;
+  const [headerPart = '', payloadPart = '', signaturePart = ''] = parts;
+  const header = parseJson(headerPart);
+  if (header === null || header['alg'] !== 'HS256' || typeof header['kid'] !== 'string')
     return null;
-  }
+  if (header['crit'] !== undefined) return null;
+  const secret = keys.accepted.get(header['kid']);
+  if (secret === undefined) return null;
+  const expected = signature(secret, `${headerPart}.${payloadPart}`);
+  const given = Buffer.from(signaturePart, 'base64url');
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return null;
+  const payload = parseJson(payloadPart);
+  if (payload === null) return null;
+  const nowSeconds = Math.floor(now.getTime() / 1000);
+  const { sub, sid, iss, aud, exp, iat } = payload;
+  if (iss !== tokenIssuer || aud !== tokenAudience) return null;
+  if (
+    typeof exp !== 'number' ||
+    typeof iat !== 'number' ||
+    exp <= nowSeconds ||
+    iat > nowSeconds + 60
+  )
+    return null;
+  if (typeof sub !== 'string' || typeof sid !== 'string') return null;
+  return { userId: sub, sessionFamilyId: sid };
 }

@@ -9,22 +9,25 @@ export interface JournalEvent {
   readonly data: Record<string, unknown>;
 }
 
+/** One statement appends any number of events (bulk, through unnest). */
+export const appendEventsSql = `insert into journal_events (id, type, stream_id, data)
+  select * from unnest($1::uuid[], $2::text[], $3::uuid[], $4::jsonb[])`;
+
+/** An event as a row of `appendEventsSql`. Bigints are written as strings: no precision lost. */
+export function journalRow(event: JournalEvent): unknown[] {
+  return [newUuid(), event.type, event.streamId, JSON.stringify(event.data, bigintAsString)];
+}
+
 /**
  * Appends events to the journal in the caller's transaction, in one statement. The journal is
  * the truth (ARCHITECTURE §1.3): callers append in the same transaction as the change itself.
- * Bigint values in `data` are written as strings so no precision is lost in JSON.
  */
 export async function appendEvents(q: Queryable, events: readonly JournalEvent[]): Promise<void> {
   if (events.length === 0) return;
+  const rows = events.map(journalRow);
   await q.query(
-    `insert into journal_events (id, type, stream_id, data)
-     select * from unnest($1::uuid[], $2::text[], $3::uuid[], $4::jsonb[])`,
-    [
-      events.map(() => newUuid()),
-      events.map((event) => event.type),
-      events.map((event) => event.streamId),
-      events.map((event) => JSON.stringify(event.data, bigintAsString)),
-    ],
+    appendEventsSql,
+    [0, 1, 2, 3].map((c) => rows.map((row) => row[c])),
   );
 }
 

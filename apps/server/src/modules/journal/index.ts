@@ -1,1 +1,1 @@
-export { appendEvents, type JournalEvent } from './append-events.ts';
+export { appendEvents, appendEventsSql, journalRow, type JournalEvent } from './append-events.ts';

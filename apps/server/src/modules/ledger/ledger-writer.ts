@@ -2,24 +2,35 @@ import { assert } from '../../kernel/assert.ts';
 import type { Clock } from '../../kernel/clock.ts';
 import { KassaError } from '../../kernel/errors.ts';
 import type { Db, DbClient } from '../../platform/db.ts';
+import {
+  claimIdempotencyKeys,
+  type IdempotencyClaim,
+  type StoredResponse,
+} from '../idempotency/index.ts';
+import { BatchEffects } from './batch-effects.ts';
 import { applyTransfers } from './domain/apply-transfers.ts';
 import { transferFlags, type TransferInput, type TransferOutcome } from './domain/ledger-types.ts';
 import { loadForBatch, writeBatch } from './store/ledger-store.ts';
 
+export type Prepared<R> = { readonly transfers: readonly TransferInput[] } | { readonly result: R };
+
 /**
  * One unit of work that may move money. The writer runs many commands in one transaction
- * (group commit, the way TigerBeetle batches): every command prepares (claims its idempotency
- * key, reads what it needs), the ledger decides all their transfers at once with one update per
- * account, then every command finishes (writes its own rows) with its own outcome.
+ * (group commit, the way TigerBeetle batches): it claims every command's idempotency key with
+ * one statement, lets each command prepare (read or lock what it needs), has the ledger decide
+ * all their transfers at once with one update per account, lets each command finish by adding
+ * rows to the batch's effects, and writes every kind of row with one statement.
  */
 export interface LedgerCommand<R> {
-  /** Commands with the same key never share a batch (same idempotency key, same object). */
-  readonly exclusiveKey?: string;
-  prepare(
-    client: DbClient,
-  ): Promise<{ readonly transfers: readonly TransferInput[] } | { readonly result: R }>;
+  /** Commands sharing any key never share a batch (same idempotency key, same payment). */
+  readonly exclusiveKeys: readonly string[];
+  /** Claimed by the writer in the batch transaction, before `prepare`. */
+  readonly claim?: IdempotencyClaim;
+  /** The answer when the key was already used for the same request. */
+  replay?(stored: StoredResponse): R;
+  prepare(client: DbClient, effects: BatchEffects): Promise<Prepared<R>>;
   /** `outcomes` has one entry per prepared transfer; the transfers formed one linked chain. */
-  finish(client: DbClient, outcomes: readonly TransferOutcome[]): Promise<R>;
+  finish(outcomes: readonly TransferOutcome[], effects: BatchEffects): R;
 }
 
 export interface LedgerWriterOptions {
@@ -47,7 +58,8 @@ interface Entry {
   reject(error: unknown): void;
 }
 
-type Prepared = { readonly transfers: readonly TransferInput[] } | { readonly result: unknown };
+type Settled =
+  { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: unknown };
 
 export function createLedgerWriter(options: LedgerWriterOptions): LedgerWriter {
   const queue: Entry[] = [];
@@ -90,12 +102,11 @@ export function createLedgerWriter(options: LedgerWriterOptions): LedgerWriter {
     while (queue.length > 0 && batch.length < options.batchSizeMax) {
       const entry = queue.shift();
       assert(entry !== undefined, 'queue not empty');
-      const key = entry.command.exclusiveKey;
-      if (key !== undefined && keys.has(key)) {
+      if (entry.command.exclusiveKeys.some((key) => keys.has(key))) {
         deferred.push(entry);
         continue;
       }
-      if (key !== undefined) keys.add(key);
+      for (const key of entry.command.exclusiveKeys) keys.add(key);
       batch.push(entry);
     }
     queue.unshift(...deferred);
@@ -105,9 +116,14 @@ export function createLedgerWriter(options: LedgerWriterOptions): LedgerWriter {
   async function runBatch(batch: Entry[]): Promise<void> {
     const startedMs = performance.now();
     try {
-      const results = await options.db.transaction((client) => runInTransaction(client, batch));
+      const settled = await options.db.transaction((client) => runInTransaction(client, batch));
       options.onBatch?.(batch.length, performance.now() - startedMs, 'committed');
-      batch.forEach((entry, i) => entry.resolve(results[i]));
+      batch.forEach((entry, i) => {
+        const result = settled[i];
+        assert(result !== undefined, 'every command settled');
+        if (result.ok) entry.resolve(result.value);
+        else entry.reject(result.error);
+      });
     } catch (error) {
       const outcomeUnknown = error instanceof KassaError && error.moneyMoved === null;
       if (batch.length > 1 && !outcomeUnknown) {
@@ -121,23 +137,43 @@ export function createLedgerWriter(options: LedgerWriterOptions): LedgerWriter {
     }
   }
 
-  async function runInTransaction(client: DbClient, batch: readonly Entry[]): Promise<unknown[]> {
-    const prepared: Prepared[] = [];
-    for (const entry of batch) prepared.push(await entry.command.prepare(client));
-    const inputs: TransferInput[] = [];
-    const slices: [number, number][] = [];
-    for (const step of prepared) {
-      const start = inputs.length;
-      if ('transfers' in step) {
-        step.transfers.forEach((transfer, i) => {
-          const last = i === step.transfers.length - 1;
-          const flags = last
-            ? transfer.flags & ~transferFlags.linked
-            : transfer.flags | transferFlags.linked;
-          inputs.push({ ...transfer, flags });
-        });
+  async function runInTransaction(client: DbClient, batch: readonly Entry[]): Promise<Settled[]> {
+    const settled: (Settled | undefined)[] = new Array<Settled | undefined>(batch.length);
+    const effects = new BatchEffects();
+    const claimants = batch.flatMap((entry, i) => (entry.command.claim === undefined ? [] : [i]));
+    const claims = await claimIdempotencyKeys(
+      client,
+      claimants.map((i) => batch[i]!.command.claim!),
+    );
+    claims.forEach((outcome, c) => {
+      const i = claimants[c]!;
+      const command = batch[i]!.command;
+      if (outcome instanceof KassaError) settled[i] = { ok: false, error: outcome };
+      else if (outcome.status === 'replay') {
+        assert(command.replay !== undefined, 'a command with a claim can replay');
+        settled[i] = { ok: true, value: command.replay(outcome.response) };
       }
-      slices.push([start, inputs.length]);
+    });
+    const inputs: TransferInput[] = [];
+    const slices = new Map<number, [number, number]>();
+    for (const [i, entry] of batch.entries()) {
+      if (settled[i] !== undefined) continue;
+      const step = await entry.command.prepare(client, effects);
+      if ('result' in step) {
+        settled[i] = { ok: true, value: step.result };
+        continue;
+      }
+      const start = inputs.length;
+      step.transfers.forEach((transfer, t) => {
+        const last = t === step.transfers.length - 1;
+        inputs.push({
+          ...transfer,
+          flags: last
+            ? transfer.flags & ~transferFlags.linked
+            : transfer.flags | transferFlags.linked,
+        });
+      });
+      slices.set(i, [start, inputs.length]);
     }
     let outcomes: TransferOutcome[] = [];
     if (inputs.length > 0) {
@@ -146,18 +182,17 @@ export function createLedgerWriter(options: LedgerWriterOptions): LedgerWriter {
       await writeBatch(client, applied);
       outcomes = applied.outcomes;
     }
-    const results: unknown[] = [];
-    for (const [i, entry] of batch.entries()) {
-      const step = prepared[i];
-      const slice = slices[i];
-      assert(step !== undefined && slice !== undefined, 'prepared every command');
-      results.push(
-        'result' in step
-          ? step.result
-          : await entry.command.finish(client, outcomes.slice(...slice)),
-      );
+    for (const [i, [start, end]] of slices) {
+      settled[i] = {
+        ok: true,
+        value: batch[i]!.command.finish(outcomes.slice(start, end), effects),
+      };
     }
-    return results;
+    await effects.flush(client);
+    return settled.map((s) => {
+      assert(s !== undefined, 'every command settled');
+      return s;
+    });
   }
 
   return {

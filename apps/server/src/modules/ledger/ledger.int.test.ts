@@ -71,6 +71,7 @@ function transferCommand(
   amount: bigint,
 ): LedgerCommand<TransferOutcome> {
   return {
+    exclusiveKeys: [],
     async prepare() {
       return {
         transfers: [
@@ -85,7 +86,7 @@ function transferCommand(
         ],
       };
     },
-    async finish(_client, outcomes) {
+    finish(outcomes) {
       return outcomes[0]!;
     },
   };

@@ -1,11 +1,19 @@
 import type { Clock } from '../../kernel/clock.ts';
 import { newUuid } from '../../kernel/ids.ts';
-import type { DbClient } from '../../platform/db.ts';
 import type { IdempotencyClaim } from '../idempotency/index.ts';
-import { appendEvents } from '../journal/index.ts';
-import { transferFlags, type LedgerCommand, type TransferOutcome } from '../ledger/index.ts';
-import { chainRejection, moneyCommand, rejection } from './money-command.ts';
-import { selectPayment, updatePayment, type PaymentRecord } from './payment-record.ts';
+import {
+  type BatchEffects,
+  transferFlags,
+  type LedgerCommand,
+  type TransferOutcome,
+} from '../ledger/index.ts';
+import { chainRejection, moneyCommand, recordEvents, rejection } from './money-command.ts';
+import {
+  paymentChangeRow,
+  selectPayment,
+  updatePaymentsSql,
+  type PaymentRecord,
+} from './payment-record.ts';
 import { paymentView } from './payment-views.ts';
 
 export type CancelActor = { readonly merchantId: string } | { readonly payerUserId: string };
@@ -24,7 +32,7 @@ export function cancelCommand(
   let payment: PaymentRecord | null = null;
   return moneyCommand({
     claim: request.claim,
-    exclusiveKey: `payment:${request.paymentId}`,
+    exclusiveKeys: [`payment:${request.paymentId}`],
     async plan(client) {
       payment = await selectPayment(client, request.paymentId, { lock: true, kind: 'payment' });
       if (payment === null || !owns(payment, request.actor))
@@ -36,14 +44,14 @@ export function cancelCommand(
         payment.holdExpiresAt !== null && payment.holdExpiresAt.getTime() <= clock.now().getTime();
       return { transfers: [voidHold(payment.holdTransferId, pastDeadline)] };
     },
-    async settle(client, outcomes) {
+    settle(outcomes, effects) {
       const held = payment;
       if (held === null) return rejection('resource_not_found', request.requestId);
       const failure = chainRejection(outcomes);
       if (failure !== null) return rejection(failure, request.requestId);
       const reason =
         'merchantId' in request.actor ? 'requested_by_merchant' : 'requested_by_customer';
-      const canceled = await markCanceled(client, held, reason, clock.now());
+      const canceled = markCanceled(effects, held, reason, clock.now());
       return { statusCode: 200, body: paymentView(canceled) };
     },
   });
@@ -60,14 +68,17 @@ function voidHold(holdTransferId: string, expiry: boolean) {
   };
 }
 
-async function markCanceled(
-  client: DbClient,
+function markCanceled(
+  effects: BatchEffects,
   payment: PaymentRecord,
   reason: string,
   now: Date,
-): Promise<PaymentRecord> {
-  await updatePayment(client, payment.id, { status: 'canceled', cancellationReason: reason }, now);
-  await appendEvents(client, [
+): PaymentRecord {
+  effects.add(
+    updatePaymentsSql,
+    paymentChangeRow(payment.id, { status: 'canceled', cancellationReason: reason }, now),
+  );
+  recordEvents(effects, [
     { type: 'payment.canceled', streamId: payment.id, data: { id: payment.id, reason } },
   ]);
   return { ...payment, status: 'canceled', cancellationReason: reason, updatedAt: now };
@@ -81,7 +92,7 @@ async function markCanceled(
 export function expireHoldCommand(clock: Clock, paymentId: string): LedgerCommand<boolean> {
   let payment: PaymentRecord | null = null;
   return {
-    exclusiveKey: `payment:${paymentId}`,
+    exclusiveKeys: [`payment:${paymentId}`],
     async prepare(client) {
       payment = await selectPayment(client, paymentId, { lock: true, kind: 'payment' });
       const due =
@@ -93,9 +104,9 @@ export function expireHoldCommand(clock: Clock, paymentId: string): LedgerComman
       if (!due || payment?.holdTransferId == null) return { result: false };
       return { transfers: [voidHold(payment.holdTransferId, true)] };
     },
-    async finish(client, outcomes: readonly TransferOutcome[]) {
+    finish(outcomes: readonly TransferOutcome[], effects) {
       if (payment === null || chainRejection(outcomes) !== null) return false;
-      await markCanceled(client, payment, 'expired', clock.now());
+      markCanceled(effects, payment, 'expired', clock.now());
       return true;
     },
   };

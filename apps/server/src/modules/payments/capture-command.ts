@@ -3,10 +3,14 @@ import { newUuid } from '../../kernel/ids.ts';
 import { feeForAmount } from '../../kernel/money.ts';
 import type { IdempotencyClaim } from '../idempotency/index.ts';
 import type { MerchantRecord } from '../identity/index.ts';
-import { appendEvents } from '../journal/index.ts';
 import { transferFlags, type TransferInput } from '../ledger/index.ts';
-import { chainRejection, moneyCommand, rejection } from './money-command.ts';
-import { selectPayment, updatePayment, type PaymentRecord } from './payment-record.ts';
+import { chainRejection, moneyCommand, recordEvents, rejection } from './money-command.ts';
+import {
+  paymentChangeRow,
+  selectPayment,
+  updatePaymentsSql,
+  type PaymentRecord,
+} from './payment-record.ts';
 import { paymentView } from './payment-views.ts';
 
 /**
@@ -29,7 +33,7 @@ export function captureCommand(
   let fee = 0n;
   return moneyCommand({
     claim: request.claim,
-    exclusiveKey: `payment:${request.paymentId}`,
+    exclusiveKeys: [`payment:${request.paymentId}`],
     async plan(client) {
       payment = await selectPayment(client, request.paymentId, { lock: true, kind: 'payment' });
       if (payment === null || payment.merchantId !== request.merchant.id)
@@ -70,19 +74,17 @@ export function captureCommand(
       }
       return { transfers };
     },
-    async settle(client, outcomes) {
+    settle(outcomes, effects) {
       const held = payment;
       if (held === null) return rejection('resource_not_found', request.requestId);
       const failure = chainRejection(outcomes);
       if (failure !== null) return rejection(failure, request.requestId);
       const now = clock.now();
-      await updatePayment(
-        client,
-        held.id,
-        { status: 'succeeded', amountCaptured: amount, fee },
-        now,
+      effects.add(
+        updatePaymentsSql,
+        paymentChangeRow(held.id, { status: 'succeeded', amountCaptured: amount, fee }, now),
       );
-      await appendEvents(client, [
+      recordEvents(effects, [
         {
           type: 'payment.captured',
           streamId: held.id,

@@ -3,9 +3,8 @@ import { newUuid } from '../../kernel/ids.ts';
 import type { Currency } from '../../kernel/money.ts';
 import type { IdempotencyClaim } from '../idempotency/index.ts';
 import type { WalletRecord } from '../identity/index.ts';
-import { appendEvents } from '../journal/index.ts';
-import { chainRejection, moneyCommand, rejection } from './money-command.ts';
-import { insertPayment, type PaymentRecord } from './payment-record.ts';
+import { chainRejection, moneyCommand, recordEvents, rejection } from './money-command.ts';
+import { insertPaymentsSql, paymentRow, type PaymentRecord } from './payment-record.ts';
 import { fundingView } from './payment-views.ts';
 
 /** An operator credit: from the system funding account of the currency into a wallet. */
@@ -38,7 +37,7 @@ export function fundingCommand(
         ],
       };
     },
-    async settle(client, outcomes) {
+    settle(outcomes, effects) {
       const failure = chainRejection(outcomes);
       if (failure !== null) return rejection(failure, request.requestId);
       const now = clock.now();
@@ -65,8 +64,8 @@ export function fundingCommand(
         createdAt: now,
         updatedAt: now,
       };
-      await insertPayment(client, record);
-      await appendEvents(client, [
+      effects.add(insertPaymentsSql, paymentRow(record));
+      recordEvents(effects, [
         {
           type: 'wallet.funded',
           streamId: id,

@@ -3,10 +3,9 @@ import { newUuid } from '../../kernel/ids.ts';
 import { feeForAmount, type Currency } from '../../kernel/money.ts';
 import type { IdempotencyClaim } from '../idempotency/index.ts';
 import type { MerchantRecord, WalletRecord } from '../identity/index.ts';
-import { appendEvents } from '../journal/index.ts';
 import { transferFlags, type TransferInput } from '../ledger/index.ts';
-import { chainRejection, moneyCommand, rejection } from './money-command.ts';
-import { insertPayment, type PaymentRecord } from './payment-record.ts';
+import { chainRejection, moneyCommand, recordEvents, rejection } from './money-command.ts';
+import { insertPaymentsSql, paymentRow, type PaymentRecord } from './payment-record.ts';
 import { paymentView } from './payment-views.ts';
 
 export interface MerchantPaymentRequest {
@@ -59,7 +58,7 @@ export function merchantPaymentCommand(clock: Clock, request: MerchantPaymentReq
           : [];
       return { transfers: [main, ...feeTransfer] };
     },
-    async settle(client, outcomes) {
+    settle(outcomes, effects) {
       const failure = chainRejection(outcomes);
       const now = clock.now();
       const held = request.capture === 'manual';
@@ -87,8 +86,8 @@ export function merchantPaymentCommand(clock: Clock, request: MerchantPaymentReq
         createdAt: now,
         updatedAt: now,
       };
-      await insertPayment(client, record);
-      await appendEvents(client, [
+      effects.add(insertPaymentsSql, paymentRow(record));
+      recordEvents(effects, [
         {
           type: 'payment.created',
           streamId: id,

@@ -3,12 +3,14 @@ import type { DbClient } from '../../platform/db.ts';
 import { errorBody } from '../../http/error-handler.ts';
 import { assert } from '../../kernel/assert.ts';
 import {
-  claimIdempotencyKey,
-  completeIdempotencyKey,
+  completeIdempotencyKeysSql,
+  completionRow,
   type IdempotencyClaim,
   type StoredResponse,
 } from '../idempotency/index.ts';
+import { appendEventsSql, journalRow, type JournalEvent } from '../journal/index.ts';
 import type {
+  BatchEffects,
   LedgerCommand,
   TransferInput,
   TransferOutcome,
@@ -21,32 +23,37 @@ export type Plan =
   { readonly transfers: readonly TransferInput[] } | { readonly response: StoredResponse };
 
 /**
- * A money-moving request as a ledger command: claim the idempotency key, plan the transfers
- * (or answer without moving money), let the ledger decide, settle the request's own rows, and
- * store the response under the key, all in the batch's one transaction.
+ * A money-moving request as a ledger command: the writer claims its idempotency key; the
+ * command plans its transfers (or answers without moving money), the ledger decides, the
+ * command settles its own rows into the batch's effects, and the response is stored under the
+ * key — all in the batch's one transaction.
  */
 export function moneyCommand(options: {
   readonly claim: IdempotencyClaim;
-  readonly exclusiveKey?: string;
-  plan(client: DbClient): Promise<Plan>;
-  settle(client: DbClient, outcomes: readonly TransferOutcome[]): Promise<StoredResponse>;
+  /** Further keys that must not share a batch (the payment a capture or refund locks). */
+  readonly exclusiveKeys?: readonly string[];
+  plan(client: DbClient, effects: BatchEffects): Promise<Plan>;
+  settle(outcomes: readonly TransferOutcome[], effects: BatchEffects): StoredResponse;
 }): LedgerCommand<CommandResponse> {
   const { claim } = options;
   return {
-    exclusiveKey: options.exclusiveKey ?? `${claim.scope}\u0000${claim.key}`,
-    async prepare(client) {
-      const claimed = await claimIdempotencyKey(client, claim);
-      if (claimed.status === 'replay') return { result: { ...claimed.response, replayed: true } };
-      const plan = await options.plan(client);
+    exclusiveKeys: [
+      `idempotency:${claim.scope}\u0000${claim.key}`,
+      ...(options.exclusiveKeys ?? []),
+    ],
+    claim,
+    replay: (stored) => ({ ...stored, replayed: true }),
+    async prepare(client, effects) {
+      const plan = await options.plan(client, effects);
       if ('response' in plan) {
-        await completeIdempotencyKey(client, claim, plan.response);
+        effects.add(completeIdempotencyKeysSql, completionRow(claim, plan.response));
         return { result: { ...plan.response, replayed: false } };
       }
       return { transfers: plan.transfers };
     },
-    async finish(client, outcomes) {
-      const response = await options.settle(client, outcomes);
-      await completeIdempotencyKey(client, claim, response);
+    finish(outcomes, effects) {
+      const response = options.settle(outcomes, effects);
+      effects.add(completeIdempotencyKeysSql, completionRow(claim, response));
       return { ...response, replayed: false };
     },
   };
@@ -111,4 +118,9 @@ function rejectionToError(code: TransferRejection): ErrorCode {
       // The payments layer checks all of these before planning; reaching here is a bug.
       assert(false, `unexpected ledger rejection ${code}`);
   }
+}
+
+/** Adds journal events to the batch (one statement for all of the batch's events). */
+export function recordEvents(effects: BatchEffects, events: readonly JournalEvent[]): void {
+  for (const event of events) effects.add(appendEventsSql, journalRow(event));
 }

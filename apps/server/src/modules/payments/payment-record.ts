@@ -94,33 +94,66 @@ function fromRow(row: Row): PaymentRecord {
   };
 }
 
-export async function insertPayment(q: Queryable, p: PaymentRecord): Promise<void> {
-  await q.query(
-    `insert into payments (${columns}) values ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21)`,
-    [
-      p.id,
-      p.kind,
-      p.status,
-      p.payerUserId,
-      p.payerAccountId,
-      p.payeeUserId,
-      p.merchantId,
-      p.payeeAccountId,
-      p.amount.toString(),
-      p.currency,
-      p.fee.toString(),
-      p.captureMethod,
-      p.amountCaptured.toString(),
-      p.amountRefunded.toString(),
-      p.holdTransferId,
-      p.holdExpiresAt?.toISOString() ?? null,
-      p.failureCode,
-      p.cancellationReason,
-      p.description,
-      p.createdAt.toISOString(),
-      p.updatedAt.toISOString(),
-    ],
-  );
+/** Inserts any number of payments in one statement (a row per payment: `paymentRow`). */
+export const insertPaymentsSql = `insert into payments (${columns})
+  select * from unnest($1::uuid[], $2::text[], $3::text[], $4::uuid[], $5::uuid[], $6::uuid[], $7::uuid[],
+    $8::uuid[], $9::bigint[], $10::text[], $11::bigint[], $12::text[], $13::bigint[], $14::bigint[], $15::uuid[],
+    $16::timestamptz[], $17::text[], $18::text[], $19::text[], $20::timestamptz[], $21::timestamptz[])`;
+
+export function paymentRow(p: PaymentRecord): unknown[] {
+  return [
+    p.id,
+    p.kind,
+    p.status,
+    p.payerUserId,
+    p.payerAccountId,
+    p.payeeUserId,
+    p.merchantId,
+    p.payeeAccountId,
+    p.amount.toString(),
+    p.currency,
+    p.fee.toString(),
+    p.captureMethod,
+    p.amountCaptured.toString(),
+    p.amountRefunded.toString(),
+    p.holdTransferId,
+    p.holdExpiresAt?.toISOString() ?? null,
+    p.failureCode,
+    p.cancellationReason,
+    p.description,
+    p.createdAt.toISOString(),
+    p.updatedAt.toISOString(),
+  ];
+}
+
+export type PaymentChange = Partial<
+  Pick<
+    PaymentRecord,
+    'status' | 'fee' | 'amountCaptured' | 'amountRefunded' | 'failureCode' | 'cancellationReason'
+  >
+>;
+
+/** Updates any number of payments in one statement; absent fields keep their value. */
+export const updatePaymentsSql = `update payments p
+    set status = coalesce(v.status, p.status), fee = coalesce(v.fee, p.fee),
+        amount_captured = coalesce(v.captured, p.amount_captured), amount_refunded = coalesce(v.refunded, p.amount_refunded),
+        failure_code = coalesce(v.failure, p.failure_code), cancellation_reason = coalesce(v.reason, p.cancellation_reason),
+        updated_at = v.at
+   from unnest($1::uuid[], $2::text[], $3::bigint[], $4::bigint[], $5::bigint[], $6::text[], $7::text[], $8::timestamptz[])
+     as v(id, status, fee, captured, refunded, failure, reason, at)
+  where p.id = v.id`;
+
+export function paymentChangeRow(id: string, change: PaymentChange, now: Date): unknown[] {
+  return [
+    id,
+    change.status ?? null,
+    change.fee?.toString() ?? null,
+    change.amountCaptured?.toString() ?? null,
+    change.amountRefunded?.toString() ?? null,
+    change.failureCode ?? null,
+    change.cancellationReason ?? null,
+    now.toISOString(),
+  ];
 }
 
 /** Reads a payment; with `lock`, holds its row until the transaction ends. */
@@ -135,36 +168,6 @@ export async function selectPayment(
   );
   const row = rows.rows[0];
   return row === undefined ? null : fromRow(row);
-}
-
-export async function updatePayment(
-  q: Queryable,
-  id: string,
-  change: Partial<
-    Pick<
-      PaymentRecord,
-      'status' | 'fee' | 'amountCaptured' | 'amountRefunded' | 'failureCode' | 'cancellationReason'
-    >
-  >,
-  now: Date,
-): Promise<void> {
-  await q.query(
-    `update payments set status = coalesce($2, status), fee = coalesce($3, fee),
-            amount_captured = coalesce($4, amount_captured), amount_refunded = coalesce($5, amount_refunded),
-            failure_code = coalesce($6, failure_code), cancellation_reason = coalesce($7, cancellation_reason),
-            updated_at = $8
-      where id = $1`,
-    [
-      id,
-      change.status ?? null,
-      change.fee?.toString() ?? null,
-      change.amountCaptured?.toString() ?? null,
-      change.amountRefunded?.toString() ?? null,
-      change.failureCode ?? null,
-      change.cancellationReason ?? null,
-      now.toISOString(),
-    ],
-  );
 }
 
 export async function listPayments(

@@ -3,11 +3,20 @@ import { newUuid } from '../../kernel/ids.ts';
 import { encodeId } from '../../kernel/ids.ts';
 import type { IdempotencyClaim } from '../idempotency/index.ts';
 import type { MerchantRecord } from '../identity/index.ts';
-import { appendEvents } from '../journal/index.ts';
 import type { TransferInput } from '../ledger/index.ts';
-import { chainRejection, moneyCommand, rejection } from './money-command.ts';
-import { selectPayment, updatePayment, type PaymentRecord } from './payment-record.ts';
+import { chainRejection, moneyCommand, recordEvents, rejection } from './money-command.ts';
+import {
+  paymentChangeRow,
+  selectPayment,
+  updatePaymentsSql,
+  type PaymentRecord,
+} from './payment-record.ts';
 import { wireAmount } from './payment-views.ts';
+
+const insertRefundsSql = `insert into refunds (id, payment_id, amount, fee_returned, status, reason, created_at)
+  select id, payment_id, amount, fee_returned, 'succeeded', reason, created_at
+    from unnest($1::uuid[], $2::uuid[], $3::bigint[], $4::bigint[], $5::text[], $6::timestamptz[])
+      as r(id, payment_id, amount, fee_returned, reason, created_at)`;
 
 /**
  * The share of the fee a refund gives back: the fee is returned in proportion to what has been
@@ -46,7 +55,7 @@ export function refundCommand(
   let feeReturned = 0n;
   return moneyCommand({
     claim: request.claim,
-    exclusiveKey: `payment:${request.paymentId}`,
+    exclusiveKeys: [`payment:${request.paymentId}`],
     async plan(client) {
       payment = await selectPayment(client, request.paymentId, { lock: true, kind: 'payment' });
       if (payment === null || payment.merchantId !== request.merchant.id)
@@ -87,7 +96,7 @@ export function refundCommand(
       }
       return { transfers };
     },
-    async settle(client, outcomes) {
+    settle(outcomes, effects) {
       const paid = payment;
       if (paid === null) return rejection('resource_not_found', request.requestId);
       const failure = chainRejection(outcomes);
@@ -99,19 +108,19 @@ export function refundCommand(
         return rejection(failure, request.requestId, message === undefined ? {} : { message });
       }
       const now = clock.now();
-      await client.query(
-        `insert into refunds (id, payment_id, amount, fee_returned, status, reason, created_at) values ($1, $2, $3, $4, 'succeeded', $5, $6)`,
-        [
-          refundId,
-          paid.id,
-          amount.toString(),
-          feeReturned.toString(),
-          request.reason,
-          now.toISOString(),
-        ],
+      effects.add(insertRefundsSql, [
+        refundId,
+        paid.id,
+        amount.toString(),
+        feeReturned.toString(),
+        request.reason,
+        now.toISOString(),
+      ]);
+      effects.add(
+        updatePaymentsSql,
+        paymentChangeRow(paid.id, { amountRefunded: paid.amountRefunded + amount }, now),
       );
-      await updatePayment(client, paid.id, { amountRefunded: paid.amountRefunded + amount }, now);
-      await appendEvents(client, [
+      recordEvents(effects, [
         {
           type: 'payment.refunded',
           streamId: paid.id,

@@ -25,15 +25,10 @@ import { decodeId } from '../../kernel/ids.ts';
 import { isCurrency, type Currency } from '../../kernel/money.ts';
 import type { Db } from '../../platform/db.ts';
 import type { Metrics } from '../../platform/metrics.ts';
-import {
-  findRecipientWallet,
-  getMerchant,
-  getWallet,
-  listWallets,
-  type WalletRecord,
-} from '../identity/index.ts';
+import { findRecipientWallet, type WalletRecord } from '../identity/index.ts';
 import type { Ledger } from '../ledger/index.ts';
 import { cancelCommand } from './cancel-command.ts';
+import { createDirectory, type Directory } from './directory.ts';
 import { captureCommand } from './capture-command.ts';
 import { fundingCommand } from './funding-command.ts';
 import { merchantPaymentCommand } from './merchant-payment-command.ts';
@@ -62,8 +57,12 @@ function currencyOf(value: string): Currency {
   return value;
 }
 
-async function walletIn(db: Db, userId: string, currency: Currency): Promise<WalletRecord> {
-  const wallet = (await listWallets(db.pool, userId)).find((w) => w.currency === currency);
+async function walletIn(
+  directory: Directory,
+  userId: string,
+  currency: Currency,
+): Promise<WalletRecord> {
+  const wallet = await directory.userWallet(userId, currency);
   if (wallet === undefined) {
     throw new KassaError('currency_mismatch', `You have no ${currency} wallet.`, {
       param: 'currency',
@@ -72,11 +71,16 @@ async function walletIn(db: Db, userId: string, currency: Currency): Promise<Wal
   return wallet;
 }
 
-async function resolveRecipient(db: Db, to: string, currency: Currency): Promise<WalletRecord> {
+async function resolveRecipient(
+  db: Db,
+  directory: Directory,
+  to: string,
+  currency: Currency,
+): Promise<WalletRecord> {
   let found: WalletRecord | null = null;
   if (to.startsWith('wal_')) {
     const walletId = decodeId('wal', to);
-    found = walletId === null ? null : await getWallet(db.pool, walletId);
+    found = walletId === null ? null : await directory.wallet(walletId);
     if (found !== null && found.currency !== currency) {
       throw new KassaError(
         'currency_mismatch',
@@ -96,6 +100,7 @@ async function resolveRecipient(db: Db, to: string, currency: Currency): Promise
 
 export function paymentRoutes(deps: PaymentRouteDeps) {
   const { db, clock, ledger, systemAccounts, metrics } = deps;
+  const directory = createDirectory(db);
 
   function send(reply: FastifyReply, kind: string, response: CommandResponse): FastifyReply {
     const outcome = response.replayed
@@ -116,7 +121,7 @@ export function paymentRoutes(deps: PaymentRouteDeps) {
       { schema: { tags: ['wallets'], summary: 'A wallet and its balances', params: IdParams } },
       async (request) => {
         const user = requireUser(request);
-        const wallet = await getWallet(db.pool, idOrNotFound('wal', request.params.id));
+        const wallet = await directory.wallet(idOrNotFound('wal', request.params.id));
         if (wallet === null || wallet.userId !== user.userId)
           throw new KassaError('resource_not_found');
         const account = (await ledger.getAccounts(db.pool, [wallet.id])).get(wallet.id);
@@ -137,7 +142,7 @@ export function paymentRoutes(deps: PaymentRouteDeps) {
       },
       async (request) => {
         const user = requireUser(request);
-        const wallet = await getWallet(db.pool, idOrNotFound('wal', request.params.id));
+        const wallet = await directory.wallet(idOrNotFound('wal', request.params.id));
         if (wallet === null || wallet.userId !== user.userId)
           throw new KassaError('resource_not_found');
         const cursor = decodeHistoryCursor(request.query.starting_after, decodeId);
@@ -157,8 +162,8 @@ export function paymentRoutes(deps: PaymentRouteDeps) {
         const claim = idempotencyClaim(request, true);
         const body = request.body;
         const currency = currencyOf(body.currency);
-        const from = await walletIn(db, user.userId, currency);
-        const to = await resolveRecipient(db, body.to, currency);
+        const from = await walletIn(directory, user.userId, currency);
+        const to = await resolveRecipient(db, directory, body.to, currency);
         if (to.id === from.id)
           throw new KassaError('recipient_is_sender', undefined, { param: 'to' });
         const response = await ledger.writer.execute(
@@ -207,7 +212,7 @@ export function paymentRoutes(deps: PaymentRouteDeps) {
         const claim = idempotencyClaim(request, true);
         const body = request.body;
         const currency = currencyOf(body.currency);
-        const merchant = await getMerchant(db.pool, idOrNotFound('mer', body.merchant, 'merchant'));
+        const merchant = await directory.merchant(idOrNotFound('mer', body.merchant, 'merchant'));
         if (merchant === null)
           throw new KassaError('resource_not_found', 'No such merchant.', { param: 'merchant' });
         if (merchant.currency !== currency) {
@@ -215,7 +220,7 @@ export function paymentRoutes(deps: PaymentRouteDeps) {
             param: 'currency',
           });
         }
-        const payer = await walletIn(db, user.userId, currency);
+        const payer = await walletIn(directory, user.userId, currency);
         const response = await ledger.writer.execute(
           merchantPaymentCommand(clock, {
             claim: claim!,
@@ -302,7 +307,7 @@ export function paymentRoutes(deps: PaymentRouteDeps) {
       async (request, reply) => {
         const principal = requireMerchant(request);
         const claim = idempotencyClaim(request, true);
-        const merchant = await getMerchant(db.pool, principal.merchantId);
+        const merchant = await directory.merchant(principal.merchantId);
         if (merchant === null) throw new KassaError('authentication_required');
         const response = await ledger.writer.execute(
           captureCommand(clock, {
@@ -352,7 +357,7 @@ export function paymentRoutes(deps: PaymentRouteDeps) {
       async (request, reply) => {
         const principal = requireMerchant(request);
         const claim = idempotencyClaim(request, true);
-        const merchant = await getMerchant(db.pool, principal.merchantId);
+        const merchant = await directory.merchant(principal.merchantId);
         if (merchant === null) throw new KassaError('authentication_required');
         const body = request.body;
         const response = await ledger.writer.execute(
@@ -384,7 +389,7 @@ export function paymentRoutes(deps: PaymentRouteDeps) {
         const claim = idempotencyClaim(request, true);
         const body = request.body;
         const currency = currencyOf(body.currency);
-        const wallet = await getWallet(db.pool, idOrNotFound('wal', body.wallet, 'wallet'));
+        const wallet = await directory.wallet(idOrNotFound('wal', body.wallet, 'wallet'));
         if (wallet === null)
           throw new KassaError('resource_not_found', 'No such wallet.', { param: 'wallet' });
         if (wallet.currency !== currency)

@@ -3,9 +3,8 @@ import { newUuid } from '../../kernel/ids.ts';
 import type { Currency } from '../../kernel/money.ts';
 import type { IdempotencyClaim } from '../idempotency/index.ts';
 import type { WalletRecord } from '../identity/index.ts';
-import { appendEvents } from '../journal/index.ts';
-import { chainRejection, moneyCommand, rejection } from './money-command.ts';
-import { insertPayment, type PaymentRecord } from './payment-record.ts';
+import { chainRejection, moneyCommand, recordEvents, rejection } from './money-command.ts';
+import { insertPaymentsSql, paymentRow, type PaymentRecord } from './payment-record.ts';
 import { transferView } from './payment-views.ts';
 
 export interface TransferRequest {
@@ -37,7 +36,7 @@ export function transferCommand(clock: Clock, request: TransferRequest) {
         ],
       };
     },
-    async settle(client, outcomes) {
+    settle(outcomes, effects) {
       const failure = chainRejection(outcomes);
       const now = clock.now();
       const record: PaymentRecord = {
@@ -63,8 +62,8 @@ export function transferCommand(clock: Clock, request: TransferRequest) {
         createdAt: now,
         updatedAt: now,
       };
-      await insertPayment(client, record);
-      await appendEvents(client, [
+      effects.add(insertPaymentsSql, paymentRow(record));
+      recordEvents(effects, [
         {
           type: 'transfer.created',
           streamId: id,

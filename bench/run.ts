@@ -1,0 +1,354 @@
+/**
+ * `npm run bench`: drives the real API process over HTTP and compares it with the raw
+ * PostgreSQL ceiling for the same ledger SQL, measured in the same run with pgbench.
+ *   (a) P2P payments between 10,000 wallets
+ *   (b) every payment to one merchant (a hot account)
+ * Uses BENCH_DATABASE_URL or the local PostgreSQL on 127.0.0.1:5432 (a fresh database each run).
+ */
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import pg from 'pg';
+import { systemClock } from '../apps/server/src/kernel/clock.ts';
+import { encodeId, newUuid } from '../apps/server/src/kernel/ids.ts';
+import { createDb } from '../apps/server/src/platform/db.ts';
+import { migrate } from '../apps/server/src/platform/migrate.ts';
+import {
+  accessTokenKeysFromSecret,
+  createMerchant,
+  hashPassword,
+  signAccessToken,
+} from '../apps/server/src/modules/identity/index.ts';
+import {
+  accountFlags,
+  createLedger,
+  createLedgerWriter,
+} from '../apps/server/src/modules/ledger/index.ts';
+import { paymentTransactionScript } from './pgbench-scripts.ts';
+
+const root = join(import.meta.dirname, '..');
+const walletCount = Number(process.env['BENCH_WALLETS'] ?? 10_000);
+const durationSeconds = Number(process.env['BENCH_SECONDS'] ?? 15);
+const connections = Number(process.env['BENCH_CONNECTIONS'] ?? 64);
+const adminUrl = process.env['BENCH_DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const database = `kassa_bench_${Date.now()}`;
+const url = new URL(adminUrl);
+url.pathname = `/${database}`;
+const databaseUrl = url.toString();
+
+function log(line: string): void {
+  console.log(line);
+}
+
+async function createDatabase(): Promise<void> {
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`create database ${database}`);
+  await admin.end();
+}
+
+async function seed(tokenSecret: string) {
+  const db = createDb({
+    connectionString: databaseUrl,
+    poolSizeMax: 4,
+    applicationName: 'kassa-bench',
+  });
+  await migrate(db);
+  const writer = createLedgerWriter({
+    db,
+    clock: systemClock,
+    batchSizeMax: 1,
+    lingerMs: 0,
+    batchesInFlightMax: 1,
+  });
+  const ledger = createLedger({ db, clock: systemClock, writer });
+  const passwordHash = await hashPassword('bench-password-123');
+  const users = Array.from({ length: walletCount }, () => ({
+    userId: newUuid(),
+    walletId: newUuid(),
+  }));
+  const fundingId = newUuid();
+  await ledger.openAccounts(db.pool, [
+    { id: fundingId, currency: 'USD', code: 'system_funding', flags: 0 },
+  ]);
+  for (let i = 0; i < users.length; i += 5_000) {
+    const slice = users.slice(i, i + 5_000);
+    await db.transaction(async (client) => {
+      await client.query(
+        `insert into users (id, email, name, password_hash) select u, 'bench-' || u || '@kassa.test', 'Bench', $2 from unnest($1::uuid[]) u`,
+        [slice.map((u) => u.userId), passwordHash],
+      );
+      await ledger.openAccounts(
+        client,
+        slice.map((u) => ({
+          id: u.walletId,
+          currency: 'USD',
+          code: 'user_wallet',
+          flags: accountFlags.debitsMustNotExceedCredits,
+        })),
+      );
+      await client.query(
+        `insert into wallets (id, user_id, currency) select * from unnest($1::uuid[], $2::uuid[], $3::text[])`,
+        [slice.map((u) => u.walletId), slice.map((u) => u.userId), slice.map(() => 'USD')],
+      );
+    });
+  }
+  for (let i = 0; i < users.length; i += 8_000) {
+    await ledger.postBatch(
+      users
+        .slice(i, i + 8_000)
+        .map((u) => ({
+          id: newUuid(),
+          debitAccountId: fundingId,
+          creditAccountId: u.walletId,
+          amount: 100_000_000n,
+          code: 'funding',
+          flags: 0,
+        })),
+    );
+  }
+  const { merchant } = await createMerchant(db.pool, ledger, {
+    name: 'Hot Shop',
+    category: 'retail',
+    currency: 'USD',
+    feeBps: 290,
+    mode: 'test',
+  });
+  // The pgbench scripts address accounts by number: 0 is the hot merchant.
+  await db.query('create table bench_accounts (n int primary key, id uuid not null)');
+  await db.query('insert into bench_accounts select * from unnest($1::int[], $2::uuid[])', [
+    [0, ...users.map((_, i) => i + 1)],
+    [merchant.accountId, ...users.map((u) => u.walletId)],
+  ]);
+  const keys = accessTokenKeysFromSecret(tokenSecret);
+  const tokens = await Promise.all(
+    users.map((u) =>
+      signAccessToken(keys, { userId: u.userId, sessionFamilyId: newUuid() }, new Date(), 86_400),
+    ),
+  );
+  await writer.close();
+  await db.close();
+  return {
+    users: users.map((u, i) => ({
+      ...u,
+      token: tokens[i] ?? '',
+      wire: encodeId('wal', u.walletId),
+    })),
+    merchantId: encodeId('mer', merchant.id),
+  };
+}
+
+async function startApi(
+  tokenSecret: string,
+  operatorKey: string,
+): Promise<{ url: string; stop(): void }> {
+  const child = spawn(
+    process.execPath,
+    [
+      ...(process.env['BENCH_CPU_PROF'] === 'true'
+        ? ['--cpu-prof', '--cpu-prof-dir=/tmp/kassa-prof']
+        : []),
+      '--import',
+      'tsx',
+      'apps/server/src/main/api.ts',
+    ],
+    {
+      cwd: root,
+      env: {
+        ...process.env,
+        DATABASE_URL: databaseUrl,
+        PORT: '0',
+        LOG_LEVEL: process.env['BENCH_LOG_LEVEL'] ?? 'warn',
+        KASSA_TOKEN_SECRET: tokenSecret,
+        KASSA_OPERATOR_KEY: operatorKey,
+        KASSA_DATA_DIR: join(tmpdir(), `kassa-bench-${Date.now()}`),
+      },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  const address = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const match = /listening at (http:\/\/[^"\s]+)/i.exec(out);
+      if (match?.[1] !== undefined) resolve(match[1]);
+    });
+    child.on('exit', (code) => reject(new Error(`api exited ${code}`)));
+  });
+  return { url: address, stop: () => child.kill('SIGINT') };
+}
+
+interface LoadResult {
+  name: string;
+  paymentsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  errors: number;
+  non2xx: number;
+  total: number;
+}
+
+async function drive(
+  name: string,
+  apiUrl: string,
+  makeRequest: () => { path: string; token: string; body: unknown },
+): Promise<LoadResult> {
+  const result = await autocannon({
+    url: apiUrl,
+    connections,
+    duration: durationSeconds,
+    requests: [
+      {
+        method: 'POST',
+        setupRequest: (request) => {
+          const next = makeRequest();
+          return {
+            ...request,
+            path: next.path,
+            headers: {
+              'content-type': 'application/json',
+              authorization: `Bearer ${next.token}`,
+              'idempotency-key': randomUUID(),
+            },
+            body: JSON.stringify(next.body),
+          };
+        },
+      },
+    ],
+  });
+  return {
+    name,
+    paymentsPerSecond: Math.round(result.requests.average),
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    errors: result.errors + result.timeouts,
+    non2xx: result.non2xx,
+    total: result.requests.total,
+  };
+}
+
+function pgbench(hot: boolean): { tps: number; latencyMs: number } | null {
+  if (spawnSync('pgbench', ['--version']).status !== 0) return null;
+  const file = join(tmpdir(), `kassa-pgbench-${hot ? 'hot' : 'p2p'}.sql`);
+  writeFileSync(file, paymentTransactionScript({ hot }));
+  let out: string;
+  try {
+    out = execFileSync(
+      'pgbench',
+      [
+        '-n',
+        '-c',
+        String(Math.min(connections, 32)),
+        '-j',
+        '2',
+        '-T',
+        String(durationSeconds),
+        '-f',
+        file,
+        '-D',
+        `naccounts=${walletCount}`,
+        databaseUrl,
+      ],
+      { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+  } catch (error) {
+    log(`pgbench failed: ${String((error as { stderr?: string }).stderr ?? error).slice(0, 500)}`);
+    return null;
+  }
+  const tps = Number(/tps = ([0-9.]+)/.exec(out)?.[1] ?? 0);
+  const latencyMs = Number(/latency average = ([0-9.]+) ms/.exec(out)?.[1] ?? 0);
+  return { tps: Math.round(tps), latencyMs };
+}
+
+await createDatabase();
+const tokenSecret = randomBytes(32).toString('base64url');
+const operatorKey = `op_${randomBytes(24).toString('base64url')}`;
+log(`seeding ${walletCount} funded wallets and a merchant into ${database}…`);
+const { users, merchantId } = await seed(tokenSecret);
+const api = await startApi(tokenSecret, operatorKey);
+const pick = () => users[Math.floor(Math.random() * users.length)]!;
+try {
+  log(`warming up…`);
+  await drive('warm-up', api.url, () => ({
+    path: '/v1/transfers',
+    token: pick().token,
+    body: { to: pick().wire, amount: 1, currency: 'USD' },
+  }));
+  log(`(a) P2P between ${walletCount} wallets, ${connections} connections, ${durationSeconds}s…`);
+  const p2p = await drive('p2p', api.url, () => {
+    const from = pick();
+    let to = pick();
+    while (to === from) to = pick();
+    return {
+      path: '/v1/transfers',
+      token: from.token,
+      body: { to: to.wire, amount: 1, currency: 'USD' },
+    };
+  });
+  log(`(b) every payment to one merchant…`);
+  const hot = await drive('hot-merchant', api.url, () => ({
+    path: '/v1/payments',
+    token: pick().token,
+    body: { merchant: merchantId, amount: 100, currency: 'USD' },
+  }));
+  api.stop();
+  const verify = createDb({
+    connectionString: databaseUrl,
+    poolSizeMax: 2,
+    applicationName: 'kassa-bench',
+  });
+  const ledger = createLedger({
+    db: verify,
+    clock: systemClock,
+    writer: createLedgerWriter({
+      db: verify,
+      clock: systemClock,
+      batchSizeMax: 1,
+      lingerMs: 0,
+      batchesInFlightMax: 1,
+    }),
+  });
+  const report = await ledger.verify();
+  await verify.close();
+  log('raw PostgreSQL ceiling for the same SQL, one transaction per payment (pgbench)…');
+  const rawP2p = pgbench(false);
+  const rawHot = pgbench(true);
+  const rows = [
+    { scenario: '(a) P2P, 10k wallets', api: p2p, raw: rawP2p },
+    { scenario: '(b) hot merchant', api: hot, raw: rawHot },
+  ];
+  log('');
+  log(
+    '| scenario | API payments/s | p50 ms | p99 ms | errors | non-2xx | raw SQL tx/s (pgbench) | API ÷ raw |',
+  );
+  log('|---|---|---|---|---|---|---|---|');
+  for (const row of rows) {
+    const ratio =
+      row.raw === null || row.raw.tps === 0
+        ? 'n/a'
+        : `${(row.api.paymentsPerSecond / row.raw.tps).toFixed(2)}×`;
+    log(
+      `| ${row.scenario} | ${row.api.paymentsPerSecond} | ${row.api.p50Ms} | ${row.api.p99Ms} | ${row.api.errors} | ${row.api.non2xx} | ${row.raw?.tps ?? 'pgbench missing'} | ${ratio} |`,
+    );
+  }
+  log('');
+  log(
+    `ledger after the run: balanced=${report.balanced}, ${report.transfers_checked} transfers, ${report.mismatches.length} mismatches`,
+  );
+  mkdirSync(join(root, 'bench', 'results'), { recursive: true });
+  writeFileSync(
+    join(root, 'bench', 'results', 'latest.json'),
+    `${JSON.stringify({ at: new Date().toISOString(), walletCount, connections, durationSeconds, rows, balanced: report.balanced }, null, 2)}\n`,
+  );
+} finally {
+  api.stop();
+  if (process.env['BENCH_KEEP_DATABASE'] !== 'true') {
+    const admin = new pg.Client({ connectionString: adminUrl });
+    await admin.connect();
+    await admin.query(`drop database if exists ${database} with (force)`);
+    await admin.end();
+  }
+}
