@@ -98,16 +98,14 @@ async function seed(tokenSecret: string) {
   }
   for (let i = 0; i < users.length; i += 8_000) {
     await ledger.postBatch(
-      users
-        .slice(i, i + 8_000)
-        .map((u) => ({
-          id: newUuid(),
-          debitAccountId: fundingId,
-          creditAccountId: u.walletId,
-          amount: 100_000_000n,
-          code: 'funding',
-          flags: 0,
-        })),
+      users.slice(i, i + 8_000).map((u) => ({
+        id: newUuid(),
+        debitAccountId: fundingId,
+        creditAccountId: u.walletId,
+        amount: 100_000_000n,
+        code: 'funding',
+        flags: 0,
+      })),
     );
   }
   const { merchant } = await createMerchant(db.pool, ledger, {
