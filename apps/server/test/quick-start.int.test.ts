@@ -1,0 +1,102 @@
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+
+const root = join(import.meta.dirname, '..', '..', '..');
+const dataDir = join('/tmp', `kassa-quick-start-${randomUUID()}`);
+const embeddedPort = String(20_000 + Math.floor(Math.random() * 20_000));
+
+after(() => rm(dataDir, { recursive: true, force: true }));
+
+/** Runs `npm start` as a new user would (no DATABASE_URL) and waits for its banner. */
+async function start(): Promise<{ child: ChildProcess; banner: string; url: string }> {
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    KASSA_DATA_DIR: dataDir,
+    EMBEDDED_PG_PORT: embeddedPort,
+    PORT: '0',
+    LOG_LEVEL: 'warn',
+  };
+  delete env['DATABASE_URL'];
+  const child = spawn(process.execPath, ['--import', 'tsx', 'apps/server/src/main/start.ts'], {
+    cwd: root,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stderr?.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  const banner = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no banner: ${out}`)), 120_000);
+    child.stdout?.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      if (out.includes('Ctrl-C stops everything')) {
+        clearTimeout(timer);
+        resolve(out);
+      }
+    });
+    child.on('exit', (code) => reject(new Error(`npm start exited ${code}: ${out}`)));
+  });
+  const url = /API {8}(http:\/\/[^\s]+)\/v1/.exec(banner)?.[1];
+  assert.ok(url, banner);
+  return { child, banner, url };
+}
+
+async function stop(child: ChildProcess): Promise<number | null> {
+  return new Promise((resolve) => {
+    child.once('exit', (code) => resolve(code));
+    child.kill('SIGINT');
+  });
+}
+
+describe('quick start (npm start on the embedded PostgreSQL)', () => {
+  it(
+    'boots, seeds a demo, takes the printed payment, stops cleanly and keeps the data',
+    { timeout: 300_000 },
+    async () => {
+      const first = await start();
+      const merchant = /Demo merchant: .* (mer_[0-9a-z]+)/.exec(first.banner)?.[1];
+      const operatorKey = /Bearer (op_[A-Za-z0-9_-]+)/.exec(first.banner)?.[1];
+      assert.ok(merchant && operatorKey, first.banner);
+      assert.match(first.banner, /alice@kassa\.test/);
+      assert.match(first.banner, /curl -s .*\/v1\/payments/);
+      const login = await fetch(`${first.url}/v1/sessions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: 'alice@kassa.test', password: 'kassa-demo-password' }),
+      });
+      const { access_token: token } = (await login.json()) as { access_token: string };
+      const payment = await fetch(`${first.url}/v1/payments`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          authorization: `Bearer ${token}`,
+          'idempotency-key': randomUUID(),
+        },
+        body: JSON.stringify({ merchant, amount: 1250, currency: 'USD' }),
+      });
+      assert.equal(payment.status, 201);
+      assert.equal(await stop(first.child), 0);
+
+      const second = await start();
+      assert.match(
+        second.banner,
+        new RegExp(`Bearer ${operatorKey}`),
+        'the operator key survives a restart',
+      );
+      const me = await fetch(`${second.url}/v1/me`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      assert.equal(me.status, 200, 'sessions survive a restart (the signing secret is kept)');
+      const wallets = ((await me.json()) as { wallets: { balance: number }[] }).wallets;
+      assert.equal(wallets[0]?.balance, 100_000 - 1250, 'the payment is still there');
+      const verify = await fetch(`${second.url}/v1/admin/ledger/verify`, {
+        headers: { authorization: `Bearer ${operatorKey}` },
+      });
+      assert.equal(((await verify.json()) as { balanced: boolean }).balanced, true);
+      assert.equal(await stop(second.child), 0);
+    },
+  );
+});
