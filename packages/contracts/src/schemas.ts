@@ -196,17 +196,18 @@ export const WalletObject = Type.Object({
   pending: Type.Integer(),
 });
 
-export const PaymentStatus = Type.Union(
-  [
-    'requires_action',
-    'processing',
-    'requires_capture',
-    'succeeded',
-    'canceled',
-    'failed',
-    'outcome_unknown',
-  ].map((s) => Type.Literal(s)),
-);
+/** Payment and transfer statuses (shared/API.md). */
+export const paymentStatuses = [
+  'requires_action',
+  'processing',
+  'requires_capture',
+  'succeeded',
+  'canceled',
+  'failed',
+  'outcome_unknown',
+] as const;
+export type PaymentStatus = (typeof paymentStatuses)[number];
+export const PaymentStatusSchema = Type.Union(paymentStatuses.map((s) => Type.Literal(s)));
 
 export function ListOf<T extends TSchema>(item: T) {
   return Type.Object({

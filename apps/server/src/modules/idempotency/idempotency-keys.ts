@@ -18,58 +18,20 @@ export type ClaimOutcome =
   { readonly status: 'claimed' } | { readonly status: 'replay'; readonly response: StoredResponse };
 
 /**
- * Claims a key inside the caller's transaction. A concurrent request with the same key blocks
- * on the unique index until the first commits, then sees its stored response: both callers get
- * the same answer and the effect happens once. Throws `idempotency_key_reused` for the same key
- * with a different request and `idempotency_key_in_progress` while another holder still runs.
+ * Claims one key inside the caller's transaction (see `claimIdempotencyKeys`). A concurrent
+ * request with the same key blocks on the unique index until the first commits, then sees its
+ * stored response: both callers get the same answer and the effect happens once. Throws
+ * `idempotency_key_reused` for the same key with a different request and
+ * `idempotency_key_in_progress` while another holder still runs.
  */
 export async function claimIdempotencyKey(
   client: DbClient,
   claim: IdempotencyClaim,
 ): Promise<ClaimOutcome> {
-  let inserted;
-  try {
-    inserted = await client.query(
-      `insert into idempotency_keys (scope, key, request_sha256, status)
-       values ($1, $2, $3, 'in_progress') on conflict do nothing`,
-      [claim.scope, claim.key, claim.fingerprint],
-    );
-  } catch (error) {
-    if ((error as { code?: string }).code === '55P03') {
-      throw new KassaError('idempotency_key_in_progress', 'key held by a running request', {
-        cause: error,
-        retryAfterSeconds: 1,
-      });
-    }
-    throw error;
-  }
-  if (inserted.rowCount === 1) return { status: 'claimed' };
-  const rows = await client.query<{
-    request_sha256: Buffer;
-    status: string;
-    response_status: number | null;
-    response_body: unknown;
-  }>(
-    'select request_sha256, status, response_status, response_body from idempotency_keys where scope = $1 and key = $2',
-    [claim.scope, claim.key],
-  );
-  const row = rows.rows[0];
-  if (row === undefined) {
-    // Reaped between the insert and the read: treat as in flight; the retry will claim it.
-    throw new KassaError('idempotency_key_in_progress', 'key changed hands', {
-      retryAfterSeconds: 1,
-    });
-  }
-  if (!row.request_sha256.equals(claim.fingerprint)) {
-    throw new KassaError('idempotency_key_reused', undefined, { param: 'Idempotency-Key' });
-  }
-  if (row.status !== 'completed' || row.response_status === null) {
-    throw new KassaError('idempotency_key_in_progress', undefined, { retryAfterSeconds: 1 });
-  }
-  return {
-    status: 'replay',
-    response: { statusCode: row.response_status, body: row.response_body },
-  };
+  const [outcome] = await claimIdempotencyKeys(client, [claim]);
+  if (outcome === undefined) throw new KassaError('internal_error', 'no claim outcome');
+  if (outcome instanceof KassaError) throw outcome;
+  return outcome;
 }
 
 export async function completeIdempotencyKey(

@@ -4,7 +4,7 @@ import type { Currency } from '../../kernel/money.ts';
 import type { IdempotencyClaim } from '../idempotency/index.ts';
 import type { WalletRecord } from '../identity/index.ts';
 import { chainRejection, moneyCommand, recordEvents, rejection } from './money-command.ts';
-import { insertPaymentsSql, paymentRow, type PaymentRecord } from './payment-record.ts';
+import { insertPaymentsSql, paymentRow, newPaymentRecord } from './payment-record.ts';
 import { fundingView } from './payment-views.ts';
 
 /** An operator credit: from the system funding account of the currency into a wallet. */
@@ -41,29 +41,23 @@ export function fundingCommand(
       const failure = chainRejection(outcomes);
       if (failure !== null) return rejection(failure, request.requestId);
       const now = clock.now();
-      const record: PaymentRecord = {
-        id,
-        kind: 'funding',
-        status: 'succeeded',
-        payerUserId: null,
-        payerAccountId: request.fundingAccountId,
-        payeeUserId: request.wallet.userId,
-        merchantId: null,
-        payeeAccountId: request.wallet.id,
-        amount: request.amount,
-        currency: request.currency,
-        fee: 0n,
-        captureMethod: 'automatic',
-        amountCaptured: request.amount,
-        amountRefunded: 0n,
-        holdTransferId: null,
-        holdExpiresAt: null,
-        failureCode: null,
-        cancellationReason: null,
-        description: request.description,
-        createdAt: now,
-        updatedAt: now,
-      };
+      const record = newPaymentRecord(
+        {
+          id,
+          kind: 'funding',
+          status: 'succeeded',
+          payerUserId: null,
+          payerAccountId: request.fundingAccountId,
+          payeeUserId: request.wallet.userId,
+          merchantId: null,
+          payeeAccountId: request.wallet.id,
+          amount: request.amount,
+          currency: request.currency,
+          amountCaptured: request.amount,
+          description: request.description,
+        },
+        now,
+      );
       effects.add(insertPaymentsSql, paymentRow(record));
       recordEvents(effects, [
         {

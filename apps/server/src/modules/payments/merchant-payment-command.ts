@@ -5,7 +5,7 @@ import type { IdempotencyClaim } from '../idempotency/index.ts';
 import type { MerchantRecord, WalletRecord } from '../identity/index.ts';
 import { transferFlags, type TransferInput } from '../ledger/index.ts';
 import { chainRejection, moneyCommand, recordEvents, rejection } from './money-command.ts';
-import { insertPaymentsSql, paymentRow, type PaymentRecord } from './payment-record.ts';
+import { insertPaymentsSql, paymentRow, newPaymentRecord } from './payment-record.ts';
 import { paymentView } from './payment-views.ts';
 
 export interface MerchantPaymentRequest {
@@ -62,30 +62,31 @@ export function merchantPaymentCommand(clock: Clock, request: MerchantPaymentReq
       const failure = chainRejection(outcomes);
       const now = clock.now();
       const held = request.capture === 'manual';
-      const record: PaymentRecord = {
-        id,
-        kind: 'payment',
-        status: failure !== null ? 'failed' : held ? 'requires_capture' : 'succeeded',
-        payerUserId: request.payer.userId,
-        payerAccountId: request.payer.id,
-        payeeUserId: null,
-        merchantId: request.merchant.id,
-        payeeAccountId: request.merchant.accountId,
-        amount: request.amount,
-        currency: request.currency,
-        fee: failure === null ? fee : 0n,
-        captureMethod: request.capture,
-        amountCaptured: failure === null && !held ? request.amount : 0n,
-        amountRefunded: 0n,
-        holdTransferId: failure === null && held ? mainTransferId : null,
-        holdExpiresAt:
-          failure === null && held ? new Date(now.getTime() + request.holdTtlSeconds * 1000) : null,
-        failureCode: failure,
-        cancellationReason: null,
-        description: request.description,
-        createdAt: now,
-        updatedAt: now,
-      };
+      const record = newPaymentRecord(
+        {
+          id,
+          kind: 'payment',
+          status: failure !== null ? 'failed' : held ? 'requires_capture' : 'succeeded',
+          payerUserId: request.payer.userId,
+          payerAccountId: request.payer.id,
+          payeeUserId: null,
+          merchantId: request.merchant.id,
+          payeeAccountId: request.merchant.accountId,
+          amount: request.amount,
+          currency: request.currency,
+          fee: failure === null ? fee : 0n,
+          captureMethod: request.capture,
+          amountCaptured: failure === null && !held ? request.amount : 0n,
+          holdTransferId: failure === null && held ? mainTransferId : null,
+          holdExpiresAt:
+            failure === null && held
+              ? new Date(now.getTime() + request.holdTtlSeconds * 1000)
+              : null,
+          failureCode: failure,
+          description: request.description,
+        },
+        now,
+      );
       effects.add(insertPaymentsSql, paymentRow(record));
       recordEvents(effects, [
         {

@@ -1,20 +1,10 @@
+import type { PaymentStatus } from '@kassa/contracts';
 import { encodeId } from '../../kernel/ids.ts';
 import type { Currency } from '../../kernel/money.ts';
 import type { Queryable } from '../../platform/db.ts';
 
 export const paymentKinds = ['transfer', 'payment', 'funding'] as const;
 export type PaymentKind = (typeof paymentKinds)[number];
-
-export const paymentStatuses = [
-  'requires_action',
-  'processing',
-  'requires_capture',
-  'succeeded',
-  'canceled',
-  'failed',
-  'outcome_unknown',
-] as const;
-export type PaymentStatus = (typeof paymentStatuses)[number];
 
 export interface PaymentRecord {
   readonly id: string;
@@ -198,4 +188,37 @@ export async function listPayments(
 
 export function paymentWireId(p: Pick<PaymentRecord, 'kind' | 'id'>): string {
   return encodeId(p.kind === 'transfer' ? 'trf' : p.kind === 'payment' ? 'pay' : 'fnd', p.id);
+}
+
+type NewPaymentFields = Pick<
+  PaymentRecord,
+  | 'id'
+  | 'kind'
+  | 'status'
+  | 'payerUserId'
+  | 'payerAccountId'
+  | 'payeeUserId'
+  | 'merchantId'
+  | 'payeeAccountId'
+  | 'amount'
+  | 'currency'
+  | 'description'
+> &
+  Partial<PaymentRecord>;
+
+/** A new payment: fields every kind shares start empty (no fee, nothing captured, no hold). */
+export function newPaymentRecord(fields: NewPaymentFields, now: Date): PaymentRecord {
+  return {
+    fee: 0n,
+    captureMethod: 'automatic',
+    amountCaptured: 0n,
+    amountRefunded: 0n,
+    holdTransferId: null,
+    holdExpiresAt: null,
+    failureCode: null,
+    cancellationReason: null,
+    createdAt: now,
+    updatedAt: now,
+    ...fields,
+  };
 }

@@ -4,7 +4,7 @@ import type { Currency } from '../../kernel/money.ts';
 import type { IdempotencyClaim } from '../idempotency/index.ts';
 import type { WalletRecord } from '../identity/index.ts';
 import { chainRejection, moneyCommand, recordEvents, rejection } from './money-command.ts';
-import { insertPaymentsSql, paymentRow, type PaymentRecord } from './payment-record.ts';
+import { insertPaymentsSql, paymentRow, newPaymentRecord } from './payment-record.ts';
 import { transferView } from './payment-views.ts';
 
 export interface TransferRequest {
@@ -39,29 +39,24 @@ export function transferCommand(clock: Clock, request: TransferRequest) {
     settle(outcomes, effects) {
       const failure = chainRejection(outcomes);
       const now = clock.now();
-      const record: PaymentRecord = {
-        id,
-        kind: 'transfer',
-        status: failure === null ? 'succeeded' : 'failed',
-        payerUserId: request.from.userId,
-        payerAccountId: request.from.id,
-        payeeUserId: request.to.userId,
-        merchantId: null,
-        payeeAccountId: request.to.id,
-        amount: request.amount,
-        currency: request.currency,
-        fee: 0n,
-        captureMethod: 'automatic',
-        amountCaptured: failure === null ? request.amount : 0n,
-        amountRefunded: 0n,
-        holdTransferId: null,
-        holdExpiresAt: null,
-        failureCode: failure,
-        cancellationReason: null,
-        description: request.description,
-        createdAt: now,
-        updatedAt: now,
-      };
+      const record = newPaymentRecord(
+        {
+          id,
+          kind: 'transfer',
+          status: failure === null ? 'succeeded' : 'failed',
+          payerUserId: request.from.userId,
+          payerAccountId: request.from.id,
+          payeeUserId: request.to.userId,
+          merchantId: null,
+          payeeAccountId: request.to.id,
+          amount: request.amount,
+          currency: request.currency,
+          amountCaptured: failure === null ? request.amount : 0n,
+          failureCode: failure,
+          description: request.description,
+        },
+        now,
+      );
       effects.add(insertPaymentsSql, paymentRow(record));
       recordEvents(effects, [
         {
