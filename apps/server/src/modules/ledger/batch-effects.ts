@@ -1,10 +1,11 @@
 import type { DbClient } from '../../platform/db.ts';
 
 /**
- * Rows that the commands of one batch write after the ledger decided, gathered so that each kind
- * of row costs one statement per batch instead of one per command. A statement is registered
- * with its SQL (taking one array parameter per column, usually through `unnest`) and every
- * command adds rows to it; `flush` sends each statement once with the rows transposed.
+ * The writes of one batch, gathered so that the whole batch reaches PostgreSQL as one statement.
+ * Each kind of row has a statement taking one array parameter per column (through `unnest`);
+ * every command adds rows to it. `flush` transposes the rows and sends all statements together
+ * as data-modifying CTEs of a single statement: they see the same snapshot and foreign keys are
+ * checked at the end of the statement, so no statement may read another's rows (none does).
  */
 export class BatchEffects {
   private readonly statements = new Map<string, unknown[][]>();
@@ -18,11 +19,21 @@ export class BatchEffects {
     rows.push([...row]);
   }
 
+  get size(): number {
+    return this.statements.size;
+  }
+
   async flush(client: DbClient): Promise<void> {
+    if (this.statements.size === 0) return;
+    const parts: string[] = [];
+    const params: unknown[] = [];
     for (const [sql, rows] of this.statements) {
-      const columns = (rows[0] ?? []).map((_, c) => rows.map((row) => row[c]));
-      await client.query(sql, columns);
+      const offset = params.length;
+      const width = (rows[0] ?? []).length;
+      for (let c = 0; c < width; c += 1) params.push(rows.map((row) => row[c]));
+      parts.push(`s${parts.length} as (${sql.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + offset}`)})`);
     }
     this.statements.clear();
+    await client.query(`with ${parts.join(',\n')} select 1`, params);
   }
 }

@@ -177,9 +177,9 @@ export function createLedgerWriter(options: LedgerWriterOptions): LedgerWriter {
     }
     let outcomes: TransferOutcome[] = [];
     if (inputs.length > 0) {
-      const state = await loadForBatch(client, inputs);
+      const state = await loadForBatch(client, inputs, { idsAreNew: true });
       const applied = applyTransfers(state, inputs, options.clock.now());
-      await writeBatch(client, applied);
+      writeBatch(effects, applied);
       outcomes = applied.outcomes;
     }
     for (const [i, [start, end]] of slices) {

@@ -1,6 +1,7 @@
 import type { Clock } from '../../kernel/clock.ts';
 import { newUuid } from '../../kernel/ids.ts';
 import type { Db, DbClient, Queryable } from '../../platform/db.ts';
+import { BatchEffects } from './batch-effects.ts';
 import { applyTransfers } from './domain/apply-transfers.ts';
 import {
   transferFlags,
@@ -38,7 +39,9 @@ export function createLedger(deps: { db: Db; clock: Clock; writer: LedgerWriter 
   async function postInTransaction(client: DbClient, inputs: readonly TransferInput[]) {
     const state = await loadForBatch(client, inputs);
     const applied = applyTransfers(state, inputs, clock.now());
-    await writeBatch(client, applied);
+    const effects = new BatchEffects();
+    writeBatch(effects, applied);
+    await effects.flush(client);
     return applied.outcomes;
   }
 

@@ -1,7 +1,7 @@
-import { assert } from '../../../kernel/assert.ts';
 import type { Currency } from '../../../kernel/money.ts';
 import type { DbClient, Queryable } from '../../../platform/db.ts';
-import { appendEvents, type JournalEvent } from '../../journal/index.ts';
+import { appendEvents, appendEventsSql, journalRow, type JournalEvent } from '../../journal/index.ts';
+import type { BatchEffects } from '../batch-effects.ts';
 import type { AppliedBatch } from '../domain/apply-transfers.ts';
 import type {
   Account,
@@ -121,6 +121,7 @@ export async function selectTransfer(q: Queryable, id: string): Promise<Transfer
 export async function loadForBatch(
   client: DbClient,
   inputs: readonly TransferInput[],
+  options: { readonly idsAreNew?: boolean } = {},
 ): Promise<LedgerState> {
   const pendingIds = [...new Set(inputs.flatMap((i) => (i.pendingId ? [i.pendingId] : [])))].sort();
   const pendings = new Map<string, PendingTransfer>();
@@ -163,6 +164,9 @@ export async function loadForBatch(
     for (const row of rows.rows) accounts.set(row.id, accountFromRow(row));
   }
   const transfers = new Map<string, Transfer>();
+  // Ids the server just generated (UUIDv7) cannot exist yet; client-supplied ones are looked up
+  // so that a resent transfer returns `exists`.
+  if (options.idsAreNew === true) return { accounts, transfers, pendings };
   const rows = await client.query<TransferRow>(
     `select ${transferColumns} from ledger_transfers where id = any($1::uuid[])`,
     [inputs.map((i) => i.id)],
@@ -171,58 +175,39 @@ export async function loadForBatch(
   return { accounts, transfers, pendings };
 }
 
-/** Writes a decided batch: one statement per table, whatever the batch size. */
-export async function writeBatch(client: DbClient, applied: AppliedBatch): Promise<void> {
-  const created = applied.created;
-  if (created.length === 0) return;
-  await client.query(
-    `insert into ledger_transfers (${transferColumns})
-     select * from unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::bigint[], $5::bigint[], $6::text[],
-                          $7::text[], $8::int[], $9::uuid[], $10::int[], $11::timestamptz[])`,
-    [
-      created.map((t) => t.id),
-      created.map((t) => t.debitAccountId),
-      created.map((t) => t.creditAccountId),
-      created.map((t) => t.amount.toString()),
-      created.map((t) => t.pendingAmount.toString()),
-      created.map((t) => t.currency),
-      created.map((t) => t.code),
-      created.map((t) => t.flags),
-      created.map((t) => t.pendingId),
-      created.map((t) => t.timeoutSeconds),
-      created.map((t) => t.createdAt.toISOString()),
-    ],
-  );
-  const pendings = [...applied.pendingChanges.values()];
-  if (pendings.length > 0) {
-    await client.query(
-      `insert into ledger_pending_transfers (transfer_id, status, expires_at, resolved_by)
-       select * from unnest($1::uuid[], $2::text[], $3::timestamptz[], $4::uuid[])
-       on conflict (transfer_id) do update set status = excluded.status, resolved_by = excluded.resolved_by`,
-      [
-        pendings.map((p) => p.transfer.id),
-        pendings.map((p) => p.status),
-        pendings.map((p) => p.expiresAt?.toISOString() ?? null),
-        pendings.map((p) => p.resolvedBy),
-      ],
-    );
+const insertTransfersSql = `insert into ledger_transfers (${transferColumns})
+  select * from unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::bigint[], $5::bigint[], $6::text[],
+                       $7::text[], $8::int[], $9::uuid[], $10::int[], $11::timestamptz[])`;
+
+const upsertPendingSql = `insert into ledger_pending_transfers (transfer_id, status, expires_at, resolved_by)
+  select * from unnest($1::uuid[], $2::text[], $3::timestamptz[], $4::uuid[])
+  on conflict (transfer_id) do update set status = excluded.status, resolved_by = excluded.resolved_by`;
+
+const updateAccountsSql = `update ledger_accounts a
+    set debits_posted = v.dp, credits_posted = v.cp, debits_pending = v.dq, credits_pending = v.cq
+   from unnest($1::uuid[], $2::bigint[], $3::bigint[], $4::bigint[], $5::bigint[]) as v(id, dp, cp, dq, cq)
+  where a.id = v.id`;
+
+/**
+ * Adds a decided batch's writes to `effects`: new transfers, pending states, final balances and
+ * the journal events, one statement per table, whatever the batch size. The caller flushes.
+ */
+export function writeBatch(effects: BatchEffects, applied: AppliedBatch): void {
+  for (const t of applied.created) {
+    effects.add(insertTransfersSql, [
+      t.id, t.debitAccountId, t.creditAccountId, t.amount.toString(), t.pendingAmount.toString(),
+      t.currency, t.code, t.flags, t.pendingId, t.timeoutSeconds, t.createdAt.toISOString(),
+    ]);
+    effects.add(appendEventsSql, journalRow(transferPostedEvent(t)));
   }
-  const accounts = [...applied.changedAccounts.values()];
-  const updated = await client.query(
-    `update ledger_accounts a
-        set debits_posted = v.dp, credits_posted = v.cp, debits_pending = v.dq, credits_pending = v.cq
-       from unnest($1::uuid[], $2::bigint[], $3::bigint[], $4::bigint[], $5::bigint[]) as v(id, dp, cp, dq, cq)
-      where a.id = v.id`,
-    [
-      accounts.map((a) => a.id),
-      accounts.map((a) => a.debitsPosted.toString()),
-      accounts.map((a) => a.creditsPosted.toString()),
-      accounts.map((a) => a.debitsPending.toString()),
-      accounts.map((a) => a.creditsPending.toString()),
-    ],
-  );
-  assert(updated.rowCount === accounts.length, 'every changed account was updated');
-  await appendEvents(client, created.map(transferPostedEvent));
+  for (const p of applied.pendingChanges.values()) {
+    effects.add(upsertPendingSql, [p.transfer.id, p.status, p.expiresAt?.toISOString() ?? null, p.resolvedBy]);
+  }
+  for (const a of applied.changedAccounts.values()) {
+    effects.add(updateAccountsSql, [
+      a.id, a.debitsPosted.toString(), a.creditsPosted.toString(), a.debitsPending.toString(), a.creditsPending.toString(),
+    ]);
+  }
 }
 
 function transferPostedEvent(t: Transfer): JournalEvent {
