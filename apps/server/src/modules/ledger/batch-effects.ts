@@ -31,7 +31,9 @@ export class BatchEffects {
       const offset = params.length;
       const width = (rows[0] ?? []).length;
       for (let c = 0; c < width; c += 1) params.push(rows.map((row) => row[c]));
-      parts.push(`s${parts.length} as (${sql.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + offset}`)})`);
+      parts.push(
+        `s${parts.length} as (${sql.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + offset}`)})`,
+      );
     }
     this.statements.clear();
     await client.query(`with ${parts.join(',\n')} select 1`, params);

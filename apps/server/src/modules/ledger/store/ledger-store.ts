@@ -1,6 +1,11 @@
 import type { Currency } from '../../../kernel/money.ts';
 import type { DbClient, Queryable } from '../../../platform/db.ts';
-import { appendEvents, appendEventsSql, journalRow, type JournalEvent } from '../../journal/index.ts';
+import {
+  appendEvents,
+  appendEventsSql,
+  journalRow,
+  type JournalEvent,
+} from '../../journal/index.ts';
 import type { BatchEffects } from '../batch-effects.ts';
 import type { AppliedBatch } from '../domain/apply-transfers.ts';
 import type {
@@ -195,17 +200,35 @@ const updateAccountsSql = `update ledger_accounts a
 export function writeBatch(effects: BatchEffects, applied: AppliedBatch): void {
   for (const t of applied.created) {
     effects.add(insertTransfersSql, [
-      t.id, t.debitAccountId, t.creditAccountId, t.amount.toString(), t.pendingAmount.toString(),
-      t.currency, t.code, t.flags, t.pendingId, t.timeoutSeconds, t.createdAt.toISOString(),
+      t.id,
+      t.debitAccountId,
+      t.creditAccountId,
+      t.amount.toString(),
+      t.pendingAmount.toString(),
+      t.currency,
+      t.code,
+      t.flags,
+      t.pendingId,
+      t.timeoutSeconds,
+      t.createdAt.toISOString(),
     ]);
     effects.add(appendEventsSql, journalRow(transferPostedEvent(t)));
   }
   for (const p of applied.pendingChanges.values()) {
-    effects.add(upsertPendingSql, [p.transfer.id, p.status, p.expiresAt?.toISOString() ?? null, p.resolvedBy]);
+    effects.add(upsertPendingSql, [
+      p.transfer.id,
+      p.status,
+      p.expiresAt?.toISOString() ?? null,
+      p.resolvedBy,
+    ]);
   }
   for (const a of applied.changedAccounts.values()) {
     effects.add(updateAccountsSql, [
-      a.id, a.debitsPosted.toString(), a.creditsPosted.toString(), a.debitsPending.toString(), a.creditsPending.toString(),
+      a.id,
+      a.debitsPosted.toString(),
+      a.creditsPosted.toString(),
+      a.debitsPending.toString(),
+      a.creditsPending.toString(),
     ]);
   }
 }
