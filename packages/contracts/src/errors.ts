@@ -134,6 +134,31 @@ export const errorCatalogue = {
     nextAction: 'log_in',
     message: 'The session has ended. Log in again.',
   },
+  invalid_2fa_code: {
+    type: 'authentication_error',
+    httpStatus: 401,
+    retryable: false,
+    moneyMoved: false,
+    nextAction: 'verify_2fa',
+    message:
+      'That code is not valid. Enter the current code from your authenticator app or a recovery code.',
+  },
+  invalid_challenge: {
+    type: 'authentication_error',
+    httpStatus: 401,
+    retryable: false,
+    moneyMoved: false,
+    nextAction: 'log_in',
+    message: 'This sign-in attempt has expired. Log in again.',
+  },
+  totp_already_enabled: {
+    ...invalid('Two-factor authentication is already on. Turn it off first to enrol a new device.'),
+    httpStatus: 409,
+  },
+  totp_not_enabled: {
+    ...invalid('Two-factor authentication is not on for this account.'),
+    httpStatus: 409,
+  },
   forbidden: {
     type: 'authorization_error',
     httpStatus: 403,
@@ -168,6 +193,14 @@ export const errorCatalogue = {
     message: 'A request with this Idempotency-Key is still being processed. Retry shortly.',
   },
 
+  too_many_attempts: {
+    type: 'rate_limit_error',
+    httpStatus: 429,
+    retryable: true,
+    moneyMoved: false,
+    nextAction: 'retry_later',
+    message: 'Too many failed attempts. For your security, sign-in is paused; try again later.',
+  },
   rate_limited: {
     type: 'rate_limit_error',
     httpStatus: 429,

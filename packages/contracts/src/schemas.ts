@@ -48,6 +48,21 @@ export const RefreshBody = Type.Object(
 );
 export type RefreshBody = Static<typeof RefreshBody>;
 
+export const TotpCode = Type.String({
+  minLength: 6,
+  maxLength: 16,
+  description: 'A 6-digit TOTP code, or a recovery code where allowed.',
+});
+export const TotpConfirmBody = Type.Object({ code: TotpCode }, strict);
+export type TotpConfirmBody = Static<typeof TotpConfirmBody>;
+export const TotpDisableBody = Type.Object({ password: Password, code: TotpCode }, strict);
+export type TotpDisableBody = Static<typeof TotpDisableBody>;
+export const TwoFactorLogInBody = Type.Object(
+  { challenge_id: Type.String({ minLength: 1, maxLength: 64 }), code: TotpCode },
+  strict,
+);
+export type TwoFactorLogInBody = Static<typeof TwoFactorLogInBody>;
+
 export const CreateMerchantBody = Type.Object(
   {
     name: Type.String({ minLength: 1, maxLength: 200 }),

@@ -4,6 +4,7 @@
  *   migrate            apply pending migrations (safe while other processes run)
  *   verify             recompute every balance from the journal; exit 1 on any mismatch
  *   expire             run the worker's jobs once (hold expiry, key reaper)
+ *   audit verify       recompute the audit log's hash chain; exit 1 on a broken link
  */
 import { loadConfig, type Config } from '../config/config.ts';
 import {
@@ -12,12 +13,13 @@ import {
 } from '../platform/embedded-postgres.ts';
 import { createLogger } from '../platform/log.ts';
 import { migrate } from '../platform/migrate.ts';
+import { verifyAuditLog } from '../modules/audit/index.ts';
 import { runMain } from './process-lifecycle.ts';
 import { loadSecrets } from './secrets.ts';
 import { createSystem, type System } from './system.ts';
 import { startWorker } from './worker.ts';
 
-const usage = 'usage: kassa <migrate|verify|expire>';
+const usage = 'usage: kassa <migrate|verify|expire|audit verify>';
 
 function say(line: string): void {
   process.stdout.write(`${line}\n`);
@@ -95,6 +97,23 @@ await runMain('kassa', async () => {
         await worker.stop();
         say(JSON.stringify(result));
         return 0;
+      });
+      break;
+    case 'audit':
+      if (process.argv[3] !== 'verify') {
+        process.stderr.write(`${usage}\n`);
+        code = 2;
+        break;
+      }
+      code = await withSystem(config, async (system) => {
+        const report = await verifyAuditLog(system.db.pool);
+        say(JSON.stringify(report, null, 2));
+        say(
+          report.intact
+            ? `audit log OK: ${report.entries_checked} entries, chain intact`
+            : `AUDIT LOG TAMPERED at entry ${report.first_broken_seq}`,
+        );
+        return report.intact ? 0 : 1;
       });
       break;
     case undefined:

@@ -8,7 +8,11 @@ import { createMetrics, type Metrics } from '../platform/metrics.ts';
 import {
   accessTokenKeysFromSecret,
   createAuthenticator,
+  createRevokedSessions,
+  createSecretBox,
   identityRoutes,
+  sessionRoutes,
+  twoFactorRoutes,
 } from '../modules/identity/index.ts';
 import {
   createLedger,
@@ -71,6 +75,13 @@ export async function createSystem(options: {
   const ledger = createLedger({ db, clock, writer });
   const systemAccounts = createSystemAccounts(db, ledger);
   const keys = accessTokenKeysFromSecret(options.secrets.tokenSecret);
+  const totpBox = createSecretBox(options.secrets.tokenSecret, 'totp-secrets');
+  const revokedSessions = createRevokedSessions(db.pool);
+  const sessions = {
+    keys,
+    accessTokenTtlSeconds: config.accessTokenTtlSeconds,
+    refreshTokenTtlSeconds: config.refreshTokenTtlSeconds,
+  };
   let accepting = true;
 
   const app = await buildApp({
@@ -82,6 +93,7 @@ export async function createSystem(options: {
       clock,
       keys,
       operatorKey: options.secrets.operatorKey,
+      isFamilyRevoked: (familyId) => revokedSessions.isRevoked(familyId),
     }),
     routes: [
       opsRoutes({ db, metrics, readinessTimeoutMs: 1_000, accepting: () => accepting }),
@@ -89,11 +101,7 @@ export async function createSystem(options: {
         db,
         ledger,
         clock,
-        sessions: {
-          keys,
-          accessTokenTtlSeconds: config.accessTokenTtlSeconds,
-          refreshTokenTtlSeconds: config.refreshTokenTtlSeconds,
-        },
+        sessions,
         walletViews: async (ids) => {
           const accounts = await ledger.getAccounts(db.pool, ids);
           return ids.flatMap((id) => {
@@ -102,6 +110,14 @@ export async function createSystem(options: {
           });
         },
       }),
+      sessionRoutes({
+        db,
+        clock,
+        sessions,
+        totpBox,
+        onFamilyRevoked: (familyId) => revokedSessions.markRevoked(familyId),
+      }),
+      twoFactorRoutes({ db, clock, totpBox }),
       paymentRoutes({
         db,
         clock,

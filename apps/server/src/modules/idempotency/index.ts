@@ -10,4 +10,4 @@ export {
   type IdempotencyClaim,
   type StoredResponse,
 } from './idempotency-keys.ts';
-export { canonicalJson, requestFingerprint } from './domain/request-fingerprint.ts';
+export { requestFingerprint } from './domain/request-fingerprint.ts';

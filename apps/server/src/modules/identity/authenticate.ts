@@ -11,6 +11,8 @@ export interface AuthenticatorDeps {
   readonly clock: Clock;
   readonly keys: AccessTokenKeys;
   readonly operatorKey: string;
+  /** True when the session family was revoked (logout, refresh-token reuse). */
+  readonly isFamilyRevoked: (familyId: string) => Promise<boolean>;
 }
 
 /**
@@ -32,6 +34,8 @@ export function createAuthenticator(deps: AuthenticatorDeps) {
     }
     const claims = await verifyAccessToken(deps.keys, token, deps.clock.now());
     if (claims === null) throw new KassaError('authentication_required');
+    if (await deps.isFamilyRevoked(claims.sessionFamilyId))
+      throw new KassaError('authentication_required');
     return { kind: 'user', userId: claims.userId, sessionFamilyId: claims.sessionFamilyId };
   };
 }

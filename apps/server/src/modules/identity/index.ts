@@ -19,3 +19,8 @@ export {
 export { openSession, type SessionSettings } from './sessions.ts';
 export { hashPassword } from './passwords.ts';
 export { newSecret, sha256 } from './secret-tokens.ts';
+export { sessionRoutes } from './session-routes.ts';
+export { twoFactorRoutes } from './two-factor-routes.ts';
+export { createSecretBox, type SecretBox } from './secret-box.ts';
+export { createRevokedSessions } from './revoked-sessions.ts';
+export { lockoutPolicy } from './lockout.ts';

@@ -1,4 +1,4 @@
-import { CreateMerchantBody, LogInBody, RefreshBody, SignUpBody } from '@kassa/contracts';
+import { CreateMerchantBody, SignUpBody } from '@kassa/contracts';
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Clock } from '../../kernel/clock.ts';
@@ -12,23 +12,12 @@ import {
   requireUser,
   sendStored,
 } from '../../http/request-context.ts';
+import { appendAudit } from '../audit/index.ts';
 import { runIdempotent } from '../idempotency/index.ts';
 import type { Ledger } from '../ledger/index.ts';
 import { createMerchant, defaultFeeBps, merchantView } from './merchants.ts';
-import {
-  openSession,
-  refreshSession,
-  revokeSessionFamily,
-  type SessionSettings,
-} from './sessions.ts';
-import {
-  checkCredentials,
-  createUser,
-  getUser,
-  listWallets,
-  preparePasswordHash,
-  userView,
-} from './users.ts';
+import type { SessionSettings } from './sessions.ts';
+import { createUser, getUser, listWallets, preparePasswordHash, userView } from './users.ts';
 
 export interface IdentityRouteDeps {
   readonly db: Db;
@@ -96,56 +85,6 @@ export function identityRoutes(deps: IdentityRouteDeps) {
       },
     );
 
-    app.post(
-      '/v1/sessions',
-      {
-        config: { public: true },
-        schema: { tags: ['identity'], summary: 'Log in', body: LogInBody, security: [] },
-      },
-      async (request, reply) => {
-        const user = await checkCredentials(deps.db, request.body.email, request.body.password);
-        if (user === null) throw new KassaError('invalid_credentials');
-        return reply
-          .code(201)
-          .send(await openSession(deps.db, deps.sessions, user.id, deps.clock.now()));
-      },
-    );
-
-    app.post(
-      '/v1/sessions/refresh',
-      {
-        config: { public: true },
-        schema: {
-          tags: ['identity'],
-          summary: 'Rotate a refresh token',
-          body: RefreshBody,
-          security: [],
-        },
-      },
-      async (request, reply) => {
-        return reply
-          .code(201)
-          .send(
-            await refreshSession(
-              deps.db,
-              deps.sessions,
-              request.body.refresh_token,
-              deps.clock.now(),
-            ),
-          );
-      },
-    );
-
-    app.delete(
-      '/v1/sessions/current',
-      { schema: { tags: ['identity'], summary: 'Log out' } },
-      async (request, reply) => {
-        const user = requireUser(request);
-        await revokeSessionFamily(deps.db, user.sessionFamilyId, deps.clock.now());
-        return reply.code(204).send();
-      },
-    );
-
     app.get(
       '/v1/me',
       { schema: { tags: ['identity'], summary: 'The user and their wallets' } },
@@ -182,6 +121,17 @@ export function identityRoutes(deps: IdentityRouteDeps) {
             mode: 'test',
           });
           secretKey = created.secretKey;
+          await appendAudit(
+            client,
+            {
+              actor: 'operator',
+              action: 'merchant.created',
+              object: `merchant:${created.merchant.id}`,
+              outcome: 'success',
+              ip: request.ip,
+            },
+            deps.clock.now(),
+          );
           // What is stored for replays omits the secret: it is shown exactly once, never kept.
           return { statusCode: 201, body: { ...merchantView(created.merchant), secret_key: null } };
         });

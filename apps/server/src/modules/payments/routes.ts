@@ -8,7 +8,7 @@ import {
   ListQuery,
 } from '@kassa/contracts';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import {
   idempotencyClaim,
   idOrNotFound,
@@ -26,6 +26,7 @@ import { isCurrency, type Currency } from '../../kernel/money.ts';
 import type { Db } from '../../platform/db.ts';
 import type { Metrics } from '../../platform/metrics.ts';
 import { findRecipientWallet, type WalletRecord } from '../identity/index.ts';
+import { recordAudit } from '../audit/index.ts';
 import type { Ledger } from '../ledger/index.ts';
 import { cancelCommand } from './cancel-command.ts';
 import { createDirectory, type Directory } from './directory.ts';
@@ -101,6 +102,37 @@ async function resolveRecipient(
 export function paymentRoutes(deps: PaymentRouteDeps) {
   const { db, clock, ledger, systemAccounts, metrics } = deps;
   const directory = createDirectory(db);
+
+  /** Operator and refund actions are security-relevant: audited once they succeed. */
+  async function audit(
+    request: FastifyRequest,
+    response: CommandResponse,
+    action: string,
+    object: string,
+  ): Promise<void> {
+    if (response.replayed || response.statusCode >= 300) return;
+    const principal = request.principal;
+    const actor =
+      principal === null
+        ? 'anonymous'
+        : principal.kind === 'operator'
+          ? 'operator'
+          : principal.kind === 'merchant'
+            ? `merchant:${principal.merchantId}`
+            : `user:${principal.userId}`;
+    await recordAudit(
+      db,
+      {
+        actor,
+        action,
+        object,
+        outcome: 'success',
+        ip: request.ip,
+        details: { response_id: (response.body as { id?: string }).id },
+      },
+      clock.now(),
+    );
+  }
 
   function send(reply: FastifyReply, kind: string, response: CommandResponse): FastifyReply {
     const outcome = response.replayed
@@ -371,6 +403,7 @@ export function paymentRoutes(deps: PaymentRouteDeps) {
             reason: body.reason ?? null,
           }),
         );
+        await audit(request, response, 'refund.created', `payment:${body.payment}`);
         return send(reply, 'refund', response);
       },
     );
@@ -407,6 +440,7 @@ export function paymentRoutes(deps: PaymentRouteDeps) {
             description: body.description ?? null,
           }),
         );
+        await audit(request, response, 'wallet.funded', `wallet:${body.wallet}`);
         return send(reply, 'funding', response);
       },
     );

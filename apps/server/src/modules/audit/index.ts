@@ -1,0 +1,8 @@
+export {
+  appendAudit,
+  recordAudit,
+  verifyAuditLog,
+  type AuditEntry,
+  type AuditOutcome,
+  type AuditVerification,
+} from './audit-log.ts';
