@@ -27,6 +27,10 @@ export interface Config {
   readonly bodyLimitBytes: number;
   readonly workerIntervalMs: number;
   readonly seedDemo: boolean;
+  /** PEM files: with both set the API serves HTTPS (and HSTS). */
+  readonly tls: { readonly certFile: string; readonly keyFile: string } | undefined;
+  /** Plain HTTP on a non-loopback address is refused unless this is set. */
+  readonly allowInsecureHttp: boolean;
 }
 
 export class ConfigError extends Error {
@@ -70,6 +74,21 @@ function databaseUrl(env: Env): string | undefined {
   return raw;
 }
 
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+function tlsSettings(env: Env): Config['tls'] {
+  const certFile = optionalString(env, 'TLS_CERT_FILE');
+  const keyFile = optionalString(env, 'TLS_KEY_FILE');
+  if ((certFile === undefined) !== (keyFile === undefined)) {
+    throw new ConfigError('TLS_CERT_FILE and TLS_KEY_FILE must be set together');
+  }
+  return certFile === undefined || keyFile === undefined
+    ? undefined
+    : { certFile: resolve(certFile), keyFile: resolve(keyFile) };
+}
+
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 export function loadConfig(env: Env = process.env): Config {
@@ -77,9 +96,19 @@ export function loadConfig(env: Env = process.env): Config {
   if (!(logLevels as readonly string[]).includes(logLevel)) {
     throw new ConfigError(`LOG_LEVEL must be one of ${logLevels.join(', ')}, got "${logLevel}"`);
   }
+  const host = env['HOST'] ?? '127.0.0.1';
+  const tls = tlsSettings(env);
+  const allowInsecureHttp = env['ALLOW_INSECURE_HTTP'] === 'true';
+  if (tls === undefined && !isLoopback(host) && !allowInsecureHttp) {
+    throw new ConfigError(
+      `refusing plain HTTP on ${host}: set TLS_CERT_FILE and TLS_KEY_FILE, or ALLOW_INSECURE_HTTP=true behind a TLS-terminating proxy`,
+    );
+  }
   return Object.freeze({
     databaseUrl: databaseUrl(env),
-    host: env['HOST'] ?? '127.0.0.1',
+    host,
+    tls,
+    allowInsecureHttp,
     port: integer(env, 'PORT', 3000, 0, 65_535),
     dataDir: resolve(env['KASSA_DATA_DIR'] ?? '.kassa'),
     embeddedPostgresPort: integer(env, 'EMBEDDED_PG_PORT', 5488, 1024, 65_535),

@@ -10,6 +10,12 @@ describe('config', () => {
     assert.ok(Object.isFrozen(config));
   });
 
+  it('allows plain HTTP off loopback only when asked, and TLS anywhere', () => {
+    assert.equal(loadConfig({ HOST: '0.0.0.0', ALLOW_INSECURE_HTTP: 'true' }).host, '0.0.0.0');
+    assert.ok(loadConfig({ HOST: '0.0.0.0', TLS_CERT_FILE: 'c.pem', TLS_KEY_FILE: 'k.pem' }).tls);
+    assert.equal(loadConfig({ HOST: '127.0.0.1' }).tls, undefined);
+  });
+
   for (const [env, message] of [
     [{ PORT: 'abc' }, /PORT must be an integer/],
     [{ PORT: '70000' }, /PORT must be between/],
@@ -18,6 +24,8 @@ describe('config', () => {
     [{ KASSA_OPERATOR_KEY: 'short' }, /KASSA_OPERATOR_KEY must be at least 24/],
     [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL must be one of/],
     [{ IDEMPOTENCY_KEY_TTL_HOURS: '24' }, /IDEMPOTENCY_KEY_TTL_HOURS must be between 168/],
+    [{ HOST: '0.0.0.0' }, /refusing plain HTTP on 0\.0\.0\.0/],
+    [{ TLS_CERT_FILE: 'cert.pem' }, /TLS_CERT_FILE and TLS_KEY_FILE must be set together/],
   ] as const) {
     it(`refuses ${JSON.stringify(env)} with one clear line`, () => {
       assert.throws(

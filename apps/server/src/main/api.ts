@@ -25,7 +25,8 @@ await runMain('kassa-api', async () => {
     role: 'api',
   });
   await migrate(system.db);
-  const address = await system.app.listen({ host: config.host, port: config.port });
+  const listened = await system.app.listen({ host: config.host, port: config.port });
+  const address = config.tls === undefined ? listened : listened.replace(/^http:/, 'https:');
   // Printed whatever the log level, so scripts and supervisors can find the port.
   process.stdout.write(`kassa-api listening at ${address}\n`);
   onShutdown(async (signal) => {

@@ -77,7 +77,8 @@ async function main(config: Config): Promise<void> {
     intervalMs: config.workerIntervalMs,
     idempotencyKeyTtlHours: config.idempotencyKeyTtlHours,
   });
-  const address = await system.app.listen({ host: config.host, port: config.port });
+  const listened = await system.app.listen({ host: config.host, port: config.port });
+  const address = config.tls === undefined ? listened : listened.replace(/^http:/, 'https:');
   const demo = config.seedDemo
     ? await seedDemo(system.app, secrets.operatorKey, config.dataDir)
     : null;

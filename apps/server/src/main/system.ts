@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { readFileSync } from 'node:fs';
 import type { Config } from '../config/config.ts';
 import { buildApp } from '../http/app.ts';
 import { systemClock, type Clock } from '../kernel/clock.ts';
@@ -88,6 +89,10 @@ export async function createSystem(options: {
     logger,
     metrics,
     bodyLimitBytes: config.bodyLimitBytes,
+    tls:
+      config.tls === undefined
+        ? undefined
+        : { cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile) },
     authenticate: createAuthenticator({
       db: db.pool,
       clock,

@@ -25,7 +25,7 @@ export async function startApiProcess(env: Record<string, string>): Promise<ApiP
     const timer = setTimeout(() => reject(new Error(`api did not start: ${stderr}`)), 30_000);
     child.stdout?.on('data', (chunk: Buffer) => {
       buffered += chunk.toString();
-      const match = /kassa-api listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(buffered);
+      const match = /kassa-api listening at (https?:\/\/127\.0\.0\.1:\d+)/.exec(buffered);
       if (match?.[1] !== undefined) {
         clearTimeout(timer);
         resolve(match[1]);
