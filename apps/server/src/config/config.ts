@@ -31,6 +31,14 @@ export interface Config {
   readonly tls: { readonly certFile: string; readonly keyFile: string } | undefined;
   /** Plain HTTP on a non-loopback address is refused unless this is set. */
   readonly allowInsecureHttp: boolean;
+  /** Shared rate-limit counters; absent: each process counts on its own. */
+  readonly redisUrl: string | undefined;
+  /** Per client address, per minute, on log-in, sign-up and 2FA routes (0: off). */
+  readonly rateLimitAuthPerMinute: number;
+  /** Per user, per minute, on money-moving routes (0: off). */
+  readonly rateLimitUserPerMinute: number;
+  /** Per merchant key, per minute, on money-moving routes (0: off). */
+  readonly rateLimitMerchantPerMinute: number;
 }
 
 export class ConfigError extends Error {
@@ -109,6 +117,10 @@ export function loadConfig(env: Env = process.env): Config {
     host,
     tls,
     allowInsecureHttp,
+    redisUrl: optionalString(env, 'REDIS_URL'),
+    rateLimitAuthPerMinute: integer(env, 'RATE_LIMIT_AUTH_PER_MINUTE', 30, 0, 1_000_000),
+    rateLimitUserPerMinute: integer(env, 'RATE_LIMIT_USER_PER_MINUTE', 300, 0, 1_000_000),
+    rateLimitMerchantPerMinute: integer(env, 'RATE_LIMIT_MERCHANT_PER_MINUTE', 6_000, 0, 1_000_000),
     port: integer(env, 'PORT', 3000, 0, 65_535),
     dataDir: resolve(env['KASSA_DATA_DIR'] ?? '.kassa'),
     embeddedPostgresPort: integer(env, 'EMBEDDED_PG_PORT', 5488, 1024, 65_535),

@@ -9,7 +9,8 @@ import type { Logger } from '../platform/log.ts';
 import type { Metrics } from '../platform/metrics.ts';
 import { KassaError } from '../kernel/errors.ts';
 import { errorBody, handleError } from './error-handler.ts';
-import type { Principal } from '../modules/identity/index.ts';
+import { principalScope, type Principal } from '../modules/identity/index.ts';
+import type { RateLimiter } from '../platform/rate-limiter.ts';
 
 export interface AppOptions {
   readonly logger: Logger;
@@ -19,6 +20,12 @@ export interface AppOptions {
   readonly tls?: { readonly cert: Buffer; readonly key: Buffer } | undefined;
   /** Resolves the Authorization header to a caller (null: anonymous; throws on a bad token). */
   readonly authenticate: (authorization: string | undefined) => Promise<Principal | null>;
+  readonly rateLimiter: RateLimiter;
+  readonly rateLimits: {
+    readonly authPerMinute: number;
+    readonly userPerMinute: number;
+    readonly merchantPerMinute: number;
+  };
   /** Plugins that add routes, each in its own encapsulated context. */
   readonly routes: readonly ((app: FastifyInstance) => Promise<void>)[];
 }
@@ -95,6 +102,23 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       return;
     if (url.startsWith('/docs')) return;
     throw new KassaError('authentication_required');
+  });
+  // Rate limits run after authentication, so money routes count per caller, not per address.
+  app.addHook('preHandler', async (request) => {
+    const kind = request.routeOptions.config.rateLimit;
+    if (kind === undefined) return;
+    const principal = request.principal;
+    const limits = options.rateLimits;
+    const [key, limit] =
+      kind === 'auth'
+        ? [`auth:ip:${request.ip}`, limits.authPerMinute]
+        : principal?.kind === 'merchant'
+          ? [`money:merchant:${principal.merchantId}`, limits.merchantPerMinute]
+          : [`money:${principalScope(principal)}`, limits.userPerMinute];
+    if (limit === 0) return;
+    const waitSeconds = await options.rateLimiter.hit(key, limit, 60);
+    if (waitSeconds !== null)
+      throw new KassaError('rate_limited', undefined, { retryAfterSeconds: waitSeconds });
   });
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';

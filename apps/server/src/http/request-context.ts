@@ -16,6 +16,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** Reachable without credentials (sign-up, log-in, health, docs). */
     public?: boolean;
+    /** Which rate limit applies: per client address (`auth`) or per caller (`money`). */
+    rateLimit?: 'auth' | 'money';
   }
 }
 

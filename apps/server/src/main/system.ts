@@ -1,5 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { readFileSync } from 'node:fs';
+import { Redis } from 'ioredis';
+import { createLocalRateLimiter, createRedisRateLimiter } from '../platform/rate-limiter.ts';
 import type { Config } from '../config/config.ts';
 import { buildApp } from '../http/app.ts';
 import { systemClock, type Clock } from '../kernel/clock.ts';
@@ -84,11 +86,34 @@ export async function createSystem(options: {
     refreshTokenTtlSeconds: config.refreshTokenTtlSeconds,
   };
   let accepting = true;
+  const redis =
+    config.redisUrl === undefined
+      ? undefined
+      : new Redis(config.redisUrl, {
+          maxRetriesPerRequest: 1,
+          enableOfflineQueue: false,
+          lazyConnect: false,
+        });
+  redis?.on('error', (error) =>
+    logger.warn({ err: error }, 'redis unavailable: rate limits fail open'),
+  );
+  const rateLimiter =
+    redis === undefined
+      ? createLocalRateLimiter()
+      : createRedisRateLimiter(redis, 'kassa:rl', (error) =>
+          logger.warn({ err: error }, 'rate limit check skipped'),
+        );
 
   const app = await buildApp({
     logger,
     metrics,
     bodyLimitBytes: config.bodyLimitBytes,
+    rateLimiter,
+    rateLimits: {
+      authPerMinute: config.rateLimitAuthPerMinute,
+      userPerMinute: config.rateLimitUserPerMinute,
+      merchantPerMinute: config.rateLimitMerchantPerMinute,
+    },
     tls:
       config.tls === undefined
         ? undefined
@@ -147,6 +172,7 @@ export async function createSystem(options: {
       await app.close();
       await writer.close();
       await db.close();
+      redis?.disconnect();
     },
   };
 }

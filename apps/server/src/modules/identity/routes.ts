@@ -44,7 +44,7 @@ export function identityRoutes(deps: IdentityRouteDeps) {
     app.post(
       '/v1/users',
       {
-        config: { public: true },
+        config: { public: true, rateLimit: 'auth' },
         schema: {
           tags: ['identity'],
           summary: 'Sign up (creates a wallet)',

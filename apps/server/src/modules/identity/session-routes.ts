@@ -85,7 +85,7 @@ export function sessionRoutes(deps: SessionRouteDeps) {
     app.post(
       '/v1/sessions',
       {
-        config: { public: true },
+        config: { public: true, rateLimit: 'auth' },
         schema: {
           tags,
           summary: 'Log in (answers with a 2FA challenge when 2FA is on)',
@@ -118,7 +118,7 @@ export function sessionRoutes(deps: SessionRouteDeps) {
     app.post(
       '/v1/sessions/2fa',
       {
-        config: { public: true },
+        config: { public: true, rateLimit: 'auth' },
         schema: {
           tags,
           summary: 'Complete a 2FA log-in with a TOTP or recovery code',
@@ -179,7 +179,7 @@ export function sessionRoutes(deps: SessionRouteDeps) {
     app.post(
       '/v1/sessions/refresh',
       {
-        config: { public: true },
+        config: { public: true, rateLimit: 'auth' },
         schema: {
           tags,
           summary: 'Rotate a refresh token (reuse revokes the whole session)',

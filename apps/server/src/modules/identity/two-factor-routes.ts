@@ -44,6 +44,7 @@ export function twoFactorRoutes(deps: { db: Db; clock: Clock; totpBox: SecretBox
     app.post(
       '/v1/2fa/totp/confirm',
       {
+        config: { rateLimit: 'auth' },
         schema: {
           tags,
           summary: 'Confirm enrolment with a first code; returns recovery codes (shown once)',
@@ -70,6 +71,7 @@ export function twoFactorRoutes(deps: { db: Db; clock: Clock; totpBox: SecretBox
     app.delete(
       '/v1/2fa/totp',
       {
+        config: { rateLimit: 'auth' },
         schema: {
           tags,
           summary: 'Turn 2FA off (needs the password and a current code)',

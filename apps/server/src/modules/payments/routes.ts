@@ -188,7 +188,10 @@ export function paymentRoutes(deps: PaymentRouteDeps) {
 
     app.post(
       '/v1/transfers',
-      { schema: { tags, summary: 'Send money to another user (P2P)', body: CreateTransferBody } },
+      {
+        config: { rateLimit: 'money' },
+        schema: { tags, summary: 'Send money to another user (P2P)', body: CreateTransferBody },
+      },
       async (request, reply) => {
         const user = requireUser(request);
         const claim = idempotencyClaim(request, true);
@@ -238,7 +241,10 @@ export function paymentRoutes(deps: PaymentRouteDeps) {
 
     app.post(
       '/v1/payments',
-      { schema: { tags, summary: 'Pay a merchant', body: CreatePaymentBody } },
+      {
+        config: { rateLimit: 'money' },
+        schema: { tags, summary: 'Pay a merchant', body: CreatePaymentBody },
+      },
       async (request, reply) => {
         const user = requireUser(request);
         const claim = idempotencyClaim(request, true);
@@ -329,6 +335,7 @@ export function paymentRoutes(deps: PaymentRouteDeps) {
     app.post(
       '/v1/payments/:id/capture',
       {
+        config: { rateLimit: 'money' },
         schema: {
           tags,
           summary: 'Capture a held payment (merchant)',
@@ -357,7 +364,10 @@ export function paymentRoutes(deps: PaymentRouteDeps) {
 
     app.post(
       '/v1/payments/:id/cancel',
-      { schema: { tags, summary: 'Release a held payment (merchant or payer)', params: IdParams } },
+      {
+        config: { rateLimit: 'money' },
+        schema: { tags, summary: 'Release a held payment (merchant or payer)', params: IdParams },
+      },
       async (request, reply) => {
         const principal = requirePrincipal(request);
         if (principal.kind === 'operator') throw new KassaError('forbidden');
@@ -380,6 +390,7 @@ export function paymentRoutes(deps: PaymentRouteDeps) {
     app.post(
       '/v1/refunds',
       {
+        config: { rateLimit: 'money' },
         schema: {
           tags,
           summary: 'Refund a payment, fully or partly (merchant)',
@@ -411,6 +422,7 @@ export function paymentRoutes(deps: PaymentRouteDeps) {
     app.post(
       '/v1/admin/funding',
       {
+        config: { rateLimit: 'money' },
         schema: {
           tags: ['admin'],
           summary: 'Credit a wallet from the system funding account (operator)',
