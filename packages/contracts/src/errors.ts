@@ -108,6 +108,13 @@ export const errorCatalogue = {
     ...invalid('Only succeeded payments can be refunded.'),
     httpStatus: 409,
   },
+  invalid_card_number: invalid('The card number is not valid. Check the digits and try again.'),
+  unsupported_card_brand: invalid(
+    'This card brand is not accepted. Use Visa, Mastercard, American Express or Discover.',
+  ),
+  expired_card: invalid('This card has expired. Use another card.'),
+  invalid_card_expiry: invalid('The expiry date is not valid.'),
+  invalid_cvc: invalid('The security code is not valid.'),
   batch_too_large: invalid('A ledger batch holds at most 8,000 transfers.'),
 
   authentication_required: {

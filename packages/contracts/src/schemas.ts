@@ -63,6 +63,26 @@ export const TwoFactorLogInBody = Type.Object(
 );
 export type TwoFactorLogInBody = Static<typeof TwoFactorLogInBody>;
 
+export const CreatePaymentMethodBody = Type.Object(
+  {
+    card: Type.Object(
+      {
+        number: Type.String({
+          minLength: 12,
+          maxLength: 23,
+          description: 'Digits, optionally grouped with spaces or dashes.',
+        }),
+        exp_month: Type.Integer({ minimum: 1, maximum: 12 }),
+        exp_year: Type.Integer({ minimum: 0, maximum: 2200 }),
+        cvc: Type.String({ minLength: 3, maxLength: 4, description: 'Checked, never stored.' }),
+      },
+      strict,
+    ),
+  },
+  strict,
+);
+export type CreatePaymentMethodBody = Static<typeof CreatePaymentMethodBody>;
+
 export const CreateMerchantBody = Type.Object(
   {
     name: Type.String({ minLength: 1, maxLength: 200 }),

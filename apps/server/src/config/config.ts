@@ -31,6 +31,10 @@ export interface Config {
   readonly tls: { readonly certFile: string; readonly keyFile: string } | undefined;
   /** Plain HTTP on a non-loopback address is refused unless this is set. */
   readonly allowInsecureHttp: boolean;
+  /** The vault's key file (KEKs and the fingerprint key), outside the database. */
+  readonly vaultKeyFile: string;
+  /** The key file's content given directly (takes precedence over the file). */
+  readonly vaultKeysJson: string | undefined;
   /** Shared rate-limit counters; absent: each process counts on its own. */
   readonly redisUrl: string | undefined;
   /** Per client address, per minute, on log-in, sign-up and 2FA routes (0: off). */
@@ -118,6 +122,10 @@ export function loadConfig(env: Env = process.env): Config {
     tls,
     allowInsecureHttp,
     redisUrl: optionalString(env, 'REDIS_URL'),
+    vaultKeyFile: resolve(
+      env['KASSA_VAULT_KEY_FILE'] ?? `${env['KASSA_DATA_DIR'] ?? '.kassa'}/vault-keys.json`,
+    ),
+    vaultKeysJson: optionalString(env, 'KASSA_VAULT_KEYS'),
     rateLimitAuthPerMinute: integer(env, 'RATE_LIMIT_AUTH_PER_MINUTE', 30, 0, 1_000_000),
     rateLimitUserPerMinute: integer(env, 'RATE_LIMIT_USER_PER_MINUTE', 300, 0, 1_000_000),
     rateLimitMerchantPerMinute: integer(env, 'RATE_LIMIT_MERCHANT_PER_MINUTE', 6_000, 0, 1_000_000),

@@ -5,6 +5,7 @@
  *   verify             recompute every balance from the journal; exit 1 on any mismatch
  *   expire             run the worker's jobs once (hold expiry, key reaper)
  *   audit verify       recompute the audit log's hash chain; exit 1 on a broken link
+ *   keys rotate        add a vault key-encryption key and re-wrap every card's data key online
  */
 import { loadConfig, type Config } from '../config/config.ts';
 import {
@@ -14,12 +15,13 @@ import {
 import { createLogger } from '../platform/log.ts';
 import { migrate } from '../platform/migrate.ts';
 import { verifyAuditLog } from '../modules/audit/index.ts';
+import { addVaultKek } from '../modules/vault/index.ts';
 import { runMain } from './process-lifecycle.ts';
 import { loadSecrets } from './secrets.ts';
 import { createSystem, type System } from './system.ts';
 import { startWorker } from './worker.ts';
 
-const usage = 'usage: kassa <migrate|verify|expire|audit verify>';
+const usage = 'usage: kassa <migrate|verify|expire|audit verify|keys rotate>';
 
 function say(line: string): void {
   process.stdout.write(`${line}\n`);
@@ -114,6 +116,33 @@ await runMain('kassa', async () => {
             : `AUDIT LOG TAMPERED at entry ${report.first_broken_seq}`,
         );
         return report.intact ? 0 : 1;
+      });
+      break;
+    case 'keys':
+      if (process.argv[3] !== 'rotate' || config.vaultKeysJson !== undefined) {
+        process.stderr.write(
+          config.vaultKeysJson !== undefined
+            ? 'kassa: keys come from KASSA_VAULT_KEYS; add the new key there, then run rotate with a key file\n'
+            : `${usage}\n`,
+        );
+        code = 2;
+        break;
+      }
+      code = await withSystem(config, async (system) => {
+        const keys = addVaultKek(config.vaultKeyFile);
+        say(`new key-encryption key ${keys.current}; re-wrapping data keys…`);
+        const moved = await system.vault.rewrapAll((done, total) => {
+          const width = 30;
+          const filled = total === 0 ? width : Math.round((done / total) * width);
+          process.stderr.write(
+            `\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total}`,
+          );
+        });
+        process.stderr.write('\n');
+        say(
+          `re-wrapped ${moved} card keys under ${keys.current}; older keys can be removed from ${config.vaultKeyFile}`,
+        );
+        return 0;
       });
       break;
     case undefined:

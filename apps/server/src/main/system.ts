@@ -25,6 +25,12 @@ import {
 } from '../modules/ledger/index.ts';
 import { opsRoutes } from '../modules/ops/index.ts';
 import {
+  createCardVault,
+  vaultKeySource,
+  vaultRoutes,
+  type CardVault,
+} from '../modules/vault/index.ts';
+import {
   createSystemAccounts,
   paymentRoutes,
   walletView,
@@ -39,6 +45,8 @@ export interface System {
   readonly metrics: Metrics;
   readonly systemAccounts: SystemAccounts;
   readonly clock: Clock;
+  /** The card vault (its internal reveal is for the processor connector only). */
+  readonly vault: CardVault;
   /** Stops accepting, drains in-flight work, closes the pool. */
   close(): Promise<void>;
 }
@@ -86,6 +94,11 @@ export async function createSystem(options: {
     refreshTokenTtlSeconds: config.refreshTokenTtlSeconds,
   };
   let accepting = true;
+  const vault = createCardVault({
+    db,
+    clock,
+    keys: vaultKeySource({ file: config.vaultKeyFile, json: config.vaultKeysJson }),
+  });
   const redis =
     config.redisUrl === undefined
       ? undefined
@@ -157,6 +170,7 @@ export async function createSystem(options: {
         holdTtlSeconds: config.holdTtlSeconds,
       }),
       ledgerRoutes({ db, ledger }),
+      vaultRoutes({ db, clock, vault }),
     ],
   });
 
@@ -167,6 +181,7 @@ export async function createSystem(options: {
     metrics,
     systemAccounts,
     clock,
+    vault,
     async close() {
       accepting = false;
       await app.close();

@@ -48,6 +48,12 @@ export async function startTestSystem(
     // Many sign-ups come from one address in tests; the rate-limit tests turn limits back on.
     RATE_LIMIT_AUTH_PER_MINUTE: '0',
     RATE_LIMIT_USER_PER_MINUTE: '0',
+    // Each test system has vault keys of its own unless the test brings a key file.
+    KASSA_VAULT_KEYS: JSON.stringify({
+      current: 'v1',
+      keks: { v1: randomBytes(32).toString('base64') },
+      fingerprint_key: randomBytes(32).toString('base64'),
+    }),
     ...options.env,
   });
   const operatorKey = `op_${randomBytes(24).toString('base64url')}`;

@@ -1,0 +1,4 @@
+export { createCardVault, type CardVault } from './card-vault.ts';
+export { vaultRoutes } from './routes.ts';
+export { addVaultKek, loadVaultKeys, vaultKeySource, type VaultKeys } from './vault-keys.ts';
+export { checkCard, luhnValid, cardBrand } from './domain/card-number.ts';
