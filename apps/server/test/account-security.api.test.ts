@@ -263,3 +263,79 @@ describe('sessions and the audit log', () => {
     await assert.rejects(t.system.db.query('delete from audit_log where seq = 1'), /append-only/);
   });
 });
+
+describe('password change and signing-key rotation', () => {
+  it('changing the password needs the current one and revokes every session', async () => {
+    const user = await t.signUp();
+    const other = (await passwordStep(user.email)).json();
+    const wrong = await t.request('POST', '/v1/me/password', {
+      token: user.token,
+      body: { current_password: 'not it at all', new_password: 'a brand new password' },
+    });
+    assert.equal(wrong.statusCode, 401);
+    const changed = await t.request('POST', '/v1/me/password', {
+      token: user.token,
+      body: { current_password: password, new_password: 'a brand new password' },
+    });
+    assert.equal(changed.statusCode, 200, changed.body);
+    assert.equal(changed.json().sessions_revoked, 2);
+    assert.equal((await t.request('GET', '/v1/me', { token: user.token })).statusCode, 401);
+    assert.equal((await t.request('GET', '/v1/me', { token: other.access_token })).statusCode, 401);
+    assert.equal(
+      (
+        await t.request('POST', '/v1/sessions/refresh', {
+          body: { refresh_token: other.refresh_token },
+        })
+      ).statusCode,
+      401,
+    );
+    assert.equal(
+      (await passwordStep(user.email)).statusCode,
+      401,
+      'the old password no longer works',
+    );
+    const fresh = await t.request('POST', '/v1/sessions', {
+      body: { email: user.email, password: 'a brand new password' },
+    });
+    assert.equal(fresh.statusCode, 201);
+  });
+
+  it('a new signing secret keeps tokens of the previous one valid only while it is listed', async () => {
+    const user = await t.signUp();
+    const { createSystem } = await import('../src/main/system.ts');
+    const { loadConfig } = await import('../src/config/config.ts');
+    const { createLogger } = await import('../src/platform/log.ts');
+    const secrets = {
+      operatorKey: t.operatorKey,
+      tokenSecret: 'a-brand-new-signing-secret-after-rotation',
+      operatorKeyGenerated: false,
+    };
+    const build = (previous: string) =>
+      createSystem({
+        config: loadConfig({ LOG_LEVEL: 'silent', KASSA_TOKEN_SECRETS_PREVIOUS: previous }),
+        databaseUrl: t.databaseUrl,
+        secrets,
+        logger: createLogger({ level: 'silent', name: 'rotated' }),
+        role: 'test',
+      });
+    const rotated = await build(t.tokenSecret);
+    const withoutOld = await build('');
+    try {
+      const me = await rotated.app.inject({
+        method: 'GET',
+        url: '/v1/me',
+        headers: { authorization: `Bearer ${user.token}` },
+      });
+      assert.equal(me.statusCode, 200, 'old tokens still work during rotation');
+      const refused = await withoutOld.app.inject({
+        method: 'GET',
+        url: '/v1/me',
+        headers: { authorization: `Bearer ${user.token}` },
+      });
+      assert.equal(refused.statusCode, 401, 'a foreign key id is refused');
+    } finally {
+      await rotated.close();
+      await withoutOld.close();
+    }
+  });
+});

@@ -48,6 +48,12 @@ export const RefreshBody = Type.Object(
 );
 export type RefreshBody = Static<typeof RefreshBody>;
 
+export const ChangePasswordBody = Type.Object(
+  { current_password: Password, new_password: Password },
+  strict,
+);
+export type ChangePasswordBody = Static<typeof ChangePasswordBody>;
+
 export const TotpCode = Type.String({
   minLength: 6,
   maxLength: 16,

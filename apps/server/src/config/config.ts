@@ -15,6 +15,8 @@ export interface Config {
   readonly operatorKey: string | undefined;
   /** HMAC secret for access tokens. Absent: generated and stored in `dataDir`. */
   readonly tokenSecret: string | undefined;
+  /** Earlier token secrets, still accepted for verification while their tokens live (rotation). */
+  readonly previousTokenSecrets: readonly string[];
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   readonly dbPoolSizeMax: number;
   readonly ledgerBatchSizeMax: number;
@@ -134,6 +136,10 @@ export function loadConfig(env: Env = process.env): Config {
     embeddedPostgresPort: integer(env, 'EMBEDDED_PG_PORT', 5488, 1024, 65_535),
     operatorKey: optionalString(env, 'KASSA_OPERATOR_KEY', 24),
     tokenSecret: optionalString(env, 'KASSA_TOKEN_SECRET', 32),
+    previousTokenSecrets: (env['KASSA_TOKEN_SECRETS_PREVIOUS'] ?? '')
+      .split(',')
+      .map((x) => x.trim())
+      .filter((x) => x.length > 0),
     logLevel: logLevel as Config['logLevel'],
     dbPoolSizeMax: integer(env, 'DB_POOL_SIZE_MAX', 16, 2, 500),
     ledgerBatchSizeMax: integer(env, 'LEDGER_BATCH_SIZE_MAX', 256, 1, 8000),

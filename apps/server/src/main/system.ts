@@ -85,7 +85,7 @@ export async function createSystem(options: {
   });
   const ledger = createLedger({ db, clock, writer });
   const systemAccounts = createSystemAccounts(db, ledger);
-  const keys = accessTokenKeysFromSecret(options.secrets.tokenSecret);
+  const keys = accessTokenKeysFromSecret(options.secrets.tokenSecret, config.previousTokenSecrets);
   const totpBox = createSecretBox(options.secrets.tokenSecret, 'totp-secrets');
   const revokedSessions = createRevokedSessions(db.pool);
   const sessions = {

@@ -18,10 +18,17 @@ export const tokenIssuer = 'kassa';
 export const tokenAudience = 'kassa-api';
 
 /** Derives a key id from the secret so that every process agrees on it without coordination. */
-export function accessTokenKeysFromSecret(secret: string): AccessTokenKeys {
-  const bytes = Buffer.from(secret, 'utf8');
-  const id = createHash('sha256').update(bytes).digest('hex').slice(0, 16);
-  return { current: { id, secret: bytes }, accepted: new Map([[id, bytes]]) };
+export function accessTokenKeysFromSecret(
+  secret: string,
+  previous: readonly string[] = [],
+): AccessTokenKeys {
+  const keyOf = (value: string) => {
+    const bytes = Buffer.from(value, 'utf8');
+    return { id: createHash('sha256').update(bytes).digest('hex').slice(0, 16), secret: bytes };
+  };
+  const current = keyOf(secret);
+  const accepted = new Map([current, ...previous.map(keyOf)].map((k) => [k.id, k.secret]));
+  return { current, accepted };
 }
 
 function base64url(value: string | Buffer): string {

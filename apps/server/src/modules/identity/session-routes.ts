@@ -1,4 +1,4 @@
-import { LogInBody, RefreshBody, TwoFactorLogInBody } from '@kassa/contracts';
+import { ChangePasswordBody, LogInBody, RefreshBody, TwoFactorLogInBody } from '@kassa/contracts';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { requireUser } from '../../http/request-context.ts';
@@ -16,7 +16,7 @@ import {
   type SessionSettings,
 } from './sessions.ts';
 import { checkSecondFactor, twoFactorEnabled } from './two-factor.ts';
-import { checkCredentials, getUser } from './users.ts';
+import { checkCredentials, getUser, preparePasswordHash } from './users.ts';
 
 export interface SessionRouteDeps {
   readonly db: Db;
@@ -191,6 +191,55 @@ export function sessionRoutes(deps: SessionRouteDeps) {
         return reply
           .code(201)
           .send(await refreshSession(db, deps.sessions, request.body.refresh_token, clock.now()));
+      },
+    );
+
+    app.post(
+      '/v1/me/password',
+      {
+        config: { rateLimit: 'auth' },
+        schema: {
+          tags,
+          summary: 'Change the password: every session of the user is revoked',
+          body: ChangePasswordBody,
+        },
+      },
+      async (request) => {
+        const principal = requireUser(request);
+        const user = await getUser(db.pool, principal.userId);
+        if (user === null) throw new KassaError('authentication_required');
+        const subject = lockoutSubject(user.email);
+        await refuseIfLocked(db.pool, subject, clock.now());
+        if ((await checkCredentials(db, user.email, request.body.current_password)) === null) {
+          return failure(subject, 'password.change', request.ip, user.id, 'invalid_credentials');
+        }
+        const passwordHash = await preparePasswordHash(request.body.new_password);
+        const now = clock.now();
+        const families = await db.transaction(async (client) => {
+          await client.query('update users set password_hash = $2 where id = $1', [
+            user.id,
+            passwordHash,
+          ]);
+          const revoked = await client.query<{ family_id: string }>(
+            'update refresh_tokens set revoked_at = coalesce(revoked_at, $2) where user_id = $1 returning family_id',
+            [user.id, now.toISOString()],
+          );
+          await appendAudit(
+            client,
+            {
+              actor: `user:${user.id}`,
+              action: 'password.changed',
+              object: `user:${user.id}`,
+              outcome: 'success',
+              ip: request.ip,
+            },
+            now,
+          );
+          return new Set(revoked.rows.map((row) => row.family_id));
+        });
+        for (const family of families) deps.onFamilyRevoked(family);
+        await clearAuthFailures(db.pool, subject);
+        return { changed: true, sessions_revoked: families.size };
       },
     );
 
