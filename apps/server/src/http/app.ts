@@ -11,6 +11,7 @@ import { KassaError } from '../kernel/errors.ts';
 import { errorBody, handleError } from './error-handler.ts';
 import { principalScope, type Principal } from '../modules/identity/index.ts';
 import type { RateLimiter } from '../platform/rate-limiter.ts';
+import { maskCardNumbers, maskCardNumbersDeep } from '../modules/vault/index.ts';
 
 export interface AppOptions {
   readonly logger: Logger;
@@ -31,6 +32,8 @@ export interface AppOptions {
 }
 
 export type App = FastifyInstance;
+
+const exemptFromMasking = new Set(['card.number', 'password', 'current_password', 'new_password']);
 
 /** Headers for every response: no sniffing, no framing, no referrers, nothing cached. */
 const secureHeaders = {
@@ -104,6 +107,16 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     throw new KassaError('authentication_required');
   });
   // Rate limits run after authentication, so money routes count per caller, not per address.
+  // Card numbers never enter Kassa through a free-text field: every string and key of the body
+  // and the Idempotency-Key are masked before anything reads them. Only the vault's own card
+  // number field and password fields (hashed, never stored) are left as sent.
+  app.addHook('preValidation', async (request) => {
+    const key = request.headers['idempotency-key'];
+    if (typeof key === 'string') request.headers['idempotency-key'] = maskCardNumbers(key);
+    if (request.body !== undefined && request.body !== null) {
+      request.body = maskCardNumbersDeep(request.body, exemptFromMasking);
+    }
+  });
   app.addHook('preHandler', async (request) => {
     const kind = request.routeOptions.config.rateLimit;
     if (kind === undefined) return;

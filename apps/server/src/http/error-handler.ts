@@ -2,6 +2,7 @@ import { errorCatalogue, isErrorCode, type ErrorBody, type ErrorCode } from '@ka
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { AssertionFailure } from '../kernel/assert.ts';
 import { KassaError } from '../kernel/errors.ts';
+import { maskCardNumbers } from '../modules/vault/index.ts';
 
 /** Renders the API error object of shared/API.md from the catalogue. */
 export function errorBody(
@@ -15,12 +16,15 @@ export function errorBody(
   } = {},
 ): ErrorBody {
   const definition = errorCatalogue[code];
+  // Messages and params can quote client input (an unknown field's name): never a card number.
+  const param = overrides.param === undefined ? undefined : maskCardNumbers(overrides.param);
+  const message = maskCardNumbers(overrides.message ?? definition.message);
   return {
     error: {
       type: definition.type,
       code,
-      message: overrides.message ?? definition.message,
-      ...(overrides.param === undefined ? {} : { param: overrides.param }),
+      message,
+      ...(param === undefined ? {} : { param }),
       ...(overrides.declineCode === undefined ? {} : { decline_code: overrides.declineCode }),
       request_id: requestId,
       money_moved:

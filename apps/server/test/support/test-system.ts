@@ -39,7 +39,7 @@ export interface TestSystem {
 
 /** The whole system on its own database, driven through `inject()` (no port). */
 export async function startTestSystem(
-  options: { env?: Record<string, string>; clock?: Clock } = {},
+  options: { env?: Record<string, string>; clock?: Clock; logLines?: string[] } = {},
 ): Promise<TestSystem> {
   const database = await createTestDatabase();
   const config = loadConfig({
@@ -62,7 +62,14 @@ export async function startTestSystem(
     config,
     databaseUrl: database.url,
     secrets: { operatorKey, tokenSecret, operatorKeyGenerated: false },
-    logger: createLogger({ level: config.logLevel, name: 'kassa-test' }),
+    logger:
+      options.logLines === undefined
+        ? createLogger({ level: config.logLevel, name: 'kassa-test' })
+        : createLogger({
+            level: 'info',
+            name: 'kassa-test',
+            destination: { write: (line: string) => options.logLines?.push(line) },
+          }),
     role: 'test',
     ...(options.clock === undefined ? {} : { clock: options.clock }),
   });
