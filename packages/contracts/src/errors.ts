@@ -100,6 +100,10 @@ export const errorCatalogue = {
     ...invalid('This payment can no longer be canceled.'),
     httpStatus: 409,
   },
+  payment_not_confirmable: {
+    ...invalid('This payment is not waiting for confirmation.'),
+    httpStatus: 409,
+  },
   capture_exceeds_authorized: invalid('You cannot capture more than was authorized.'),
   refund_exceeds_captured: invalid(
     'The refund would exceed the amount captured minus what was already refunded.',
@@ -165,6 +169,14 @@ export const errorCatalogue = {
   totp_not_enabled: {
     ...invalid('Two-factor authentication is not on for this account.'),
     httpStatus: 409,
+  },
+  two_factor_required: {
+    type: 'authorization_error',
+    httpStatus: 403,
+    retryable: false,
+    moneyMoved: false,
+    nextAction: 'verify_2fa',
+    message: 'Turn on two-factor authentication to make payments of this size.',
   },
   forbidden: {
     type: 'authorization_error',

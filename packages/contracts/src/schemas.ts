@@ -89,6 +89,12 @@ export const CreatePaymentMethodBody = Type.Object(
 );
 export type CreatePaymentMethodBody = Static<typeof CreatePaymentMethodBody>;
 
+export const ConfirmBody = Type.Object(
+  { code: Type.String({ minLength: 6, maxLength: 6, pattern: '^[0-9]{6}$' }) },
+  strict,
+);
+export type ConfirmBody = Static<typeof ConfirmBody>;
+
 export const CreateMerchantBody = Type.Object(
   {
     name: Type.String({ minLength: 1, maxLength: 200 }),

@@ -37,6 +37,8 @@ export interface Config {
   readonly vaultKeyFile: string;
   /** The key file's content given directly (takes precedence over the file). */
   readonly vaultKeysJson: string | undefined;
+  /** Payments above this many minor units need a 2FA step-up (`requires_action`). */
+  readonly stepUpAmountMinor: bigint;
   /** Shared rate-limit counters; absent: each process counts on its own. */
   readonly redisUrl: string | undefined;
   /** Per client address, per minute, on log-in, sign-up and 2FA routes (0: off). */
@@ -124,6 +126,9 @@ export function loadConfig(env: Env = process.env): Config {
     tls,
     allowInsecureHttp,
     redisUrl: optionalString(env, 'REDIS_URL'),
+    stepUpAmountMinor: BigInt(
+      integer(env, 'STEP_UP_AMOUNT_MINOR', 100_000, 1, Number.MAX_SAFE_INTEGER),
+    ),
     vaultKeyFile: resolve(
       env['KASSA_VAULT_KEY_FILE'] ?? `${env['KASSA_DATA_DIR'] ?? '.kassa'}/vault-keys.json`,
     ),

@@ -13,6 +13,7 @@ import {
   createAuthenticator,
   createRevokedSessions,
   createSecretBox,
+  createStepUpVerifier,
   identityRoutes,
   sessionRoutes,
   twoFactorRoutes,
@@ -162,6 +163,10 @@ export async function createSystem(options: {
       }),
       twoFactorRoutes({ db, clock, totpBox }),
       paymentRoutes({
+        stepUp: {
+          amountMinor: config.stepUpAmountMinor,
+          verifier: createStepUpVerifier({ db, clock, totpBox }),
+        },
         db,
         clock,
         ledger,

@@ -24,3 +24,4 @@ export { twoFactorRoutes } from './two-factor-routes.ts';
 export { createSecretBox, type SecretBox } from './secret-box.ts';
 export { createRevokedSessions } from './revoked-sessions.ts';
 export { lockoutPolicy } from './lockout.ts';
+export { createStepUpVerifier, type StepUpVerifier } from './step-up-verifier.ts';

@@ -19,6 +19,45 @@ export interface MerchantPaymentRequest {
   readonly capture: 'automatic' | 'manual';
   readonly holdTtlSeconds: number;
   readonly description: string | null;
+  /** Above the step-up threshold: create in `requires_action`; money moves on confirm. */
+  readonly stepUp: boolean;
+}
+
+/** The linked chain that pays a merchant: payer → merchant (held when manual), merchant → fees. */
+export function merchantPaymentTransfers(input: {
+  mainTransferId: string;
+  payerAccountId: string;
+  merchant: MerchantRecord;
+  feesAccountId: string;
+  amount: bigint;
+  capture: 'automatic' | 'manual';
+  holdTtlSeconds: number;
+}): { transfers: TransferInput[]; fee: bigint } {
+  const manual = input.capture === 'manual';
+  const fee = manual ? 0n : feeForAmount(input.amount, input.merchant.feeBps);
+  const main: TransferInput = {
+    id: input.mainTransferId,
+    debitAccountId: input.payerAccountId,
+    creditAccountId: input.merchant.accountId,
+    amount: input.amount,
+    code: manual ? 'payment_hold' : 'payment',
+    flags: manual ? transferFlags.pending : 0,
+    timeoutSeconds: manual ? input.holdTtlSeconds : 0,
+  };
+  const feeTransfer: TransferInput[] =
+    fee > 0n
+      ? [
+          {
+            id: newUuid(),
+            debitAccountId: input.merchant.accountId,
+            creditAccountId: input.feesAccountId,
+            amount: fee,
+            code: 'fee',
+            flags: 0,
+          },
+        ]
+      : [];
+  return { transfers: [main, ...feeTransfer], fee };
 }
 
 /**
@@ -29,34 +68,55 @@ export interface MerchantPaymentRequest {
 export function merchantPaymentCommand(clock: Clock, request: MerchantPaymentRequest) {
   const id = newUuid();
   const mainTransferId = newUuid();
-  const fee =
-    request.capture === 'automatic' ? feeForAmount(request.amount, request.merchant.feeBps) : 0n;
+  const planned = merchantPaymentTransfers({
+    mainTransferId,
+    payerAccountId: request.payer.id,
+    merchant: request.merchant,
+    feesAccountId: request.feesAccountId,
+    amount: request.amount,
+    capture: request.capture,
+    holdTtlSeconds: request.holdTtlSeconds,
+  });
+  const fee = planned.fee;
   return moneyCommand({
     claim: request.claim,
-    async plan() {
-      const main: TransferInput = {
-        id: mainTransferId,
-        debitAccountId: request.payer.id,
-        creditAccountId: request.merchant.accountId,
-        amount: request.amount,
-        code: request.capture === 'automatic' ? 'payment' : 'payment_hold',
-        flags: request.capture === 'manual' ? transferFlags.pending : 0,
-        timeoutSeconds: request.capture === 'manual' ? request.holdTtlSeconds : 0,
-      };
-      const feeTransfer: TransferInput[] =
-        fee > 0n
-          ? [
-              {
-                id: newUuid(),
-                debitAccountId: request.merchant.accountId,
-                creditAccountId: request.feesAccountId,
-                amount: fee,
-                code: 'fee',
-                flags: 0,
-              },
-            ]
-          : [];
-      return { transfers: [main, ...feeTransfer] };
+    async plan(_client, effects) {
+      if (request.stepUp) {
+        const record = newPaymentRecord(
+          {
+            id,
+            kind: 'payment',
+            status: 'requires_action',
+            payerUserId: request.payer.userId,
+            payerAccountId: request.payer.id,
+            payeeUserId: null,
+            merchantId: request.merchant.id,
+            payeeAccountId: request.merchant.accountId,
+            amount: request.amount,
+            currency: request.currency,
+            captureMethod: request.capture,
+            description: request.description,
+          },
+          clock.now(),
+        );
+        effects.add(insertPaymentsSql, paymentRow(record));
+        recordEvents(effects, [
+          {
+            type: 'payment.created',
+            streamId: id,
+            data: {
+              id,
+              status: record.status,
+              amount: request.amount,
+              currency: request.currency,
+              merchant_id: request.merchant.id,
+              payer_account_id: request.payer.id,
+            },
+          },
+        ]);
+        return { response: { statusCode: 201, body: paymentView(record) } };
+      }
+      return { transfers: planned.transfers };
     },
     settle(outcomes, effects) {
       const failure = chainRejection(outcomes);

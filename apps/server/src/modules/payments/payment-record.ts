@@ -119,7 +119,14 @@ export function paymentRow(p: PaymentRecord): unknown[] {
 export type PaymentChange = Partial<
   Pick<
     PaymentRecord,
-    'status' | 'fee' | 'amountCaptured' | 'amountRefunded' | 'failureCode' | 'cancellationReason'
+    | 'status'
+    | 'fee'
+    | 'amountCaptured'
+    | 'amountRefunded'
+    | 'failureCode'
+    | 'cancellationReason'
+    | 'holdTransferId'
+    | 'holdExpiresAt'
   >
 >;
 
@@ -128,9 +135,11 @@ export const updatePaymentsSql = `update payments p
     set status = coalesce(v.status, p.status), fee = coalesce(v.fee, p.fee),
         amount_captured = coalesce(v.captured, p.amount_captured), amount_refunded = coalesce(v.refunded, p.amount_refunded),
         failure_code = coalesce(v.failure, p.failure_code), cancellation_reason = coalesce(v.reason, p.cancellation_reason),
+        hold_transfer_id = coalesce(v.hold, p.hold_transfer_id), hold_expires_at = coalesce(v.hold_expires, p.hold_expires_at),
         updated_at = v.at
-   from unnest($1::uuid[], $2::text[], $3::bigint[], $4::bigint[], $5::bigint[], $6::text[], $7::text[], $8::timestamptz[])
-     as v(id, status, fee, captured, refunded, failure, reason, at)
+   from unnest($1::uuid[], $2::text[], $3::bigint[], $4::bigint[], $5::bigint[], $6::text[], $7::text[], $8::timestamptz[],
+               $9::uuid[], $10::timestamptz[])
+     as v(id, status, fee, captured, refunded, failure, reason, at, hold, hold_expires)
   where p.id = v.id`;
 
 export function paymentChangeRow(id: string, change: PaymentChange, now: Date): unknown[] {
@@ -143,6 +152,8 @@ export function paymentChangeRow(id: string, change: PaymentChange, now: Date): 
     change.failureCode ?? null,
     change.cancellationReason ?? null,
     now.toISOString(),
+    change.holdTransferId ?? null,
+    change.holdExpiresAt?.toISOString() ?? null,
   ];
 }
 

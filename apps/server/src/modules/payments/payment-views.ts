@@ -32,7 +32,17 @@ export function transferView(
     },
     description: p.description,
     failure_code: p.failureCode,
+    next_action: nextAction(p),
     created_at: p.createdAt.toISOString(),
+  };
+}
+
+/** What the client must do next: for `requires_action`, confirm with a 2FA code. */
+function nextAction(p: PaymentRecord): { type: 'verify_2fa'; confirm_url: string } | null {
+  if (p.status !== 'requires_action') return null;
+  return {
+    type: 'verify_2fa',
+    confirm_url: `/v1/${p.kind === 'transfer' ? 'transfers' : 'payments'}/${paymentWireId(p)}/confirm`,
   };
 }
 
@@ -52,6 +62,7 @@ export function paymentView(p: PaymentRecord) {
     description: p.description,
     failure_code: p.failureCode,
     cancellation_reason: p.cancellationReason,
+    next_action: nextAction(p),
     capture_before: p.holdExpiresAt?.toISOString() ?? null,
     created_at: p.createdAt.toISOString(),
   };

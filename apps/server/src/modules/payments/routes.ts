@@ -1,5 +1,6 @@
 import {
   CaptureBody,
+  ConfirmBody,
   CreatePaymentBody,
   CreateRefundBody,
   CreateTransferBody,
@@ -25,10 +26,16 @@ import { decodeId } from '../../kernel/ids.ts';
 import { isCurrency, type Currency } from '../../kernel/money.ts';
 import type { Db } from '../../platform/db.ts';
 import type { Metrics } from '../../platform/metrics.ts';
-import { findRecipientWallet, type WalletRecord } from '../identity/index.ts';
+import {
+  findRecipientWallet,
+  type MerchantRecord,
+  type StepUpVerifier,
+  type WalletRecord,
+} from '../identity/index.ts';
 import { recordAudit } from '../audit/index.ts';
 import type { Ledger } from '../ledger/index.ts';
 import { cancelCommand } from './cancel-command.ts';
+import { confirmCommand } from './confirm-command.ts';
 import { createDirectory, type Directory } from './directory.ts';
 import { captureCommand } from './capture-command.ts';
 import { fundingCommand } from './funding-command.ts';
@@ -48,6 +55,18 @@ export interface PaymentRouteDeps {
   readonly systemAccounts: SystemAccounts;
   readonly metrics: Metrics;
   readonly holdTtlSeconds: number;
+  readonly stepUp: {
+    /** Payments above this many minor units need a 2FA confirmation. */
+    readonly amountMinor: bigint;
+    /** A later fraud engine plugs in here: true asks for step-up whatever the amount. */
+    readonly policy?: (input: {
+      userId: string;
+      kind: 'transfer' | 'payment';
+      amountMinor: bigint;
+      currency: Currency;
+    }) => Promise<boolean>;
+    readonly verifier: StepUpVerifier;
+  };
 }
 
 function currencyOf(value: string): Currency {
@@ -102,6 +121,21 @@ async function resolveRecipient(
 export function paymentRoutes(deps: PaymentRouteDeps) {
   const { db, clock, ledger, systemAccounts, metrics } = deps;
   const directory = createDirectory(db);
+
+  /** Whether this payment needs a 2FA step-up; refuses when the user has no 2FA to step up with. */
+  async function stepUpNeeded(
+    userId: string,
+    kind: 'transfer' | 'payment',
+    amountMinor: bigint,
+    currency: Currency,
+  ): Promise<boolean> {
+    const flagged =
+      amountMinor > deps.stepUp.amountMinor ||
+      ((await deps.stepUp.policy?.({ userId, kind, amountMinor, currency })) ?? false);
+    if (!flagged) return false;
+    if (!(await deps.stepUp.verifier.enabled(userId))) throw new KassaError('two_factor_required');
+    return true;
+  }
 
   /** Operator and refund actions are security-relevant: audited once they succeed. */
   async function audit(
@@ -210,6 +244,7 @@ export function paymentRoutes(deps: PaymentRouteDeps) {
             amount: BigInt(body.amount),
             currency,
             description: body.description ?? null,
+            stepUp: await stepUpNeeded(user.userId, 'transfer', BigInt(body.amount), currency),
           }),
         );
         return send(reply, 'transfer', response);
@@ -271,6 +306,7 @@ export function paymentRoutes(deps: PaymentRouteDeps) {
             capture: body.capture ?? 'automatic',
             holdTtlSeconds: deps.holdTtlSeconds,
             description: body.description ?? null,
+            stepUp: await stepUpNeeded(user.userId, 'payment', BigInt(body.amount), currency),
           }),
         );
         return send(reply, 'payment', response);
@@ -418,6 +454,56 @@ export function paymentRoutes(deps: PaymentRouteDeps) {
         return send(reply, 'refund', response);
       },
     );
+
+    for (const kind of ['transfer', 'payment'] as const) {
+      app.post(
+        `/v1/${kind}s/:id/confirm`,
+        {
+          config: { rateLimit: 'money' },
+          schema: {
+            tags,
+            summary: `Confirm a ${kind} waiting in requires_action with a 2FA code (moves the money once)`,
+            params: IdParams,
+            body: ConfirmBody,
+          },
+        },
+        async (request, reply) => {
+          const user = requireUser(request);
+          const claim = idempotencyClaim(request, true);
+          const paymentId = idOrNotFound(kind === 'transfer' ? 'trf' : 'pay', request.params.id);
+          await deps.stepUp.verifier.guard(user.userId);
+          let merchant: { record: MerchantRecord; feesAccountId: string } | null = null;
+          if (kind === 'payment') {
+            const existing = await selectPayment(db.pool, paymentId, { kind: 'payment' });
+            const record =
+              existing?.merchantId == null ? null : await directory.merchant(existing.merchantId);
+            if (record !== null)
+              merchant = {
+                record,
+                feesAccountId: await systemAccounts.accountId('fees', record.currency),
+              };
+          }
+          const response = await ledger.writer.execute(
+            confirmCommand(clock, {
+              claim: claim!,
+              requestId: request.id,
+              kind,
+              paymentId,
+              userId: user.userId,
+              code: request.body.code,
+              checkSecondFactor: (client, userId, code) =>
+                deps.stepUp.verifier.check(client, userId, code),
+              merchant,
+              holdTtlSeconds: deps.holdTtlSeconds,
+            }),
+          );
+          const error = (response.body as { error?: { code?: string } }).error;
+          if (!response.replayed && error?.code === 'invalid_2fa_code')
+            await deps.stepUp.verifier.failed(user.userId, request.ip, request.params.id);
+          return send(reply, `${kind}_confirm`, response);
+        },
+      );
+    }
 
     app.post(
       '/v1/admin/funding',

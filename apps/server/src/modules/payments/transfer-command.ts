@@ -15,6 +15,8 @@ export interface TransferRequest {
   readonly amount: bigint;
   readonly currency: Currency;
   readonly description: string | null;
+  /** Above the step-up threshold: create in `requires_action`; money moves on confirm. */
+  readonly stepUp: boolean;
 }
 
 /** A P2P transfer: one ledger transfer from the sender's wallet to the recipient's. */
@@ -22,7 +24,51 @@ export function transferCommand(clock: Clock, request: TransferRequest) {
   const id = newUuid();
   return moneyCommand({
     claim: request.claim,
-    async plan() {
+    async plan(_client, effects) {
+      if (request.stepUp) {
+        const record = newPaymentRecord(
+          {
+            id,
+            kind: 'transfer',
+            status: 'requires_action',
+            payerUserId: request.from.userId,
+            payerAccountId: request.from.id,
+            payeeUserId: request.to.userId,
+            merchantId: null,
+            payeeAccountId: request.to.id,
+            amount: request.amount,
+            currency: request.currency,
+            description: request.description,
+          },
+          clock.now(),
+        );
+        effects.add(insertPaymentsSql, paymentRow(record));
+        recordEvents(effects, [
+          {
+            type: 'transfer.created',
+            streamId: id,
+            data: {
+              id,
+              status: record.status,
+              amount: request.amount,
+              currency: request.currency,
+              from: request.from.id,
+              to: request.to.id,
+            },
+          },
+        ]);
+        return {
+          response: {
+            statusCode: 201,
+            body: transferView(record, {
+              fromWalletId: request.from.id,
+              toWalletId: request.to.id,
+              fromUserId: request.from.userId,
+              toUserId: request.to.userId,
+            }),
+          },
+        };
+      }
       return {
         transfers: [
           {

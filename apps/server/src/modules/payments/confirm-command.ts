@@ -1,0 +1,123 @@
+import type { Clock } from '../../kernel/clock.ts';
+import { newUuid } from '../../kernel/ids.ts';
+import type { DbClient } from '../../platform/db.ts';
+import type { IdempotencyClaim } from '../idempotency/index.ts';
+import type { MerchantRecord } from '../identity/index.ts';
+import type { TransferInput } from '../ledger/index.ts';
+import { merchantPaymentTransfers } from './merchant-payment-command.ts';
+import { chainRejection, moneyCommand, recordEvents, rejection } from './money-command.ts';
+import {
+  paymentChangeRow,
+  selectPayment,
+  updatePaymentsSql,
+  type PaymentChange,
+  type PaymentRecord,
+} from './payment-record.ts';
+import { paymentView, transferView } from './payment-views.ts';
+
+/** Checks a 2FA code inside the batch transaction (the code is used up with the payment). */
+export type SecondFactorCheck = (
+  client: DbClient,
+  userId: string,
+  code: string,
+) => Promise<boolean>;
+
+/**
+ * Completes a payment waiting in `requires_action`: checks the payer's TOTP code and moves the
+ * money, in one transaction, so a confirmation happens exactly once. A second confirmation finds
+ * the payment no longer waiting and moves nothing.
+ */
+export function confirmCommand(
+  clock: Clock,
+  request: {
+    claim: IdempotencyClaim;
+    requestId: string;
+    kind: 'transfer' | 'payment';
+    paymentId: string;
+    userId: string;
+    code: string;
+    checkSecondFactor: SecondFactorCheck;
+    /** For merchant payments: the merchant and its fee account, looked up by the route. */
+    merchant: { record: MerchantRecord; feesAccountId: string } | null;
+    holdTtlSeconds: number;
+  },
+) {
+  let payment: PaymentRecord | null = null;
+  let success: PaymentChange = {};
+  return moneyCommand({
+    claim: request.claim,
+    exclusiveKeys: [`payment:${request.paymentId}`],
+    async plan(client) {
+      payment = await selectPayment(client, request.paymentId, { lock: true, kind: request.kind });
+      if (payment === null || payment.payerUserId !== request.userId)
+        return { response: rejection('resource_not_found', request.requestId) };
+      if (payment.status !== 'requires_action')
+        return { response: rejection('payment_not_confirmable', request.requestId) };
+      if (!(await request.checkSecondFactor(client, request.userId, request.code))) {
+        return { response: rejection('invalid_2fa_code', request.requestId, { param: 'code' }) };
+      }
+      const now = clock.now();
+      if (payment.kind === 'transfer') {
+        success = { status: 'succeeded', amountCaptured: payment.amount };
+        const transfer: TransferInput = {
+          id: newUuid(),
+          debitAccountId: payment.payerAccountId,
+          creditAccountId: payment.payeeAccountId,
+          amount: payment.amount,
+          code: 'p2p',
+          flags: 0,
+        };
+        return { transfers: [transfer] };
+      }
+      if (request.merchant === null)
+        return { response: rejection('resource_not_found', request.requestId) };
+      const mainTransferId = newUuid();
+      const planned = merchantPaymentTransfers({
+        mainTransferId,
+        payerAccountId: payment.payerAccountId,
+        merchant: request.merchant.record,
+        feesAccountId: request.merchant.feesAccountId,
+        amount: payment.amount,
+        capture: payment.captureMethod,
+        holdTtlSeconds: request.holdTtlSeconds,
+      });
+      success =
+        payment.captureMethod === 'manual'
+          ? {
+              status: 'requires_capture',
+              holdTransferId: mainTransferId,
+              holdExpiresAt: new Date(now.getTime() + request.holdTtlSeconds * 1000),
+            }
+          : { status: 'succeeded', amountCaptured: payment.amount, fee: planned.fee };
+      return { transfers: planned.transfers };
+    },
+    settle(outcomes, effects) {
+      const waiting = payment;
+      if (waiting === null) return rejection('resource_not_found', request.requestId);
+      const failure = chainRejection(outcomes);
+      const now = clock.now();
+      const change: PaymentChange =
+        failure === null ? success : { status: 'failed', failureCode: failure };
+      effects.add(updatePaymentsSql, paymentChangeRow(waiting.id, change, now));
+      recordEvents(effects, [
+        {
+          type: waiting.kind === 'transfer' ? 'transfer.created' : 'payment.created',
+          streamId: waiting.id,
+          data: { id: waiting.id, status: change.status, confirmed: true, failure_code: failure },
+        },
+      ]);
+      if (failure !== null) return rejection(failure, request.requestId);
+      const updated: PaymentRecord = { ...waiting, ...change, updatedAt: now };
+      const body =
+        updated.kind === 'transfer'
+          ? transferView(updated, {
+              fromWalletId: updated.payerAccountId,
+              toWalletId: updated.payeeAccountId,
+              fromUserId: updated.payerUserId,
+              toUserId: updated.payeeUserId,
+            })
+          : paymentView(updated);
+      return { statusCode: 200, body };
+    },
+  });
+}
