@@ -119,6 +119,9 @@ export const errorCatalogue = {
   expired_card: invalid('This card has expired. Use another card.'),
   invalid_card_expiry: invalid('The expiry date is not valid.'),
   invalid_cvc: invalid('The security code is not valid.'),
+  invalid_device_key: invalid(
+    'The device key must be a public P-256 (ES256) or Ed25519 key in JWK form.',
+  ),
   batch_too_large: invalid('A ledger batch holds at most 8,000 transfers.'),
 
   authentication_required: {
@@ -169,6 +172,15 @@ export const errorCatalogue = {
   totp_not_enabled: {
     ...invalid('Two-factor authentication is not on for this account.'),
     httpStatus: 409,
+  },
+  invalid_device_signature: {
+    type: 'authentication_error',
+    httpStatus: 401,
+    retryable: false,
+    moneyMoved: false,
+    nextAction: 'fix_request',
+    message:
+      'The device signature on this request is not valid. Sign the request again with the enrolled device key.',
   },
   two_factor_required: {
     type: 'authorization_error',

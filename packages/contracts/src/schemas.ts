@@ -95,6 +95,25 @@ export const ConfirmBody = Type.Object(
 );
 export type ConfirmBody = Static<typeof ConfirmBody>;
 
+export const EnrollDeviceBody = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 100 }),
+    public_key: Type.Record(Type.String({ maxLength: 16 }), Type.String({ maxLength: 200 }), {
+      maxProperties: 10,
+      description: 'Public JWK (P-256 or Ed25519).',
+    }),
+    fingerprint: Type.Optional(
+      Type.Record(
+        Type.String({ maxLength: 40 }),
+        Type.Union([Type.String({ maxLength: 200 }), Type.Number(), Type.Boolean()]),
+        { maxProperties: 30 },
+      ),
+    ),
+  },
+  strict,
+);
+export type EnrollDeviceBody = Static<typeof EnrollDeviceBody>;
+
 export const CreateMerchantBody = Type.Object(
   {
     name: Type.String({ minLength: 1, maxLength: 200 }),

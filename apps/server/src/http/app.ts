@@ -80,6 +80,14 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   // JSON only (shared/API.md): any other media type is a 415, not a string body.
   app.removeContentTypeParser('text/plain');
+  // Keep the raw JSON text too: device signatures are checked over the exact bytes sent. Parsing
+  // stays Fastify's own (secure-json-parse, refusing __proto__ and constructor.prototype).
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    request.rawBody = body as string;
+    parseJson(request, body as string, done);
+  });
   app.decorateRequest('principal', null);
   app.setErrorHandler(handleError);
   app.setNotFoundHandler((request, reply) => {

@@ -12,6 +12,8 @@ import {
 declare module 'fastify' {
   interface FastifyRequest {
     principal: Principal | null;
+    /** The JSON body exactly as received (for device signatures). */
+    rawBody?: string;
   }
   interface FastifyContextConfig {
     /** Reachable without credentials (sign-up, log-in, health, docs). */

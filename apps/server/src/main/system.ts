@@ -14,6 +14,8 @@ import {
   createRevokedSessions,
   createSecretBox,
   createStepUpVerifier,
+  deviceRoutes,
+  verifyDeviceSignature,
   identityRoutes,
   sessionRoutes,
   twoFactorRoutes,
@@ -162,10 +164,28 @@ export async function createSystem(options: {
         onFamilyRevoked: (familyId) => revokedSessions.markRevoked(familyId),
       }),
       twoFactorRoutes({ db, clock, totpBox }),
+      deviceRoutes({ db, clock, totpBox }),
       paymentRoutes({
         stepUp: {
           amountMinor: config.stepUpAmountMinor,
           verifier: createStepUpVerifier({ db, clock, totpBox }),
+          async checkDevice(userId, request) {
+            const device = request.headers['kassa-device'];
+            const signature = request.headers['kassa-signature'];
+            if (device === undefined && signature === undefined) return 'unsigned';
+            const header = (value: string | string[] | undefined) =>
+              typeof value === 'string' ? value : '';
+            const result = await verifyDeviceSignature(db, clock, {
+              userId,
+              deviceWireId: header(device),
+              signatureHeader: header(signature),
+              method: request.method,
+              path: request.url,
+              body: request.rawBody ?? '',
+              idempotencyKey: header(request.headers['idempotency-key']),
+            });
+            return result.trusted ? 'trusted' : 'untrusted';
+          },
         },
         db,
         clock,

@@ -25,3 +25,5 @@ export { createSecretBox, type SecretBox } from './secret-box.ts';
 export { createRevokedSessions } from './revoked-sessions.ts';
 export { lockoutPolicy } from './lockout.ts';
 export { createStepUpVerifier, type StepUpVerifier } from './step-up-verifier.ts';
+export { deviceRoutes } from './device-routes.ts';
+export { verifyDeviceSignature, signingInput, signatureFreshnessSeconds } from './devices.ts';

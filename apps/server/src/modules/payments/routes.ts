@@ -66,6 +66,11 @@ export interface PaymentRouteDeps {
       currency: Currency;
     }) => Promise<boolean>;
     readonly verifier: StepUpVerifier;
+    /** Checks a device signature when the request carries one (a bad one throws 401). */
+    readonly checkDevice: (
+      userId: string,
+      request: FastifyRequest,
+    ) => Promise<'trusted' | 'untrusted' | 'unsigned'>;
   };
 }
 
@@ -124,12 +129,15 @@ export function paymentRoutes(deps: PaymentRouteDeps) {
 
   /** Whether this payment needs a 2FA step-up; refuses when the user has no 2FA to step up with. */
   async function stepUpNeeded(
+    request: FastifyRequest,
     userId: string,
     kind: 'transfer' | 'payment',
     amountMinor: bigint,
     currency: Currency,
   ): Promise<boolean> {
+    const device = await deps.stepUp.checkDevice(userId, request);
     const flagged =
+      device === 'untrusted' ||
       amountMinor > deps.stepUp.amountMinor ||
       ((await deps.stepUp.policy?.({ userId, kind, amountMinor, currency })) ?? false);
     if (!flagged) return false;
@@ -244,7 +252,13 @@ export function paymentRoutes(deps: PaymentRouteDeps) {
             amount: BigInt(body.amount),
             currency,
             description: body.description ?? null,
-            stepUp: await stepUpNeeded(user.userId, 'transfer', BigInt(body.amount), currency),
+            stepUp: await stepUpNeeded(
+              request,
+              user.userId,
+              'transfer',
+              BigInt(body.amount),
+              currency,
+            ),
           }),
         );
         return send(reply, 'transfer', response);
@@ -306,7 +320,13 @@ export function paymentRoutes(deps: PaymentRouteDeps) {
             capture: body.capture ?? 'automatic',
             holdTtlSeconds: deps.holdTtlSeconds,
             description: body.description ?? null,
-            stepUp: await stepUpNeeded(user.userId, 'payment', BigInt(body.amount), currency),
+            stepUp: await stepUpNeeded(
+              request,
+              user.userId,
+              'payment',
+              BigInt(body.amount),
+              currency,
+            ),
           }),
         );
         return send(reply, 'payment', response);
