@@ -86,7 +86,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     request.rawBody = body as string;
-    parseJson(request, body as string, done);
+    // Fastify's parser reports through `done`; its return value carries nothing.
+    void parseJson(request, body as string, done);
   });
   app.decorateRequest('principal', null);
   app.setErrorHandler(handleError);
