@@ -193,4 +193,42 @@ describe('devices and signed requests', () => {
     });
     assert.equal(after.res.json().status, 'succeeded');
   });
+  it('a session opened from a device can only be refreshed by that device; any other refresh kills it', async () => {
+    const user = await t.signUp();
+    const device = (
+      await t.request('POST', '/v1/devices', {
+        token: user.token,
+        body: { name: 'Phone', public_key: keyPair('EdDSA').jwk },
+      })
+    ).json();
+    const logIn = () =>
+      t.request('POST', '/v1/sessions', {
+        body: { email: user.email, password: 'correct horse battery' },
+        headers: { 'kassa-device': device.id },
+      });
+    const bound = (await logIn()).json();
+    const ok = await t.request('POST', '/v1/sessions/refresh', {
+      body: { refresh_token: bound.refresh_token },
+      headers: { 'kassa-device': device.id },
+    });
+    assert.equal(ok.statusCode, 201, ok.body);
+    const stolen = await t.request('POST', '/v1/sessions/refresh', {
+      body: { refresh_token: ok.json().refresh_token },
+    });
+    assert.equal(stolen.statusCode, 401, 'no device header: refused');
+    assert.equal(
+      (await t.request('GET', '/v1/me', { token: ok.json().access_token })).statusCode,
+      401,
+      'and the family is revoked',
+    );
+    const unbound = (
+      await t.request('POST', '/v1/sessions', {
+        body: { email: user.email, password: 'correct horse battery' },
+      })
+    ).json();
+    const plain = await t.request('POST', '/v1/sessions/refresh', {
+      body: { refresh_token: unbound.refresh_token },
+    });
+    assert.equal(plain.statusCode, 201, 'sessions opened without a device are not bound');
+  });
 });

@@ -1,10 +1,10 @@
 import { ChangePasswordBody, LogInBody, RefreshBody, TwoFactorLogInBody } from '@kassa/contracts';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { requireUser } from '../../http/request-context.ts';
 import type { Clock } from '../../kernel/clock.ts';
 import { KassaError } from '../../kernel/errors.ts';
-import { newUuid } from '../../kernel/ids.ts';
+import { decodeId, newUuid } from '../../kernel/ids.ts';
 import type { Db } from '../../platform/db.ts';
 import { appendAudit, recordAudit } from '../audit/index.ts';
 import { clearAuthFailures, lockoutSubject, recordAuthFailure, refuseIfLocked } from './lockout.ts';
@@ -28,6 +28,11 @@ export interface SessionRouteDeps {
 }
 
 const challengeTtlMs = 5 * 60_000;
+
+function deviceHeader(request: FastifyRequest): string | null {
+  const header = request.headers['kassa-device'];
+  return typeof header === 'string' ? decodeId('dev', header) : null;
+}
 
 /**
  * Log-in (password, then a TOTP or recovery code when 2FA is on), refresh, log-out. Failures of
@@ -60,16 +65,35 @@ export function sessionRoutes(deps: SessionRouteDeps) {
     throw new KassaError(code);
   }
 
+  /** The caller's enrolled device named in `Kassa-Device`, if it is one of this user's. */
+  async function callerDevice(request: FastifyRequest, userId: string): Promise<string | null> {
+    const deviceId = deviceHeader(request);
+    if (deviceId === null) return null;
+    const rows = await db.query('select 1 from devices where id = $1 and user_id = $2', [
+      deviceId,
+      userId,
+    ]);
+    return rows.length === 1 ? deviceId : null;
+  }
+
+  /** Opens a session (bound to the caller's device when it names one) and audits it. */
   async function issue(
     reply: FastifyReply,
+    request: FastifyRequest,
     userId: string,
     subject: string,
-    ip: string,
     action: string,
   ) {
     const now = clock.now();
+    const ip = request.ip;
     await clearAuthFailures(db.pool, subject);
-    const tokens = await openSession(db, deps.sessions, userId, now);
+    const tokens = await openSession(
+      db,
+      deps.sessions,
+      userId,
+      now,
+      await callerDevice(request, userId),
+    );
     await recordAudit(
       db,
       { actor: `user:${userId}`, action, object: `user:${userId}`, outcome: 'success', ip },
@@ -111,7 +135,7 @@ export function sessionRoutes(deps: SessionRouteDeps) {
             expires_in: challengeTtlMs / 1000,
           });
         }
-        return issue(reply, user.id, subject, request.ip, 'login');
+        return issue(reply, request, user.id, subject, 'login');
       },
     );
 
@@ -172,7 +196,7 @@ export function sessionRoutes(deps: SessionRouteDeps) {
         });
         if (accepted === null)
           return failure(subject, 'login.2fa', request.ip, user.id, 'invalid_2fa_code');
-        return issue(reply, user.id, subject, request.ip, 'login.2fa');
+        return issue(reply, request, user.id, subject, 'login.2fa');
       },
     );
 
@@ -190,7 +214,15 @@ export function sessionRoutes(deps: SessionRouteDeps) {
       async (request, reply) => {
         return reply
           .code(201)
-          .send(await refreshSession(db, deps.sessions, request.body.refresh_token, clock.now()));
+          .send(
+            await refreshSession(
+              db,
+              deps.sessions,
+              request.body.refresh_token,
+              clock.now(),
+              deviceHeader(request),
+            ),
+          );
       },
     );
 

@@ -23,8 +23,9 @@ export async function openSession(
   settings: SessionSettings,
   userId: string,
   now: Date,
+  deviceId: string | null = null,
 ): Promise<SessionTokens> {
-  return issueTokens(db, settings, userId, newUuid(), now);
+  return issueTokens(db, settings, userId, newUuid(), now, deviceId);
 }
 
 async function issueTokens(
@@ -33,16 +34,18 @@ async function issueTokens(
   userId: string,
   familyId: string,
   now: Date,
+  deviceId: string | null,
 ) {
   const refreshToken = `rt_${newSecret(32)}`;
   await db.query(
-    `insert into refresh_tokens (id, user_id, family_id, token_sha256, expires_at) values ($1, $2, $3, $4, $5)`,
+    `insert into refresh_tokens (id, user_id, family_id, token_sha256, expires_at, device_id) values ($1, $2, $3, $4, $5, $6)`,
     [
       newUuid(),
       userId,
       familyId,
       sha256(refreshToken),
       new Date(now.getTime() + settings.refreshTokenTtlSeconds * 1000).toISOString(),
+      deviceId,
     ],
   );
   const accessToken = await signAccessToken(
@@ -68,6 +71,8 @@ export async function refreshSession(
   settings: SessionSettings,
   refreshToken: string,
   now: Date,
+  /** The device presenting the token (Kassa-Device), if any. */
+  deviceId: string | null = null,
 ): Promise<SessionTokens> {
   const claimed = await db.transaction(async (client) => {
     const rows = await client.query<{
@@ -77,13 +82,16 @@ export async function refreshSession(
       used_at: Date | null;
       revoked_at: Date | null;
       expires_at: Date;
+      device_id: string | null;
     }>(
-      'select id, user_id, family_id, used_at, revoked_at, expires_at from refresh_tokens where token_sha256 = $1 for update',
+      'select id, user_id, family_id, used_at, revoked_at, expires_at, device_id from refresh_tokens where token_sha256 = $1 for update',
       [sha256(refreshToken)],
     );
     const row = rows.rows[0];
     if (row === undefined) return null;
-    if (row.used_at !== null) {
+    // Reuse, or a device-bound token presented by anyone else, is taken as theft: the whole
+    // family dies.
+    if (row.used_at !== null || (row.device_id !== null && row.device_id !== deviceId)) {
       await client.query(
         'update refresh_tokens set revoked_at = coalesce(revoked_at, $2) where family_id = $1',
         [row.family_id, now.toISOString()],
@@ -95,10 +103,10 @@ export async function refreshSession(
       row.id,
       now.toISOString(),
     ]);
-    return { userId: row.user_id, familyId: row.family_id };
+    return { userId: row.user_id, familyId: row.family_id, deviceId: row.device_id };
   });
   if (claimed === null) throw new KassaError('invalid_refresh_token');
-  return issueTokens(db, settings, claimed.userId, claimed.familyId, now);
+  return issueTokens(db, settings, claimed.userId, claimed.familyId, now, claimed.deviceId);
 }
 
 export async function revokeSessionFamily(db: Db, familyId: string, now: Date): Promise<void> {
