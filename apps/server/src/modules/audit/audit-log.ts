@@ -19,6 +19,23 @@ export interface AuditEntry {
   readonly details?: Record<string, unknown>;
 }
 
+/** The entry for a user acting on their own account (log-ins, 2FA, password, devices). */
+export function selfAction(
+  userId: string,
+  action: string,
+  ip: string,
+  details?: Record<string, unknown>,
+): AuditEntry {
+  return {
+    actor: `user:${userId}`,
+    action,
+    object: `user:${userId}`,
+    outcome: 'success',
+    ip,
+    ...(details === undefined ? {} : { details }),
+  };
+}
+
 const genesis: Buffer = Buffer.alloc(32);
 /** A fixed advisory-lock id: appends are serialized so the chain has one order. */
 const auditLockId = 7_305_246_019_882n;

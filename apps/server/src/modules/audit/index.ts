@@ -1,6 +1,7 @@
 export {
   appendAudit,
   recordAudit,
+  selfAction,
   verifyAuditLog,
   type AuditEntry,
   type AuditOutcome,

@@ -6,7 +6,7 @@ import type { Clock } from '../../kernel/clock.ts';
 import { KassaError } from '../../kernel/errors.ts';
 import { decodeId, newUuid } from '../../kernel/ids.ts';
 import type { Db } from '../../platform/db.ts';
-import { appendAudit, recordAudit } from '../audit/index.ts';
+import { appendAudit, selfAction, recordAudit } from '../audit/index.ts';
 import { clearAuthFailures, lockoutSubject, recordAuthFailure, refuseIfLocked } from './lockout.ts';
 import type { SecretBox } from './secret-box.ts';
 import {
@@ -183,13 +183,7 @@ export function sessionRoutes(deps: SessionRouteDeps) {
           if (method === 'recovery')
             await appendAudit(
               client,
-              {
-                actor: `user:${user.id}`,
-                action: '2fa.recovery_code_used',
-                object: `user:${user.id}`,
-                outcome: 'success',
-                ip: request.ip,
-              },
+              selfAction(user.id, '2fa.recovery_code_used', request.ip),
               now,
             );
           return method;
@@ -256,17 +250,7 @@ export function sessionRoutes(deps: SessionRouteDeps) {
             'update refresh_tokens set revoked_at = coalesce(revoked_at, $2) where user_id = $1 returning family_id',
             [user.id, now.toISOString()],
           );
-          await appendAudit(
-            client,
-            {
-              actor: `user:${user.id}`,
-              action: 'password.changed',
-              object: `user:${user.id}`,
-              outcome: 'success',
-              ip: request.ip,
-            },
-            now,
-          );
+          await appendAudit(client, selfAction(user.id, 'password.changed', request.ip), now);
           return new Set(revoked.rows.map((row) => row.family_id));
         });
         for (const family of families) deps.onFamilyRevoked(family);

@@ -5,7 +5,7 @@ import { requireUser } from '../../http/request-context.ts';
 import type { Clock } from '../../kernel/clock.ts';
 import { KassaError } from '../../kernel/errors.ts';
 import type { Db } from '../../platform/db.ts';
-import { appendAudit } from '../audit/index.ts';
+import { appendAudit, selfAction } from '../audit/index.ts';
 import { clearAuthFailures, lockoutSubject, recordAuthFailure, refuseIfLocked } from './lockout.ts';
 import { verifyPassword } from './passwords.ts';
 import type { SecretBox } from './secret-box.ts';
@@ -107,17 +107,7 @@ export function twoFactorRoutes(deps: { db: Db; clock: Clock; totpBox: SecretBox
             );
             if (method === null) return false;
             await removeTotp(client, user.id);
-            await appendAudit(
-              client,
-              {
-                actor: `user:${user.id}`,
-                action: '2fa.disabled',
-                object: `user:${user.id}`,
-                outcome: 'success',
-                ip: request.ip,
-              },
-              now,
-            );
+            await appendAudit(client, selfAction(user.id, '2fa.disabled', request.ip), now);
             return true;
           }));
         if (!disabled) {

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { KassaError } from '../../kernel/errors.ts';
 import { newUuid } from '../../kernel/ids.ts';
 import type { Db, DbClient, Queryable } from '../../platform/db.ts';
-import { appendAudit } from '../audit/index.ts';
+import { appendAudit, selfAction } from '../audit/index.ts';
 import { base32Encode, matchTotp, otpauthUri } from './domain/totp.ts';
 import type { SecretBox } from './secret-box.ts';
 import { sha256 } from './secret-tokens.ts';
@@ -107,17 +107,7 @@ export async function confirmTotpEnrolment(
         [newUuid(), userId, sha256(normalizeRecoveryCode(recovery))],
       );
     }
-    await appendAudit(
-      client,
-      {
-        actor: `user:${userId}`,
-        action: '2fa.enabled',
-        object: `user:${userId}`,
-        outcome: 'success',
-        ip: where.ip,
-      },
-      now,
-    );
+    await appendAudit(client, selfAction(userId, '2fa.enabled', where.ip), now);
     return codes;
   });
 }
