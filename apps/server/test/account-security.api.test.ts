@@ -211,6 +211,41 @@ describe('lockout and credential stuffing', () => {
 });
 
 describe('sessions and the audit log', () => {
+  it('a logout on one API process is refused by another within a second', async () => {
+    const { createSystem } = await import('../src/main/system.ts');
+    const { loadConfig } = await import('../src/config/config.ts');
+    const { createLogger } = await import('../src/platform/log.ts');
+    const other = await createSystem({
+      config: loadConfig({ LOG_LEVEL: 'silent' }),
+      databaseUrl: t.databaseUrl,
+      secrets: {
+        operatorKey: t.operatorKey,
+        tokenSecret: t.tokenSecret,
+        operatorKeyGenerated: false,
+      },
+      logger: createLogger({ level: 'silent', name: 'other-node' }),
+      role: 'test',
+    });
+    try {
+      const user = await t.signUp();
+      const me = () =>
+        other.app.inject({
+          method: 'GET',
+          url: '/v1/me',
+          headers: { authorization: `Bearer ${user.token}` },
+        });
+      assert.equal((await me()).statusCode, 200);
+      assert.equal(
+        (await t.request('DELETE', '/v1/sessions/current', { token: user.token })).statusCode,
+        204,
+      );
+      await new Promise((resolve) => setTimeout(resolve, 1_100));
+      assert.equal((await me()).statusCode, 401);
+    } finally {
+      await other.close();
+    }
+  });
+
   it('an access token is refused after logout', async () => {
     const user = await t.signUp();
     assert.equal((await t.request('GET', '/v1/me', { token: user.token })).statusCode, 200);

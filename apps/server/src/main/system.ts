@@ -90,7 +90,9 @@ export async function createSystem(options: {
   const systemAccounts = createSystemAccounts(db, ledger);
   const keys = accessTokenKeysFromSecret(options.secrets.tokenSecret, config.previousTokenSecrets);
   const totpBox = createSecretBox(options.secrets.tokenSecret, 'totp-secrets');
-  const revokedSessions = createRevokedSessions(db.pool);
+  const revokedSessions = createRevokedSessions(db.pool, clock, {
+    accessTokenTtlSeconds: config.accessTokenTtlSeconds,
+  });
   const sessions = {
     keys,
     accessTokenTtlSeconds: config.accessTokenTtlSeconds,

@@ -11,11 +11,6 @@ export class MemoCache<V> {
     private readonly ttlMs: number,
   ) {}
 
-  set(key: string, value: V): void {
-    this.entries.delete(key);
-    this.entries.set(key, { value, expiresAtMs: performance.now() + this.ttlMs });
-  }
-
   async get(key: string, load: () => Promise<V>): Promise<V> {
     const nowMs = performance.now();
     const hit = this.entries.get(key);

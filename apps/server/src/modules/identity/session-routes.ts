@@ -215,6 +215,7 @@ export function sessionRoutes(deps: SessionRouteDeps) {
               request.body.refresh_token,
               clock.now(),
               deviceHeader(request),
+              deps.onFamilyRevoked,
             ),
           );
       },

@@ -73,7 +73,10 @@ export async function refreshSession(
   now: Date,
   /** The device presenting the token (Kassa-Device), if any. */
   deviceId: string | null = null,
+  /** Told about a family revoked for reuse or theft, so its access tokens die at once. */
+  onRevoked: (familyId: string) => void = () => undefined,
 ): Promise<SessionTokens> {
+  let revokedFamily: string | null = null;
   const claimed = await db.transaction(async (client) => {
     const rows = await client.query<{
       id: string;
@@ -96,6 +99,7 @@ export async function refreshSession(
         'update refresh_tokens set revoked_at = coalesce(revoked_at, $2) where family_id = $1',
         [row.family_id, now.toISOString()],
       );
+      revokedFamily = row.family_id;
       return null;
     }
     if (row.revoked_at !== null || row.expires_at.getTime() <= now.getTime()) return null;
@@ -105,6 +109,7 @@ export async function refreshSession(
     ]);
     return { userId: row.user_id, familyId: row.family_id, deviceId: row.device_id };
   });
+  if (revokedFamily !== null) onRevoked(revokedFamily);
   if (claimed === null) throw new KassaError('invalid_refresh_token');
   return issueTokens(db, settings, claimed.userId, claimed.familyId, now, claimed.deviceId);
 }
