@@ -155,20 +155,7 @@ describe('lockout and credential stuffing', () => {
       assert.equal(locked.statusCode, 429, `${email}: ${locked.body}`);
     }
     // A second system on the same database (a restart, or another API node) sees the lock.
-    const { createSystem } = await import('../src/main/system.ts');
-    const { loadConfig } = await import('../src/config/config.ts');
-    const { createLogger } = await import('../src/platform/log.ts');
-    const other = await createSystem({
-      config: loadConfig({ LOG_LEVEL: 'silent' }),
-      databaseUrl: t.databaseUrl,
-      secrets: {
-        operatorKey: t.operatorKey,
-        tokenSecret: t.tokenSecret,
-        operatorKeyGenerated: false,
-      },
-      logger: createLogger({ level: 'silent', name: 'restart' }),
-      role: 'test',
-    });
+    const other = await t.sibling();
     try {
       const res = await other.app.inject({
         method: 'POST',
@@ -212,20 +199,7 @@ describe('lockout and credential stuffing', () => {
 
 describe('sessions and the audit log', () => {
   it('a logout on one API process is refused by another within a second', async () => {
-    const { createSystem } = await import('../src/main/system.ts');
-    const { loadConfig } = await import('../src/config/config.ts');
-    const { createLogger } = await import('../src/platform/log.ts');
-    const other = await createSystem({
-      config: loadConfig({ LOG_LEVEL: 'silent' }),
-      databaseUrl: t.databaseUrl,
-      secrets: {
-        operatorKey: t.operatorKey,
-        tokenSecret: t.tokenSecret,
-        operatorKeyGenerated: false,
-      },
-      logger: createLogger({ level: 'silent', name: 'other-node' }),
-      role: 'test',
-    });
+    const other = await t.sibling();
     try {
       const user = await t.signUp();
       const me = () =>
@@ -348,22 +322,9 @@ describe('password change and signing-key rotation', () => {
 
   it('a new signing secret keeps tokens of the previous one valid only while it is listed', async () => {
     const user = await t.signUp();
-    const { createSystem } = await import('../src/main/system.ts');
-    const { loadConfig } = await import('../src/config/config.ts');
-    const { createLogger } = await import('../src/platform/log.ts');
-    const secrets = {
-      operatorKey: t.operatorKey,
-      tokenSecret: 'a-brand-new-signing-secret-after-rotation',
-      operatorKeyGenerated: false,
-    };
+    const secret = 'a-brand-new-signing-secret-after-rotation';
     const build = (previous: string) =>
-      createSystem({
-        config: loadConfig({ LOG_LEVEL: 'silent', KASSA_TOKEN_SECRETS_PREVIOUS: previous }),
-        databaseUrl: t.databaseUrl,
-        secrets,
-        logger: createLogger({ level: 'silent', name: 'rotated' }),
-        role: 'test',
-      });
+      t.sibling({ tokenSecret: secret, env: { KASSA_TOKEN_SECRETS_PREVIOUS: previous } });
     const rotated = await build(t.tokenSecret);
     const withoutOld = await build('');
     try {

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { decodeId } from '../src/kernel/ids.ts';
+import { leakForms } from './support/card-leaks.ts';
 import { startTestSystem, type TestSystem } from './support/test-system.ts';
 
 const root = join(import.meta.dirname, '..', '..', '..');
@@ -20,18 +21,6 @@ before(async () => {
 after(() => t.close());
 
 const card = (number: string) => ({ card: { number, exp_month: 12, exp_year: 2031, cvc: '314' } });
-
-/** Every way a card number might leak into text: plain, spaced, dashed, base64. */
-function leakForms(digits: string): string[] {
-  const groups = digits.match(/.{1,4}/g) ?? [];
-  return [
-    digits,
-    groups.join(' '),
-    groups.join('-'),
-    Buffer.from(digits).toString('base64'),
-    Buffer.from(digits).toString('hex'),
-  ];
-}
 
 async function tableText(): Promise<string> {
   const rows = await t.system.db.query<{ row: string }>(

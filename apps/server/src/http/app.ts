@@ -33,7 +33,15 @@ export interface AppOptions {
 
 export type App = FastifyInstance;
 
-const exemptFromMasking = new Set(['card.number', 'password', 'current_password', 'new_password']);
+/** Identifiers are never rewritten: one holding a card number is refused instead. */
+const identifierFields = ['email', 'to'] as const;
+const exemptFromMasking = new Set([
+  'card.number',
+  'password',
+  'current_password',
+  'new_password',
+  ...identifierFields,
+]);
 
 /** Headers for every response: no sniffing, no framing, no referrers, nothing cached. */
 const secureHeaders = {
@@ -123,6 +131,19 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     const key = request.headers['idempotency-key'];
     if (typeof key === 'string') request.headers['idempotency-key'] = maskCardNumbers(key);
     if (request.body !== undefined && request.body !== null) {
+      if (typeof request.body === 'object' && !Array.isArray(request.body)) {
+        const fields = request.body as Record<string, unknown>;
+        for (const field of identifierFields) {
+          const value = fields[field];
+          if (typeof value === 'string' && maskCardNumbers(value) !== value) {
+            throw new KassaError(
+              'invalid_request',
+              'This field looks like it holds a card number. Card numbers go only in the card form.',
+              { param: field },
+            );
+          }
+        }
+      }
       request.body = maskCardNumbersDeep(request.body, exemptFromMasking);
     }
   });

@@ -30,6 +30,8 @@ export interface TestSystem {
     feeBps?: number;
     currency?: string;
   }): Promise<{ id: string; secretKey: string }>;
+  /** Another API node on the same database (a restart, or a second process behind the balancer). */
+  sibling(options?: { env?: Record<string, string>; tokenSecret?: string }): Promise<System>;
   balance(
     token: string,
     walletId: string,
@@ -101,7 +103,8 @@ export async function startTestSystem(
     tokenSecret,
     request,
     async signUp(name = 'Test User', currency = 'USD') {
-      const email = `u-${randomUUID()}@kassa.test`;
+      // Letters only: an email never looks like it holds a card number by chance.
+      const email = `u-${randomUUID().replace(/[0-9-]/g, (c) => (c === '-' ? '' : ('ghijklmnop'[Number(c)] ?? '')))}@kassa.test`;
       const password = 'correct horse battery';
       const user = await expectOk(
         await request('POST', '/v1/users', { body: { email, password, name, currency } }),
@@ -149,6 +152,19 @@ export async function startTestSystem(
         await request('GET', `/v1/wallets/${walletId}`, { token }),
         'wallet',
       ) as Promise<{ balance: number; available: number; pending: number }>;
+    },
+    sibling(opts = {}) {
+      return createSystem({
+        config: loadConfig({ LOG_LEVEL: 'silent', ...opts.env }),
+        databaseUrl: database.url,
+        secrets: {
+          operatorKey,
+          tokenSecret: opts.tokenSecret ?? tokenSecret,
+          operatorKeyGenerated: false,
+        },
+        logger: createLogger({ level: 'silent', name: 'kassa-test-sibling' }),
+        role: 'test',
+      });
     },
     async close() {
       await system.close();

@@ -3,9 +3,14 @@ import { newUuid } from '../../kernel/ids.ts';
 import { feeForAmount, type Currency } from '../../kernel/money.ts';
 import type { IdempotencyClaim } from '../idempotency/index.ts';
 import type { MerchantRecord, WalletRecord } from '../identity/index.ts';
-import { transferFlags, type TransferInput } from '../ledger/index.ts';
+import { transferFlags, type BatchEffects, type TransferInput } from '../ledger/index.ts';
 import { chainRejection, moneyCommand, recordEvents, rejection } from './money-command.ts';
-import { insertPaymentsSql, paymentRow, newPaymentRecord } from './payment-record.ts';
+import {
+  insertPaymentsSql,
+  newPaymentRecord,
+  paymentRow,
+  type PaymentRecord,
+} from './payment-record.ts';
 import { paymentView } from './payment-views.ts';
 
 export interface MerchantPaymentRequest {
@@ -78,94 +83,80 @@ export function merchantPaymentCommand(clock: Clock, request: MerchantPaymentReq
     holdTtlSeconds: request.holdTtlSeconds,
   });
   const fee = planned.fee;
+
+  /** Adds the payment's row and its journal event to the batch; `state` fills in the outcome. */
+  function record(
+    effects: BatchEffects,
+    state: Partial<PaymentRecord> & Pick<PaymentRecord, 'status'>,
+  ): PaymentRecord {
+    const row = newPaymentRecord(
+      {
+        id,
+        kind: 'payment',
+        payerUserId: request.payer.userId,
+        payerAccountId: request.payer.id,
+        payeeUserId: null,
+        merchantId: request.merchant.id,
+        payeeAccountId: request.merchant.accountId,
+        amount: request.amount,
+        currency: request.currency,
+        captureMethod: request.capture,
+        description: request.description,
+        ...state,
+      },
+      clock.now(),
+    );
+    effects.add(insertPaymentsSql, paymentRow(row));
+    recordEvents(effects, [
+      {
+        type: 'payment.created',
+        streamId: id,
+        data: {
+          id,
+          status: row.status,
+          amount: request.amount,
+          fee: row.fee,
+          currency: request.currency,
+          merchant_id: request.merchant.id,
+          payer_account_id: request.payer.id,
+          failure_code: row.failureCode,
+        },
+      },
+    ]);
+    return row;
+  }
+
   return moneyCommand({
     claim: request.claim,
     async plan(_client, effects) {
       if (request.stepUp) {
-        const record = newPaymentRecord(
-          {
-            id,
-            kind: 'payment',
-            status: 'requires_action',
-            payerUserId: request.payer.userId,
-            payerAccountId: request.payer.id,
-            payeeUserId: null,
-            merchantId: request.merchant.id,
-            payeeAccountId: request.merchant.accountId,
-            amount: request.amount,
-            currency: request.currency,
-            captureMethod: request.capture,
-            description: request.description,
+        return {
+          response: {
+            statusCode: 201,
+            body: paymentView(record(effects, { status: 'requires_action' })),
           },
-          clock.now(),
-        );
-        effects.add(insertPaymentsSql, paymentRow(record));
-        recordEvents(effects, [
-          {
-            type: 'payment.created',
-            streamId: id,
-            data: {
-              id,
-              status: record.status,
-              amount: request.amount,
-              currency: request.currency,
-              merchant_id: request.merchant.id,
-              payer_account_id: request.payer.id,
-            },
-          },
-        ]);
-        return { response: { statusCode: 201, body: paymentView(record) } };
+        };
       }
       return { transfers: planned.transfers };
     },
     settle(outcomes, effects) {
       const failure = chainRejection(outcomes);
-      const now = clock.now();
+      if (failure !== null) {
+        record(effects, { status: 'failed', failureCode: failure });
+        return rejection(failure, request.requestId);
+      }
       const held = request.capture === 'manual';
-      const record = newPaymentRecord(
-        {
-          id,
-          kind: 'payment',
-          status: failure !== null ? 'failed' : held ? 'requires_capture' : 'succeeded',
-          payerUserId: request.payer.userId,
-          payerAccountId: request.payer.id,
-          payeeUserId: null,
-          merchantId: request.merchant.id,
-          payeeAccountId: request.merchant.accountId,
-          amount: request.amount,
-          currency: request.currency,
-          fee: failure === null ? fee : 0n,
-          captureMethod: request.capture,
-          amountCaptured: failure === null && !held ? request.amount : 0n,
-          holdTransferId: failure === null && held ? mainTransferId : null,
-          holdExpiresAt:
-            failure === null && held
-              ? new Date(now.getTime() + request.holdTtlSeconds * 1000)
-              : null,
-          failureCode: failure,
-          description: request.description,
-        },
-        now,
+      const row = record(
+        effects,
+        held
+          ? {
+              status: 'requires_capture',
+              holdTransferId: mainTransferId,
+              holdExpiresAt: new Date(clock.now().getTime() + request.holdTtlSeconds * 1000),
+            }
+          : { status: 'succeeded', fee, amountCaptured: request.amount },
       );
-      effects.add(insertPaymentsSql, paymentRow(record));
-      recordEvents(effects, [
-        {
-          type: 'payment.created',
-          streamId: id,
-          data: {
-            id,
-            status: record.status,
-            amount: request.amount,
-            fee: record.fee,
-            currency: request.currency,
-            merchant_id: request.merchant.id,
-            payer_account_id: request.payer.id,
-            failure_code: failure,
-          },
-        },
-      ]);
-      if (failure !== null) return rejection(failure, request.requestId);
-      return { statusCode: 201, body: paymentView(record) };
+      return { statusCode: 201, body: paymentView(row) };
     },
   });
 }
