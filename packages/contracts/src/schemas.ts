@@ -1,4 +1,4 @@
-import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { Type, type Static } from '@sinclair/typebox';
 
 /**
  * Wire schemas of the public API (shared/API.md). Request schemas reject unknown fields; the
@@ -155,7 +155,6 @@ export type CreatePaymentBody = Static<typeof CreatePaymentBody>;
 
 export const CaptureBody = Type.Object({ amount: Type.Optional(AmountMinor) }, strict);
 export type CaptureBody = Static<typeof CaptureBody>;
-export const EmptyBody = Type.Object({}, strict);
 
 export const CreateRefundBody = Type.Object(
   {
@@ -239,29 +238,6 @@ export const LedgerAccountBody = Type.Object(
 );
 export type LedgerAccountBody = Static<typeof LedgerAccountBody>;
 
-export const ErrorResponse = Type.Object({
-  error: Type.Object({
-    type: Type.String(),
-    code: Type.String(),
-    message: Type.String(),
-    param: Type.Optional(Type.String()),
-    decline_code: Type.Optional(Type.String()),
-    request_id: Type.String(),
-    money_moved: Type.Union([Type.Boolean(), Type.Null()]),
-    retryable: Type.Boolean(),
-    next_action: Type.Optional(Type.String()),
-  }),
-});
-
-export const WalletObject = Type.Object({
-  id: WireId('wal'),
-  object: Type.Literal('wallet'),
-  currency: CurrencyCode,
-  balance: Type.Integer(),
-  available: Type.Integer(),
-  pending: Type.Integer(),
-});
-
 /** Payment and transfer statuses (shared/API.md). */
 export const paymentStatuses = [
   'requires_action',
@@ -273,12 +249,3 @@ export const paymentStatuses = [
   'outcome_unknown',
 ] as const;
 export type PaymentStatus = (typeof paymentStatuses)[number];
-export const PaymentStatusSchema = Type.Union(paymentStatuses.map((s) => Type.Literal(s)));
-
-export function ListOf<T extends TSchema>(item: T) {
-  return Type.Object({
-    object: Type.Literal('list'),
-    data: Type.Array(item),
-    has_more: Type.Boolean(),
-  });
-}

@@ -10,7 +10,3 @@ export class AssertionFailure extends Error {
 export function assert(condition: unknown, message: string): asserts condition {
   if (!condition) throw new AssertionFailure(message);
 }
-
-export function assertNever(value: never, message = 'unreachable'): never {
-  throw new AssertionFailure(`${message}: ${JSON.stringify(value)}`);
-}

@@ -4,13 +4,3 @@ export interface Clock {
 }
 
 export const systemClock: Clock = { now: () => new Date() };
-
-export function fixedClock(at: Date): Clock & { advanceMs(ms: number): void } {
-  let current = at.getTime();
-  return {
-    now: () => new Date(current),
-    advanceMs(ms: number) {
-      current += ms;
-    },
-  };
-}

@@ -25,9 +25,6 @@ export const idPrefixes = [
 ] as const;
 export type IdPrefix = (typeof idPrefixes)[number];
 
-/** A branded UUID string, so a wallet id can't be passed where a user id is expected. */
-export type Id<P extends IdPrefix> = string & { readonly __id: P };
-
 const alphabet = '0123456789abcdefghjkmnpqrstvwxyz';
 
 let lastMs = 0;
@@ -68,10 +65,6 @@ export function newUuid(nowMs: number = Date.now()): string {
   bytes[8] = 0x80 | ((bytes[8] ?? 0) & 0x3f);
   const hex = bytes.toString('hex');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-}
-
-export function newId<P extends IdPrefix>(_prefix: P): Id<P> {
-  return newUuid() as Id<P>;
 }
 
 /** `uuid` → `pay_…`. */

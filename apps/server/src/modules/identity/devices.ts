@@ -7,14 +7,6 @@ import type { Db, Queryable } from '../../platform/db.ts';
 /** How long a signature stays fresh; older or future ones are refused. */
 export const signatureFreshnessSeconds = 300;
 
-export interface DeviceRecord {
-  readonly id: string;
-  readonly userId: string;
-  readonly trusted: boolean;
-  readonly publicKey: KeyObject;
-  readonly algorithm: 'ES256' | 'EdDSA';
-}
-
 export function deviceView(row: {
   id: string;
   name: string;

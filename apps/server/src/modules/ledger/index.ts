@@ -1,10 +1,5 @@
 export { createLedger, type Ledger } from './ledger.ts';
-export {
-  createLedgerWriter,
-  type LedgerCommand,
-  type LedgerWriter,
-  type Prepared,
-} from './ledger-writer.ts';
+export { createLedgerWriter, type LedgerCommand, type LedgerWriter } from './ledger-writer.ts';
 export { BatchEffects } from './batch-effects.ts';
 export { applyTransfers, assertAccountInvariants } from './domain/apply-transfers.ts';
 export {

@@ -109,15 +109,6 @@ export async function selectAccounts(q: Queryable, ids: readonly string[]): Prom
   return result.rows.map(accountFromRow);
 }
 
-export async function selectTransfer(q: Queryable, id: string): Promise<Transfer | null> {
-  const result = await q.query<TransferRow>(
-    `select ${transferColumns} from ledger_transfers where id = $1`,
-    [id],
-  );
-  const row = result.rows[0];
-  return row === undefined ? null : transferFromRow(row);
-}
-
 /**
  * Loads and locks what a batch touches. Lock order is fixed for every transaction (pending rows
  * by id, then accounts by id) so concurrent batches never deadlock, and everything is read
