@@ -25,8 +25,7 @@ await runMain('kassa-api', async () => {
     role: 'api',
   });
   await migrate(system.db);
-  const listened = await system.app.listen({ host: config.host, port: config.port });
-  const address = config.tls === undefined ? listened : listened.replace(/^http:/, 'https:');
+  const address = await system.listen();
   // Printed whatever the log level, so scripts and supervisors can find the port.
   process.stdout.write(`kassa-api listening at ${address}\n`);
   onShutdown(async (signal) => {

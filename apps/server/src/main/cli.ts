@@ -19,7 +19,6 @@ import { addVaultKek } from '../modules/vault/index.ts';
 import { runMain } from './process-lifecycle.ts';
 import { loadSecrets } from './secrets.ts';
 import { createSystem, type System } from './system.ts';
-import { startWorker } from './worker.ts';
 
 const usage = 'usage: kassa <migrate|verify|expire|audit verify|keys rotate>';
 
@@ -86,15 +85,7 @@ await runMain('kassa', async () => {
       break;
     case 'expire':
       code = await withSystem(config, async (system) => {
-        const logger = createLogger({ level: 'warn', name: 'kassa-cli' });
-        const worker = startWorker({
-          db: system.db,
-          ledger: system.ledger,
-          clock: system.clock,
-          logger,
-          intervalMs: 3_600_000,
-          idempotencyKeyTtlHours: config.idempotencyKeyTtlHours,
-        });
+        const worker = system.startWorker(3_600_000);
         const result = await worker.runOnce();
         await worker.stop();
         say(JSON.stringify(result));

@@ -9,7 +9,6 @@ import { onShutdown, runMain } from './process-lifecycle.ts';
 import { loadSecrets } from './secrets.ts';
 import { seedDemo, type DemoData } from './seed-demo.ts';
 import { createSystem } from './system.ts';
-import { startWorker } from './worker.ts';
 
 function say(line = ''): void {
   process.stdout.write(`${line}\n`);
@@ -69,16 +68,8 @@ async function main(config: Config): Promise<void> {
   const applied = await migrate(system.db);
   if (applied.applied.length > 0)
     logger.info({ migrations: applied.applied }, 'migrations applied');
-  const worker = startWorker({
-    db: system.db,
-    ledger: system.ledger,
-    clock: system.clock,
-    logger,
-    intervalMs: config.workerIntervalMs,
-    idempotencyKeyTtlHours: config.idempotencyKeyTtlHours,
-  });
-  const listened = await system.app.listen({ host: config.host, port: config.port });
-  const address = config.tls === undefined ? listened : listened.replace(/^http:/, 'https:');
+  const worker = system.startWorker();
+  const address = await system.listen();
   const demo = config.seedDemo
     ? await seedDemo(system.app, secrets.operatorKey, config.dataDir)
     : null;

@@ -40,6 +40,7 @@ import {
   type SystemAccounts,
 } from '../modules/payments/index.ts';
 import type { Secrets } from './secrets.ts';
+import { startWorker, type Worker } from './worker.ts';
 
 export interface System {
   readonly app: FastifyInstance;
@@ -50,6 +51,10 @@ export interface System {
   readonly clock: Clock;
   /** The card vault (its internal reveal is for the processor connector only). */
   readonly vault: CardVault;
+  /** Listens on the configured address; the URL says https when the API serves TLS itself. */
+  listen(): Promise<string>;
+  /** Starts the background jobs in this process (`intervalMs` defaults to the configured one). */
+  startWorker(intervalMs?: number): Worker;
   /** Stops accepting, drains in-flight work, closes the pool. */
   close(): Promise<void>;
 }
@@ -209,6 +214,20 @@ export async function createSystem(options: {
     systemAccounts,
     clock,
     vault,
+    async listen() {
+      const address = await app.listen({ host: config.host, port: config.port });
+      // Fastify builds the URL from its own options; the HTTPS server here comes from a factory.
+      return config.tls === undefined ? address : address.replace(/^http:/, 'https:');
+    },
+    startWorker: (intervalMs = config.workerIntervalMs) =>
+      startWorker({
+        db,
+        ledger,
+        clock,
+        logger,
+        intervalMs,
+        idempotencyKeyTtlHours: config.idempotencyKeyTtlHours,
+      }),
     async close() {
       accepting = false;
       await app.close();

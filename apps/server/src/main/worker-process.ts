@@ -5,7 +5,6 @@ import { migrate } from '../platform/migrate.ts';
 import { onShutdown, runMain } from './process-lifecycle.ts';
 import { loadSecrets } from './secrets.ts';
 import { createSystem } from './system.ts';
-import { startWorker } from './worker.ts';
 
 await runMain('kassa-worker', async () => {
   const config = loadConfig();
@@ -20,14 +19,7 @@ await runMain('kassa-worker', async () => {
     role: 'worker',
   });
   await migrate(system.db);
-  const worker = startWorker({
-    db: system.db,
-    ledger: system.ledger,
-    clock: system.clock,
-    logger,
-    intervalMs: config.workerIntervalMs,
-    idempotencyKeyTtlHours: config.idempotencyKeyTtlHours,
-  });
+  const worker = system.startWorker();
   logger.info({ intervalMs: config.workerIntervalMs }, 'worker started');
   onShutdown(async () => {
     await worker.stop();
