@@ -40,37 +40,39 @@ const genesis: Buffer = Buffer.alloc(32);
 /** A fixed advisory-lock id: appends are serialized so the chain has one order. */
 const auditLockId = 7_305_246_019_882n;
 
-function rowHash(
-  prev: Buffer,
-  row: {
-    seq: bigint;
-    id: string;
-    at: string;
-    actor: string;
-    action: string;
-    object: string | null;
-    outcome: string;
-    ip: string | null;
-    device: string | null;
-    details: string;
-  },
-): Buffer {
+interface AuditRow {
+  seq: bigint;
+  id: string;
+  at: string;
+  actor: string;
+  action: string;
+  object: string | null;
+  outcome: string;
+  ip: string | null;
+  device: string | null;
+  details: string;
+}
+
+/** The stored and hashed values of a row, in column order: one list, so the two never drift. */
+function rowValues(row: AuditRow): unknown[] {
+  return [
+    row.seq.toString(),
+    row.id,
+    row.at,
+    row.actor,
+    row.action,
+    row.object,
+    row.outcome,
+    row.ip,
+    row.device,
+    row.details,
+  ];
+}
+
+function rowHash(prev: Buffer, row: AuditRow): Buffer {
   return createHash('sha256')
     .update(prev)
-    .update(
-      JSON.stringify([
-        row.seq.toString(),
-        row.id,
-        row.at,
-        row.actor,
-        row.action,
-        row.object,
-        row.outcome,
-        row.ip,
-        row.device,
-        row.details,
-      ]),
-    )
+    .update(JSON.stringify(rowValues(row)))
     .digest();
 }
 
@@ -86,7 +88,7 @@ export async function appendAudit(q: Queryable, entry: AuditEntry, now: Date): P
     'select seq, hash from audit_log order by seq desc limit 1',
   );
   const prev = last.rows[0]?.hash ?? genesis;
-  const row = {
+  const row: AuditRow = {
     seq: (last.rows[0]?.seq ?? 0n) + 1n,
     id: newUuid(),
     at: now.toISOString(),
@@ -101,20 +103,7 @@ export async function appendAudit(q: Queryable, entry: AuditEntry, now: Date): P
   await q.query(
     `insert into audit_log (seq, id, at, actor, action, object, outcome, ip, device, details, prev_hash, hash)
      values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
-    [
-      row.seq.toString(),
-      row.id,
-      row.at,
-      row.actor,
-      row.action,
-      row.object,
-      row.outcome,
-      row.ip,
-      row.device,
-      row.details,
-      prev,
-      rowHash(prev, row),
-    ],
+    [...rowValues(row), prev, rowHash(prev, row)],
   );
 }
 

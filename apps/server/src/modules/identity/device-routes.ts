@@ -6,7 +6,7 @@ import type { Clock } from '../../kernel/clock.ts';
 import { KassaError } from '../../kernel/errors.ts';
 import type { Db } from '../../platform/db.ts';
 import { appendAudit, recordAudit } from '../audit/index.ts';
-import { deviceView, enrollDevice, trustDevice } from './devices.ts';
+import { enrollDevice, listDevices, trustDevice } from './devices.ts';
 import type { SecretBox } from './secret-box.ts';
 import { checkSecondFactor } from './two-factor.ts';
 
@@ -57,17 +57,7 @@ export function deviceRoutes(deps: { db: Db; clock: Clock; totpBox: SecretBox })
       { schema: { tags, summary: 'Devices of the caller' } },
       async (request) => {
         const user = requireUser(request);
-        const rows = await db.query<{
-          id: string;
-          name: string;
-          trusted: boolean;
-          key_algorithm: string;
-          created_at: Date;
-        }>(
-          'select id, name, trusted, key_algorithm, created_at from devices where user_id = $1 order by id desc limit 100',
-          [user.userId],
-        );
-        return { object: 'list', data: rows.map(deviceView), has_more: false };
+        return { object: 'list', data: await listDevices(db.pool, user.userId), has_more: false };
       },
     );
 

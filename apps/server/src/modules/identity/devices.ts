@@ -7,13 +7,25 @@ import type { Db, Queryable } from '../../platform/db.ts';
 /** How long a signature stays fresh; older or future ones are refused. */
 export const signatureFreshnessSeconds = 300;
 
-export function deviceView(row: {
+interface DeviceRow {
   id: string;
   name: string;
   trusted: boolean;
   key_algorithm: string;
   created_at: Date;
-}) {
+}
+
+const deviceColumns = 'id, name, trusted, key_algorithm, created_at';
+
+export async function listDevices(q: Queryable, userId: string) {
+  const rows = await q.query<DeviceRow>(
+    `select ${deviceColumns} from devices where user_id = $1 order by id desc limit 100`,
+    [userId],
+  );
+  return rows.rows.map(deviceView);
+}
+
+export function deviceView(row: DeviceRow) {
   return {
     id: encodeId('dev', row.id),
     object: 'device' as const,
@@ -68,16 +80,10 @@ export async function enrollDevice(
 ) {
   const { algorithm } = importDeviceKey(input.publicKey);
   const id = newUuid();
-  const rows = await db.query<{
-    id: string;
-    name: string;
-    trusted: boolean;
-    key_algorithm: string;
-    created_at: Date;
-  }>(
+  const rows = await db.query<DeviceRow>(
     `insert into devices (id, user_id, name, public_key, key_algorithm, fingerprint, trusted)
      values ($1, $2, $3, $4, $5, $6, not exists (select 1 from devices where user_id = $2))
-     returning id, name, trusted, key_algorithm, created_at`,
+     returning ${deviceColumns}`,
     [
       id,
       userId,
