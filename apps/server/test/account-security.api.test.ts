@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { verifyAuditLog } from '../src/modules/audit/index.ts';
+import { awayFromTotpStepEdge } from './support/totp-timing.ts';
 import { startTestSystem, type TestSystem } from './support/test-system.ts';
 
 let t: TestSystem;
@@ -29,6 +30,7 @@ print('%06d' % ((struct.unpack('>I', mac[o:o + 4])[0] & 0x7fffffff) % 1000000))`
 }
 
 async function enrol(user: { token: string }) {
+  await awayFromTotpStepEdge();
   const started = await t.request('POST', '/v1/2fa/totp', { token: user.token });
   assert.equal(started.statusCode, 201, started.body);
   const { secret, otpauth_uri } = started.json();

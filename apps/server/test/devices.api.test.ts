@@ -3,6 +3,7 @@ import { generateKeyPairSync, randomUUID, sign, type KeyObject } from 'node:cryp
 import { after, before, describe, it } from 'node:test';
 import { base32Decode, hotp, totpStep } from '../src/modules/identity/domain/totp.ts';
 import { signingInput } from '../src/modules/identity/index.ts';
+import { awayFromTotpStepEdge } from './support/totp-timing.ts';
 import { startTestSystem, type TestSystem } from './support/test-system.ts';
 
 let t: TestSystem;
@@ -152,6 +153,7 @@ describe('devices and signed requests', () => {
     const alice = await t.signUp();
     const bob = await t.signUp();
     await t.fund(alice.walletId, 10_000);
+    await awayFromTotpStepEdge();
     const { secret } = (await t.request('POST', '/v1/2fa/totp', { token: alice.token })).json();
     const code = (offset: number) =>
       hotp(base32Decode(secret as string), totpStep(new Date()) + BigInt(offset));

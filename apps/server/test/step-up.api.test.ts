@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { base32Decode, hotp, totpStep } from '../src/modules/identity/domain/totp.ts';
+import { awayFromTotpStepEdge } from './support/totp-timing.ts';
 import { startTestSystem, type TestSystem } from './support/test-system.ts';
 
 let t: TestSystem;
@@ -12,6 +13,7 @@ after(() => t.close());
 
 /** A user with 2FA on; `code(offset)` gives the code of the step `offset` away from now. */
 async function userWith2fa() {
+  await awayFromTotpStepEdge();
   const user = await t.signUp();
   const { secret } = (await t.request('POST', '/v1/2fa/totp', { token: user.token })).json();
   const key = base32Decode(secret as string);
