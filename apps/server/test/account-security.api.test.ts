@@ -3,6 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { decodeId } from '../src/kernel/ids.ts';
 import { verifyAuditLog } from '../src/modules/audit/index.ts';
 import { awayFromTotpStepEdge } from './support/totp-timing.ts';
 import { startTestSystem, type TestSystem } from './support/test-system.ts';
@@ -196,6 +197,75 @@ describe('lockout and credential stuffing', () => {
       [users.map((u) => `email:${u.email.toLowerCase()}`)],
     );
     assert.equal(audited[0]?.n, '50');
+  });
+});
+
+describe('no user enumeration', () => {
+  /** Everything a caller can see of a response, with the values that differ per call blanked. */
+  function observable(res: { statusCode: number; headers: Record<string, unknown>; body: string }) {
+    const headers = Object.keys(res.headers)
+      .filter((h) => !['date', 'x-request-id', 'content-length'].includes(h))
+      .sort();
+    const body = res.body
+      .replace(/"(usr|wal|req)_[^"]+"/g, '"$1_…"')
+      .replace(/"created_at":"[^"]+"/g, '"created_at":"…"');
+    return { status: res.statusCode, headers, body };
+  }
+
+  it('signing up with a taken email answers like a new account, stores nothing, and is audited for the owner', async () => {
+    const owner = await t.signUp();
+    const usersBefore = await t.system.db.query<{ n: string }>(
+      'select count(*)::text as n from users',
+    );
+    const taken = await t.request('POST', '/v1/users', {
+      body: { email: owner.email.toUpperCase(), password: 'another password', name: 'Test User' },
+    });
+    const fresh = await t.request('POST', '/v1/users', {
+      body: {
+        email: owner.email.replace('@', 'x@'),
+        password: 'another password',
+        name: 'Test User',
+      },
+    });
+    assert.equal(taken.statusCode, 201, taken.body);
+    assert.deepEqual(
+      observable(taken),
+      observable({
+        ...fresh,
+        body: fresh.body.replace(owner.email.replace('@', 'x@'), owner.email.toUpperCase()),
+      }),
+    );
+    const usersAfter = await t.system.db.query<{ n: string }>(
+      'select count(*)::text as n from users',
+    );
+    assert.equal(
+      Number(usersAfter[0]?.n),
+      Number(usersBefore[0]?.n) + 1,
+      'only the fresh sign-up is stored',
+    );
+    // The decoy leads nowhere: its password does not log in, the owner's still does.
+    const decoyLogin = await t.request('POST', '/v1/sessions', {
+      body: { email: owner.email, password: 'another password' },
+    });
+    assert.equal(decoyLogin.statusCode, 401);
+    assert.equal((await passwordStep(owner.email)).statusCode, 201);
+    const audited = await t.system.db.query<{ outcome: string }>(
+      "select outcome from audit_log where action = 'signup.existing_email' and object = $1",
+      [`user:${decodeId('usr', owner.userId) ?? ''}`],
+    );
+    assert.equal(audited.length, 1, 'the attempt is audited against the real account');
+  });
+
+  it('a wrong password and an unknown email fail with the same answer', async () => {
+    const user = await t.signUp();
+    const wrong = await t.request('POST', '/v1/sessions', {
+      body: { email: user.email, password: 'not the password' },
+    });
+    const unknown = await t.request('POST', '/v1/sessions', {
+      body: { email: user.email.replace('@', 'y@'), password: 'not the password' },
+    });
+    assert.equal(wrong.statusCode, 401);
+    assert.deepEqual(observable(wrong), observable(unknown));
   });
 });
 

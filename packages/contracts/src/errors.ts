@@ -76,10 +76,6 @@ export const errorCatalogue = {
     'This request moves money and needs an Idempotency-Key header (1 to 255 characters).',
   ),
   idempotency_key_invalid: invalid('The Idempotency-Key header must be 1 to 255 characters.'),
-  email_taken: {
-    ...invalid('An account with this email already exists. Log in instead.'),
-    httpStatus: 409,
-  },
   weak_password: invalid('Choose a password of at least 10 characters.'),
   recipient_not_found: {
     ...invalid('No Kassa user or wallet matches that recipient.'),

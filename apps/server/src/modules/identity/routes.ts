@@ -48,6 +48,8 @@ export function identityRoutes(deps: IdentityRouteDeps) {
         schema: {
           tags: ['identity'],
           summary: 'Sign up (creates a wallet)',
+          description:
+            'An email that already has an account gets the same 201 answer with a decoy that is never stored, so sign-up does not reveal who has an account; the owner is told.',
           body: SignUpBody,
           security: [],
         },
@@ -58,12 +60,24 @@ export function identityRoutes(deps: IdentityRouteDeps) {
         const claim = idempotencyClaim(request, false);
         const passwordHash = await preparePasswordHash(body.password);
         const stored = await runIdempotent(deps.db, claim, async (client) => {
-          const { user, wallet } = await createUser(client, deps.ledger, {
+          const { user, wallet, existingUserId } = await createUser(client, deps.ledger, {
             email: body.email,
             passwordHash,
             name: body.name,
             currency,
           });
+          if (existingUserId !== undefined)
+            await appendAudit(
+              client,
+              {
+                actor: 'anonymous',
+                action: 'signup.existing_email',
+                object: `user:${existingUserId}`,
+                outcome: 'denied',
+                ip: request.ip,
+              },
+              deps.clock.now(),
+            );
           return {
             statusCode: 201,
             body: {

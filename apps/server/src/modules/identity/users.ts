@@ -29,6 +29,17 @@ export function userView(user: UserRecord) {
   };
 }
 
+export interface SignUpResult {
+  readonly user: UserRecord;
+  readonly wallet: WalletRecord;
+  /**
+   * Set when the email already had an account. `user` and `wallet` are then a decoy that was
+   * never stored: the caller answers exactly as for a new account, so sign-up does not reveal
+   * which emails have accounts, and tells the real owner instead.
+   */
+  readonly existingUserId?: string;
+}
+
 /**
  * Creates a user with a wallet in one transaction. The password is hashed before the
  * transaction so that argon2's cost never holds a database connection.
@@ -37,7 +48,7 @@ export async function createUser(
   q: Queryable,
   ledger: Ledger,
   input: { email: string; passwordHash: string; name: string; currency: Currency },
-): Promise<{ user: UserRecord; wallet: WalletRecord }> {
+): Promise<SignUpResult> {
   const userId = newUuid();
   const walletId = newUuid();
   const inserted = await q.query<{ created_at: Date }>(
@@ -46,7 +57,17 @@ export async function createUser(
     [userId, input.email, input.name, input.passwordHash],
   );
   const row = inserted.rows[0];
-  if (row === undefined) throw new KassaError('email_taken', undefined, { param: 'email' });
+  if (row === undefined) {
+    const existing = await q.query<{ id: string }>(
+      'select id from users where lower(email) = lower($1)',
+      [input.email],
+    );
+    return {
+      user: { id: userId, email: input.email, name: input.name, createdAt: new Date() },
+      wallet: { id: walletId, userId, currency: input.currency },
+      existingUserId: existing.rows[0]?.id ?? '',
+    };
+  }
   await ledger.openAccounts(q, [
     {
       id: walletId,
