@@ -41,6 +41,7 @@ export default tseslint.config(
   {
     files: [
       'apps/server/src/config/**/*.ts',
+      'apps/processor-sim/src/sim-config.ts',
       'scripts/**/*.ts',
       'bench/**/*.ts',
       '**/*.test.ts',

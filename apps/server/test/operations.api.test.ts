@@ -39,6 +39,7 @@ describe('operations', () => {
       secrets: {
         operatorKey: `op_${randomBytes(24).toString('base64url')}`,
         tokenSecret: randomBytes(32).toString('base64url'),
+        processorSecret: randomBytes(32).toString('base64url'),
         operatorKeyGenerated: false,
       },
       logger: createLogger({ level: 'silent', name: 'down' }),

@@ -118,6 +118,14 @@ export const errorCatalogue = {
   invalid_device_key: invalid(
     'The device key must be a public P-256 (ES256) or Ed25519 key in JWK form.',
   ),
+  payment_method_not_found: {
+    ...invalid('No saved card matches that payment method. Add the card again.'),
+    httpStatus: 404,
+  },
+  wallet_not_found: {
+    ...invalid('You have no wallet in this currency.'),
+    httpStatus: 404,
+  },
   batch_too_large: invalid('A ledger batch holds at most 8,000 transfers.'),
 
   authentication_required: {
@@ -245,6 +253,15 @@ export const errorCatalogue = {
     nextAction: 'retry',
     message:
       'Something went wrong on our side. Retry with the same Idempotency-Key to learn the outcome.',
+  },
+  processor_unavailable: {
+    type: 'api_error',
+    httpStatus: 503,
+    retryable: true,
+    moneyMoved: false,
+    nextAction: 'retry_later',
+    message:
+      'Our card and bank partner is not answering right now. Nothing was charged or sent; try again in a minute.',
   },
   service_unavailable: {
     type: 'api_error',

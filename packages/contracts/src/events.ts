@@ -14,6 +14,13 @@ export const journalEventTypes = [
   'wallet.funded',
   'user.signed_up',
   'merchant.created',
+  'topup.started',
+  'topup.succeeded',
+  'topup.failed',
+  'payout.started',
+  'payout.paid',
+  'payout.failed',
+  'processor.outcome_unknown',
 ] as const;
 export type JournalEventType = (typeof journalEventTypes)[number];
 

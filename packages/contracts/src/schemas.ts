@@ -166,6 +166,29 @@ export const CreateRefundBody = Type.Object(
 );
 export type CreateRefundBody = Static<typeof CreateRefundBody>;
 
+export const CreateTopupBody = Type.Object(
+  {
+    payment_method: WireId('pm'),
+    amount: AmountMinor,
+    currency: CurrencyCode,
+  },
+  strict,
+);
+
+export const BankAccount = Type.Object(
+  {
+    country: Type.String({ pattern: '^[A-Z]{2}$' }),
+    account_number: Type.String({ pattern: '^[0-9A-Z]{4,34}$' }),
+    routing_number: Type.String({ pattern: '^[0-9A-Z]{4,20}$' }),
+  },
+  strict,
+);
+
+export const CreatePayoutBody = Type.Object(
+  { amount: AmountMinor, currency: CurrencyCode, bank_account: BankAccount },
+  strict,
+);
+
 export const FundingBody = Type.Object(
   {
     wallet: WireId('wal'),

@@ -47,6 +47,33 @@ export interface Config {
   readonly rateLimitUserPerMinute: number;
   /** Per merchant key, per minute, on money-moving routes (0: off). */
   readonly rateLimitMerchantPerMinute: number;
+  readonly processor: ProcessorSettings;
+  /** How often the worker reconciles with the processor's settlement report (0: never). */
+  readonly reconcileIntervalSeconds: number;
+  /**
+   * Fault injection for crash tests (`KASSA_FAULT_CRASH_AT`): the process kills itself with
+   * SIGKILL when a flow reaches one of these recovery points. Empty in normal operation.
+   */
+  readonly crashPoints: readonly string[];
+}
+
+export interface ProcessorSettings {
+  /** The processor's base URL. Absent: top-ups and payouts answer `processor_unavailable`. */
+  readonly url: string | undefined;
+  /** The API key sent to the processor and the key its callbacks are signed with. */
+  readonly secret: string | undefined;
+  /** Where `npm start` runs the processor stand-in. */
+  readonly simPort: number;
+  /** Per call; a call that takes longer is abandoned and its outcome is unknown. */
+  readonly timeoutMs: number;
+  /** Extra attempts of a call that failed in transit (every call carries its idempotency key). */
+  readonly retries: number;
+  /** The breaker opens when this share of the last 20 calls (at least 10) failed… */
+  readonly breakerFailureRate: number;
+  /** …and stays open this long before one probe call may close it. */
+  readonly breakerCooldownMs: number;
+  /** Unfinished flows untouched this long are resolved by the worker. */
+  readonly resolveAfterSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -88,6 +115,27 @@ function databaseUrl(env: Env): string | undefined {
     throw new ConfigError(`DATABASE_URL must use postgres://, got ${url.protocol}//`);
   }
   return raw;
+}
+
+function processorUrl(env: Env): string | undefined {
+  const raw = optionalString(env, 'PROCESSOR_URL');
+  if (raw === undefined) return undefined;
+  try {
+    const url = new URL(raw);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(url.protocol);
+  } catch {
+    throw new ConfigError('PROCESSOR_URL must be an http(s) URL like http://127.0.0.1:4010');
+  }
+  return raw.replace(/\/+$/, '');
+}
+
+function rate(env: Env, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!/^[0-9.]+$/.test(raw) || !(value > 0 && value <= 1))
+    throw new ConfigError(`${name} must be a number in (0, 1], got "${raw}"`);
+  return value;
 }
 
 function isLoopback(host: string): boolean {
@@ -157,5 +205,20 @@ export function loadConfig(env: Env = process.env): Config {
     bodyLimitBytes: integer(env, 'BODY_LIMIT_BYTES', 1_048_576, 1_024, 16_777_216),
     workerIntervalMs: integer(env, 'WORKER_INTERVAL_MS', 5_000, 10, 3_600_000),
     seedDemo: (env['KASSA_SEED_DEMO'] ?? 'true') !== 'false',
+    processor: Object.freeze({
+      url: processorUrl(env),
+      secret: optionalString(env, 'PROCESSOR_SECRET', 16),
+      simPort: integer(env, 'PROCESSOR_PORT', 4010, 0, 65_535),
+      timeoutMs: integer(env, 'PROCESSOR_TIMEOUT_MS', 3_000, 20, 60_000),
+      retries: integer(env, 'PROCESSOR_RETRIES', 2, 0, 5),
+      breakerFailureRate: rate(env, 'PROCESSOR_BREAKER_FAILURE_RATE', 0.5),
+      breakerCooldownMs: integer(env, 'PROCESSOR_BREAKER_COOLDOWN_MS', 10_000, 10, 600_000),
+      resolveAfterSeconds: integer(env, 'PROCESSOR_RESOLVE_AFTER_SECONDS', 30, 0, 86_400),
+    }),
+    reconcileIntervalSeconds: integer(env, 'RECONCILE_INTERVAL_SECONDS', 3_600, 0, 604_800),
+    crashPoints: (env['KASSA_FAULT_CRASH_AT'] ?? '')
+      .split(',')
+      .map((x) => x.trim())
+      .filter((x) => x.length > 0),
   });
 }

@@ -39,6 +39,14 @@ import {
   walletView,
   type SystemAccounts,
 } from '../modules/payments/index.ts';
+import {
+  createProcessorClient,
+  createRails,
+  railsRoutes,
+  type ProcessorClient,
+  type Rails,
+} from '../modules/rails/index.ts';
+import { createCircuitBreaker, type CircuitBreaker } from '../platform/circuit-breaker.ts';
 import type { Secrets } from './secrets.ts';
 import { startWorker, type Worker } from './worker.ts';
 
@@ -51,6 +59,11 @@ export interface System {
   readonly clock: Clock;
   /** The card vault (its internal reveal is for the processor connector only). */
   readonly vault: CardVault;
+  /** Top-ups and payouts through the processor. */
+  readonly rails: Rails;
+  /** The processor connector (null when PROCESSOR_URL is unset) and its circuit breaker. */
+  readonly processor: ProcessorClient | null;
+  readonly breaker: CircuitBreaker;
   /** Listens on the configured address; the URL says https when the API serves TLS itself. */
   listen(): Promise<string>;
   /** Starts the background jobs in this process (`intervalMs` defaults to the configured one). */
@@ -127,6 +140,44 @@ export async function createSystem(options: {
           logger.warn({ err: error }, 'rate limit check skipped'),
         );
 
+  const breakerStates = { closed: 0, half_open: 1, open: 2 } as const;
+  const breaker = createCircuitBreaker({
+    clock,
+    failureRate: config.processor.breakerFailureRate,
+    cooldownMs: config.processor.breakerCooldownMs,
+    onStateChange: (state) => {
+      metrics.processorCircuitState.set(breakerStates[state]);
+      logger.warn({ state }, 'processor circuit breaker changed state');
+    },
+  });
+  const processor =
+    config.processor.url === undefined
+      ? null
+      : createProcessorClient({
+          baseUrl: config.processor.url,
+          secret: options.secrets.processorSecret,
+          timeoutMs: config.processor.timeoutMs,
+          retries: config.processor.retries,
+          breaker,
+          metrics,
+        });
+  const rails = createRails({
+    db,
+    ledger,
+    clock,
+    vault,
+    systemAccounts,
+    processor,
+    breaker,
+    bankBox: createSecretBox(options.secrets.tokenSecret, 'bank-accounts'),
+    metrics,
+    logger,
+    // Longer than every attempt of one call together, so a lease never lapses mid-call.
+    leaseMs: (config.processor.retries + 1) * (config.processor.timeoutMs + 1_000) + 2_000,
+    resolveAfterSeconds: config.processor.resolveAfterSeconds,
+    crashPoints: config.crashPoints,
+  });
+
   const app = await buildApp({
     logger,
     metrics,
@@ -149,7 +200,13 @@ export async function createSystem(options: {
       isFamilyRevoked: (familyId) => revokedSessions.isRevoked(familyId),
     }),
     routes: [
-      opsRoutes({ db, metrics, readinessTimeoutMs: 1_000, accepting: () => accepting }),
+      opsRoutes({
+        db,
+        metrics,
+        readinessTimeoutMs: 1_000,
+        accepting: () => accepting,
+        processorCircuit: () => (processor === null ? 'not_configured' : breaker.state()),
+      }),
       identityRoutes({
         db,
         ledger,
@@ -203,6 +260,7 @@ export async function createSystem(options: {
       }),
       ledgerRoutes({ db, ledger }),
       vaultRoutes({ db, clock, vault }),
+      railsRoutes({ rails, clock, logger, processorSecret: options.secrets.processorSecret }),
     ],
   });
 
@@ -214,6 +272,9 @@ export async function createSystem(options: {
     systemAccounts,
     clock,
     vault,
+    rails,
+    processor,
+    breaker,
     async listen() {
       const address = await app.listen({ host: config.host, port: config.port });
       // Fastify builds the URL from its own options; the HTTPS server here comes from a factory.
@@ -227,6 +288,10 @@ export async function createSystem(options: {
         logger,
         intervalMs,
         idempotencyKeyTtlHours: config.idempotencyKeyTtlHours,
+        rails,
+        processor,
+        metrics,
+        reconcileIntervalMs: config.reconcileIntervalSeconds * 1000,
       }),
     async close() {
       accepting = false;

@@ -4,17 +4,32 @@ import type { Logger } from '../platform/log.ts';
 import { reapIdempotencyKeys } from '../modules/idempotency/index.ts';
 import type { Ledger } from '../modules/ledger/index.ts';
 import { expireHolds } from '../modules/payments/index.ts';
+import {
+  countUnfinishedFlows,
+  reconcile,
+  type ProcessorClient,
+  type Rails,
+} from '../modules/rails/index.ts';
+import type { Metrics } from '../platform/metrics.ts';
 
 export interface Worker {
   /** Runs every job once (tests and `kassa` commands call this directly). */
-  runOnce(): Promise<{ holdsExpired: number; pendingExpired: number; keysReaped: number }>;
+  runOnce(): Promise<{
+    holdsExpired: number;
+    pendingExpired: number;
+    keysReaped: number;
+    flowsResolved: number;
+    flowsStillUnknown: number;
+  }>;
   stop(): Promise<void>;
 }
 
 /**
- * Background jobs, safe to run in any number of processes at once (each job locks the rows it
- * changes): expiry of payment holds and other pending transfers, and the reaper of idempotency
- * keys older than their retention.
+ * Background jobs, safe to run in any number of processes at once (each job locks or leases the
+ * rows it changes): expiry of payment holds and other pending transfers, the reaper of
+ * idempotency keys older than their retention, recovery of top-ups and payouts left unfinished
+ * (asking the processor what happened), and reconciliation with the processor's settlement
+ * report every `reconcileIntervalMs`.
  */
 export function startWorker(deps: {
   db: Db;
@@ -23,19 +38,47 @@ export function startWorker(deps: {
   logger: Logger;
   intervalMs: number;
   idempotencyKeyTtlHours: number;
+  rails: Rails;
+  processor: ProcessorClient | null;
+  metrics: Metrics;
+  reconcileIntervalMs: number;
 }): Worker {
   let stopped = false;
   let running: Promise<unknown> = Promise.resolve();
+  let lastReconciled = deps.clock.now().getTime();
+
+  async function reconcileWhenDue(): Promise<void> {
+    const processor = deps.processor;
+    if (processor === null || deps.reconcileIntervalMs === 0) return;
+    if (deps.clock.now().getTime() - lastReconciled < deps.reconcileIntervalMs) return;
+    lastReconciled = deps.clock.now().getTime();
+    const report = await reconcile({ db: deps.db, processor, clock: deps.clock });
+    deps.metrics.reconciliationMismatches.set(report.mismatches.length);
+    const log = report.mismatches.length === 0 ? deps.logger.info : deps.logger.error;
+    log.call(
+      deps.logger,
+      { matched: report.matched, inFlight: report.in_flight, mismatches: report.mismatches },
+      'reconciliation with the processor',
+    );
+  }
 
   async function runOnce() {
     const holdsExpired = await expireHolds(deps);
     const pendingExpired = await deps.ledger.expirePending(500);
     const cutoff = new Date(deps.clock.now().getTime() - deps.idempotencyKeyTtlHours * 3_600_000);
     const keysReaped = await reapIdempotencyKeys(deps.db, cutoff);
-    if (holdsExpired + pendingExpired + keysReaped > 0) {
-      deps.logger.info({ holdsExpired, pendingExpired, keysReaped }, 'worker jobs ran');
-    }
-    return { holdsExpired, pendingExpired, keysReaped };
+    const flows = await deps.rails.resolveDue();
+    deps.metrics.processorFlowsUnfinished.set(await countUnfinishedFlows(deps.db.pool));
+    await reconcileWhenDue();
+    const ran = {
+      holdsExpired,
+      pendingExpired,
+      keysReaped,
+      flowsResolved: flows.resolved,
+      flowsStillUnknown: flows.unknown,
+    };
+    if (Object.values(ran).some((n) => n > 0)) deps.logger.info(ran, 'worker jobs ran');
+    return ran;
   }
 
   const timer = setInterval(() => {

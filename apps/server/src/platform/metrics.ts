@@ -1,4 +1,4 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** Prometheus metrics, named `kassa_<subsystem>_<name>_<unit>` (shared/CONVENTIONS.md). */
 export function createMetrics() {
@@ -36,6 +36,34 @@ export function createMetrics() {
       name: 'kassa_ledger_batch_duration_seconds',
       help: 'Wall time of one ledger transaction.',
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
+      registers: [registry],
+    }),
+    processorCalls: new Counter({
+      name: 'kassa_processor_calls_total',
+      help: 'Calls to the processor by operation and outcome (answered, error, timeout, lost, refused by the open breaker).',
+      labelNames: ['operation', 'outcome'] as const,
+      registers: [registry],
+    }),
+    processorCallDuration: new Histogram({
+      name: 'kassa_processor_call_duration_seconds',
+      help: 'Wall time of one processor call attempt.',
+      labelNames: ['operation'] as const,
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers: [registry],
+    }),
+    processorCircuitState: new Gauge({
+      name: 'kassa_processor_circuit_state',
+      help: 'The processor circuit breaker in this process: 0 closed, 1 half-open, 2 open.',
+      registers: [registry],
+    }),
+    processorFlowsUnfinished: new Gauge({
+      name: 'kassa_processor_flows_unfinished',
+      help: 'Top-ups and payouts not yet finished (processing or outcome_unknown), as of the last worker pass.',
+      registers: [registry],
+    }),
+    reconciliationMismatches: new Gauge({
+      name: 'kassa_reconciliation_mismatches',
+      help: 'Mismatches between the ledger and the processor settlement report in the last run.',
       registers: [registry],
     }),
   };

@@ -4,6 +4,7 @@ import { loadConfig } from '../../src/config/config.ts';
 import type { Clock } from '../../src/kernel/clock.ts';
 import { createSystem, type System } from '../../src/main/system.ts';
 import { createLogger } from '../../src/platform/log.ts';
+import { createProcessorSim, type ProcessorSim } from '../../../processor-sim/src/index.ts';
 import { createTestDatabase } from './test-database.ts';
 
 export interface TestSystem {
@@ -11,6 +12,9 @@ export interface TestSystem {
   readonly databaseUrl: string;
   readonly operatorKey: string;
   readonly tokenSecret: string;
+  readonly processorSecret: string;
+  /** The processor stand-in, when the test asked for one (`processor: true`). */
+  readonly sim: ProcessorSim | null;
   request(
     method: string,
     url: string,
@@ -26,6 +30,8 @@ export interface TestSystem {
     currency?: string,
   ): Promise<{ token: string; userId: string; walletId: string; email: string }>;
   fund(walletId: string, amount: number, currency?: string): Promise<void>;
+  /** Saves a card in the vault; returns its `pm_` id. */
+  addCard(token: string, number: string): Promise<string>;
   createMerchant(options?: {
     feeBps?: number;
     currency?: string;
@@ -41,9 +47,21 @@ export interface TestSystem {
 
 /** The whole system on its own database, driven through `inject()` (no port). */
 export async function startTestSystem(
-  options: { env?: Record<string, string>; clock?: Clock; logLines?: string[] } = {},
+  options: {
+    env?: Record<string, string>;
+    clock?: Clock;
+    logLines?: string[];
+    /** Start a processor stand-in and point the system at it; `callbacks` also listens on a port. */
+    processor?: boolean | { callbacks: boolean };
+  } = {},
 ): Promise<TestSystem> {
   const database = await createTestDatabase();
+  const processorSecret = randomBytes(24).toString('base64url');
+  const sim =
+    options.processor === undefined || options.processor === false
+      ? null
+      : createProcessorSim({ secret: processorSecret });
+  const simUrl = sim === null ? undefined : await sim.listen(0);
   const config = loadConfig({
     LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'silent',
     DB_POOL_SIZE_MAX: '12',
@@ -56,6 +74,13 @@ export async function startTestSystem(
       keks: { v1: randomBytes(32).toString('base64') },
       fingerprint_key: randomBytes(32).toString('base64'),
     }),
+    ...(simUrl === undefined
+      ? {}
+      : {
+          PROCESSOR_URL: simUrl,
+          PROCESSOR_TIMEOUT_MS: '500',
+          PROCESSOR_RESOLVE_AFTER_SECONDS: '0',
+        }),
     ...options.env,
   });
   const operatorKey = `op_${randomBytes(24).toString('base64url')}`;
@@ -63,7 +88,7 @@ export async function startTestSystem(
   const system = await createSystem({
     config,
     databaseUrl: database.url,
-    secrets: { operatorKey, tokenSecret, operatorKeyGenerated: false },
+    secrets: { operatorKey, tokenSecret, processorSecret, operatorKeyGenerated: false },
     logger:
       options.logLines === undefined
         ? createLogger({ level: config.logLevel, name: 'kassa-test' })
@@ -75,6 +100,11 @@ export async function startTestSystem(
     role: 'test',
     ...(options.clock === undefined ? {} : { clock: options.clock }),
   });
+
+  if (sim !== null && typeof options.processor === 'object' && options.processor.callbacks) {
+    const url = await system.app.listen({ port: 0, host: '127.0.0.1' });
+    sim.setCallbackUrl(`${url}/v1/processor/callbacks`);
+  }
 
   const request: TestSystem['request'] = (method, url, opts = {}) =>
     system.app.inject({
@@ -101,6 +131,8 @@ export async function startTestSystem(
     databaseUrl: database.url,
     operatorKey,
     tokenSecret,
+    processorSecret,
+    sim,
     request,
     async signUp(name = 'Test User', currency = 'USD') {
       // Letters only: an email never looks like it holds a card number by chance.
@@ -160,14 +192,26 @@ export async function startTestSystem(
         secrets: {
           operatorKey,
           tokenSecret: opts.tokenSecret ?? tokenSecret,
+          processorSecret,
           operatorKeyGenerated: false,
         },
         logger: createLogger({ level: 'silent', name: 'kassa-test-sibling' }),
         role: 'test',
       });
     },
+    async addCard(token, number) {
+      const card = await expectOk(
+        await request('POST', '/v1/payment_methods', {
+          token,
+          body: { card: { number, exp_month: 12, exp_year: 2031, cvc: '123' } },
+        }),
+        'card',
+      );
+      return String(card['id']);
+    },
     async close() {
       await system.close();
+      await sim?.close();
       await database.drop();
     },
   };

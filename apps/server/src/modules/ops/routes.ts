@@ -9,6 +9,11 @@ export interface OpsDeps {
   readonly readinessTimeoutMs: number;
   /** False while shutting down, so the load balancer stops sending new work first. */
   readonly accepting: () => boolean;
+  /**
+   * The processor circuit in this process. An open circuit degrades top-ups and payouts only,
+   * so it is reported but does not make the node unready (wallets and P2P keep working).
+   */
+  readonly processorCircuit: () => 'closed' | 'open' | 'half_open' | 'not_configured';
 }
 
 async function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
@@ -73,7 +78,8 @@ export function opsRoutes(deps: OpsDeps) {
         config: { public: true },
         schema: {
           tags: ['operations'],
-          summary: 'Readiness: dependencies answer in time',
+          summary:
+            'Readiness: dependencies answer in time; `degraded` lists features that are off (an open processor circuit)',
           security: [],
         },
       },
@@ -82,6 +88,7 @@ export function opsRoutes(deps: OpsDeps) {
           string,
           { status: 'ok' | 'failed'; latency_ms: number; error?: string }
         > = {};
+        const circuit = deps.processorCircuit();
         const started = performance.now();
         try {
           await withTimeout(deps.db.query('select 1'), deps.readinessTimeoutMs);
@@ -98,9 +105,13 @@ export function opsRoutes(deps: OpsDeps) {
         }
         const ready = deps.accepting() && Object.values(checks).every((c) => c.status === 'ok');
         if (!ready) void reply.header('Retry-After', '1');
-        return reply
-          .code(ready ? 200 : 503)
-          .send({ status: ready ? 'ready' : 'not_ready', accepting: deps.accepting(), checks });
+        return reply.code(ready ? 200 : 503).send({
+          status: ready ? 'ready' : 'not_ready',
+          accepting: deps.accepting(),
+          checks,
+          degraded: circuit === 'open' ? ['processor'] : [],
+          processor: { circuit },
+        });
       },
     );
 

@@ -1,9 +1,9 @@
 import type { PaymentStatus } from '@kassa/contracts';
-import { encodeId } from '../../kernel/ids.ts';
+import { encodeId, type IdPrefix } from '../../kernel/ids.ts';
 import type { Currency } from '../../kernel/money.ts';
 import type { Queryable } from '../../platform/db.ts';
 
-export const paymentKinds = ['transfer', 'payment', 'funding'] as const;
+export const paymentKinds = ['transfer', 'payment', 'funding', 'topup', 'payout'] as const;
 export type PaymentKind = (typeof paymentKinds)[number];
 
 export interface PaymentRecord {
@@ -197,8 +197,16 @@ export async function listPayments(
   return rows.rows.map(fromRow);
 }
 
+const wirePrefixes = {
+  transfer: 'trf',
+  payment: 'pay',
+  funding: 'fnd',
+  topup: 'top',
+  payout: 'po',
+} as const satisfies Record<PaymentKind, IdPrefix>;
+
 export function paymentWireId(p: Pick<PaymentRecord, 'kind' | 'id'>): string {
-  return encodeId(p.kind === 'transfer' ? 'trf' : p.kind === 'payment' ? 'pay' : 'fnd', p.id);
+  return encodeId(wirePrefixes[p.kind], p.id);
 }
 
 type NewPaymentFields = Pick<

@@ -5,10 +5,11 @@ import type { Ledger } from '../ledger/index.ts';
 
 /**
  * System accounts, one per purpose and currency: `funding` (the source of operator credits; its
- * debits may exceed its credits) and `fees` (merchant fees collected). Created on first use and
+ * debits may exceed its credits), `fees` (merchant fees collected), `card_clearing` (what the
+ * card processor owes us for top-ups it captured) and `payouts` (money sent out to banks). Created on first use and
  * cached: an account id never changes once made.
  */
-export const systemAccountCodes = ['funding', 'fees'] as const;
+export const systemAccountCodes = ['funding', 'fees', 'card_clearing', 'payouts'] as const;
 export type SystemAccountCode = (typeof systemAccountCodes)[number];
 
 export function createSystemAccounts(db: Db, ledger: Ledger) {

@@ -4,7 +4,7 @@ import { wireAmount } from './payment-views.ts';
 
 interface HistoryRow {
   id: string;
-  object: 'transfer' | 'payment' | 'funding' | 'refund';
+  object: 'transfer' | 'payment' | 'funding' | 'refund' | 'topup' | 'payout';
   status: string;
   amount: bigint;
   currency: string;
@@ -21,11 +21,13 @@ const prefixes: Record<HistoryRow['object'], IdPrefix> = {
   payment: 'pay',
   funding: 'fnd',
   refund: 'ref',
+  topup: 'top',
+  payout: 'po',
 };
 
 /**
- * A wallet's history, newest first: transfers in and out, merchant payments, funding and
- * refunds, each with its counterparty and direction. Ids are time-ordered, so `starting_after`
+ * A wallet's history, newest first: transfers in and out, merchant payments, funding, top-ups,
+ * payouts and refunds, each with its counterparty and direction. Ids are time-ordered, so `starting_after`
  * is a simple id bound.
  */
 export async function walletHistory(
@@ -38,10 +40,12 @@ export async function walletHistory(
     `select * from (
        select p.id, p.kind as object, p.status, p.amount, p.currency,
               case when p.payer_account_id = $1 then 'debit' else 'credit' end as direction,
-              case when p.merchant_id is not null then 'merchant' when p.kind = 'funding' then 'system' else 'user' end as counterparty_kind,
+              case when p.merchant_id is not null then 'merchant' when p.kind in ('funding', 'topup', 'payout') then 'system' else 'user' end as counterparty_kind,
               case when p.merchant_id is not null then p.merchant_id
+                   when p.kind in ('funding', 'topup', 'payout') then null
                    when p.payer_account_id = $1 then p.payee_user_id else p.payer_user_id end as counterparty_id,
-              coalesce(m.name, case when p.payer_account_id = $1 then payee.name else payer.name end, 'Kassa') as counterparty_name,
+              coalesce(m.name, case p.kind when 'topup' then 'Card top-up' when 'payout' then 'Bank payout' when 'funding' then 'Kassa' end,
+                       case when p.payer_account_id = $1 then payee.name else payer.name end, 'Kassa') as counterparty_name,
               p.description, p.created_at
          from payments p
          left join merchants m on m.id = p.merchant_id

@@ -1,0 +1,12 @@
+import { createProcessorSim } from './processor-sim.ts';
+import { readSimConfig } from './sim-config.ts';
+
+/** The processor stand-in as its own process (`npm run processor`). */
+const config = readSimConfig();
+const sim = createProcessorSim(config);
+const address = await sim.listen(config.port, config.host);
+process.stdout.write(`processor-sim listening at ${address}\n`);
+for (const signal of ['SIGINT', 'SIGTERM'] as const)
+  process.once(signal, () => {
+    void sim.close().then(() => process.exit(0));
+  });

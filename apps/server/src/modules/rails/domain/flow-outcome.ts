@@ -1,0 +1,73 @@
+import type { CallResult, ProcessorCharge, ProcessorPayout } from '../processor-client.ts';
+
+/** Where a top-up or payout stands after one exchange with the processor. */
+export type FlowOutcome =
+  | { readonly result: 'succeeded'; readonly objectId: string }
+  | { readonly result: 'failed'; readonly code: string; readonly objectId: string | null }
+  | { readonly result: 'unknown'; readonly reason: string };
+
+interface Expected {
+  readonly kind: 'topup' | 'payout';
+  readonly amount: bigint;
+  readonly currency: string;
+}
+
+/**
+ * Maps the processor's answer to a flow outcome. A definite answer finishes the flow; anything
+ * else leaves it unknown (never "failed" on a timeout: the charge may have happened).
+ * `neverSeen` says what a lookup's "no such key" means: only a lookup by an idle flow, once no
+ * live call can still arrive, may conclude that nothing happened.
+ */
+export function flowOutcome(
+  expected: Expected,
+  call: CallResult<ProcessorCharge | ProcessorPayout>,
+  neverSeen: 'failed' | 'unknown',
+): FlowOutcome {
+  switch (call.kind) {
+    case 'unknown':
+      return { result: 'unknown', reason: call.reason };
+    case 'unavailable':
+      return { result: 'unknown', reason: 'processor circuit open' };
+    case 'rejected':
+      if (call.status === 404 && neverSeen === 'failed')
+        return { result: 'failed', code: 'processor_unavailable', objectId: null };
+      if (call.status === 404 || call.status === 422 || call.status === 401)
+        return { result: 'unknown', reason: `processor refused the call: ${call.code}` };
+      return { result: 'failed', code: call.code, objectId: null };
+    case 'answered':
+      return answered(expected, call.value);
+  }
+}
+
+function answered(expected: Expected, value: ProcessorCharge | ProcessorPayout): FlowOutcome {
+  const objectKind = expected.kind === 'topup' ? 'charge' : 'payout';
+  if (value.object !== objectKind)
+    return { result: 'unknown', reason: `expected a ${objectKind}, got a ${value.object}` };
+  if (BigInt(value.amount) !== expected.amount || value.currency !== expected.currency)
+    return {
+      result: 'unknown',
+      reason: `processor recorded ${value.amount} ${value.currency}, expected ${expected.amount} ${expected.currency}`,
+    };
+  if (value.object === 'payout') {
+    return value.status === 'paid'
+      ? { result: 'succeeded', objectId: value.id }
+      : { result: 'failed', code: value.failure_code ?? 'payout_failed', objectId: value.id };
+  }
+  switch (value.status) {
+    case 'succeeded':
+      return { result: 'succeeded', objectId: value.id };
+    case 'declined':
+      return { result: 'failed', code: value.decline_code ?? 'card_declined', objectId: value.id };
+    case 'requires_action':
+      return { result: 'failed', code: 'authentication_required', objectId: value.id };
+    case 'requires_capture':
+    case 'canceled':
+      return { result: 'unknown', reason: `charge is ${value.status}; top-ups capture at once` };
+  }
+}
+
+/** Exponential backoff with full jitter for the next attempt at an unknown outcome, in ms. */
+export function retryDelayMs(attempts: number, random: number): number {
+  const ceiling = Math.min(60_000, 500 * 2 ** Math.min(attempts, 10));
+  return Math.round(ceiling / 2 + (random * ceiling) / 2);
+}

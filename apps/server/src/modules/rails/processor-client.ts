@@ -1,0 +1,185 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { CircuitBreaker } from '../../platform/circuit-breaker.ts';
+import type { Metrics } from '../../platform/metrics.ts';
+
+/** The processor's charge object (the part Kassa reads). */
+export interface ProcessorCharge {
+  readonly id: string;
+  readonly object: 'charge';
+  readonly status: 'succeeded' | 'requires_capture' | 'declined' | 'requires_action' | 'canceled';
+  readonly amount: number;
+  readonly currency: string;
+  readonly decline_code: string | null;
+}
+
+export interface ProcessorPayout {
+  readonly id: string;
+  readonly object: 'payout';
+  readonly status: 'paid' | 'failed';
+  readonly amount: number;
+  readonly currency: string;
+  readonly failure_code: string | null;
+}
+
+export interface SettlementEntry {
+  readonly type: 'capture' | 'refund' | 'payout';
+  readonly idempotency_key: string;
+  readonly amount: number;
+  readonly currency: string;
+}
+
+/**
+ * What a call came to. `answered`: the processor gave a definite answer. `unknown`: a call may
+ * have reached it but no answer came back (timeout, dropped connection, 5xx) — the effect may
+ * or may not have happened. `unavailable`: nothing was sent (the breaker is open).
+ */
+export type CallResult<T> =
+  | { readonly kind: 'answered'; readonly value: T }
+  | { readonly kind: 'rejected'; readonly status: number; readonly code: string }
+  | { readonly kind: 'unknown'; readonly reason: string }
+  | { readonly kind: 'unavailable'; readonly retryAfterMs: number };
+
+export interface ProcessorClient {
+  charge(
+    key: string,
+    input: {
+      amount: bigint;
+      currency: string;
+      card: { number: string; expMonth: number; expYear: number };
+      reference: string;
+    },
+  ): Promise<CallResult<ProcessorCharge>>;
+  payout(
+    key: string,
+    input: {
+      amount: bigint;
+      currency: string;
+      bankAccount: { country: string; account_number: string; routing_number: string };
+      reference: string;
+    },
+  ): Promise<CallResult<ProcessorPayout>>;
+  /** What the processor recorded for an idempotency key (`rejected` 404: it never saw it). */
+  lookup(key: string): Promise<CallResult<ProcessorCharge | ProcessorPayout>>;
+  settlement(): Promise<SettlementEntry[]>;
+}
+
+type Attempt =
+  | { readonly kind: 'answered'; readonly status: number; readonly body: unknown }
+  | { readonly kind: 'failed'; readonly reason: 'error' | 'timeout' | 'lost' };
+
+/**
+ * The HTTP connector to the processor. Every call has a timeout; calls that failed in transit
+ * are retried with exponential backoff and full jitter, which is safe because each carries the
+ * flow's idempotency key (the processor does the work once). Every attempt passes the circuit
+ * breaker, and its outcome feeds it.
+ */
+export function createProcessorClient(options: {
+  baseUrl: string;
+  secret: string;
+  timeoutMs: number;
+  retries: number;
+  breaker: CircuitBreaker;
+  metrics: Metrics;
+  random?: () => number;
+}): ProcessorClient {
+  const random = options.random ?? Math.random;
+
+  async function attempt(
+    operation: string,
+    method: 'GET' | 'POST',
+    path: string,
+    key: string | null,
+    body: unknown,
+  ): Promise<Attempt> {
+    const started = performance.now();
+    try {
+      const res = await fetch(`${options.baseUrl}${path}`, {
+        method,
+        headers: {
+          authorization: `Bearer ${options.secret}`,
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          ...(key === null ? {} : { 'idempotency-key': key }),
+        },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        signal: AbortSignal.timeout(options.timeoutMs),
+      });
+      const text = await res.text();
+      if (res.status >= 500 || res.status === 409) return { kind: 'failed', reason: 'error' };
+      return { kind: 'answered', status: res.status, body: text === '' ? null : JSON.parse(text) };
+    } catch (error) {
+      const name = (error as { name?: string }).name;
+      return { kind: 'failed', reason: name === 'TimeoutError' ? 'timeout' : 'lost' };
+    } finally {
+      options.metrics.processorCallDuration.observe(
+        { operation },
+        (performance.now() - started) / 1000,
+      );
+    }
+  }
+
+  async function call<T>(
+    operation: string,
+    method: 'GET' | 'POST',
+    path: string,
+    key: string | null,
+    body?: unknown,
+  ): Promise<CallResult<T>> {
+    let sent = false;
+    let lastReason = 'not sent';
+    for (let i = 0; i <= options.retries; i += 1) {
+      if (i > 0) await sleep(random() * Math.min(1_000, 50 * 2 ** i));
+      const permit = options.breaker.tryAcquire();
+      if (!permit.allowed) {
+        options.metrics.processorCalls.inc({ operation, outcome: 'breaker_open' });
+        // A call already sent may have worked: then the outcome is unknown, not "unavailable".
+        return sent
+          ? { kind: 'unknown', reason: `${lastReason}, then the breaker opened` }
+          : { kind: 'unavailable', retryAfterMs: permit.retryAfterMs };
+      }
+      sent = true;
+      const result = await attempt(operation, method, path, key, body);
+      permit.release(result.kind === 'answered' ? 'success' : 'failure');
+      if (result.kind === 'answered') {
+        options.metrics.processorCalls.inc({ operation, outcome: 'answered' });
+        if (result.status >= 200 && result.status < 300)
+          return { kind: 'answered', value: result.body as T };
+        const code = (result.body as { error?: { code?: string } } | null)?.error?.code;
+        return { kind: 'rejected', status: result.status, code: code ?? `http_${result.status}` };
+      }
+      options.metrics.processorCalls.inc({ operation, outcome: result.reason });
+      lastReason = result.reason;
+    }
+    return { kind: 'unknown', reason: lastReason };
+  }
+
+  return {
+    charge: (key, input) =>
+      call('charge', 'POST', '/v1/charges', key, {
+        amount: Number(input.amount),
+        currency: input.currency,
+        card: {
+          number: input.card.number,
+          exp_month: input.card.expMonth,
+          exp_year: input.card.expYear,
+        },
+        capture: true,
+        reference: input.reference,
+      }),
+    payout: (key, input) =>
+      call('payout', 'POST', '/v1/payouts', key, {
+        amount: Number(input.amount),
+        currency: input.currency,
+        bank_account: input.bankAccount,
+        reference: input.reference,
+      }),
+    lookup: (key) => call('lookup', 'GET', `/v1/operations/${encodeURIComponent(key)}`, null),
+    async settlement() {
+      const res = await fetch(`${options.baseUrl}/admin/settlement`, {
+        signal: AbortSignal.timeout(Math.max(options.timeoutMs, 10_000)),
+      });
+      if (!res.ok) throw new Error(`settlement report: HTTP ${res.status}`);
+      const list = (await res.json()) as { data: SettlementEntry[] };
+      return list.data;
+    },
+  };
+}

@@ -1,0 +1,564 @@
+import { assert } from '../../kernel/assert.ts';
+import type { Clock } from '../../kernel/clock.ts';
+import { KassaError } from '../../kernel/errors.ts';
+import { newUuid } from '../../kernel/ids.ts';
+import type { Currency } from '../../kernel/money.ts';
+import type { CircuitBreaker } from '../../platform/circuit-breaker.ts';
+import type { Db, DbClient } from '../../platform/db.ts';
+import type { Logger } from '../../platform/log.ts';
+import type { Metrics } from '../../platform/metrics.ts';
+import type { IdempotencyClaim, StoredResponse } from '../idempotency/index.ts';
+import type { SecretBox } from '../identity/index.ts';
+import { appendEvents } from '../journal/index.ts';
+import { transferFlags, type Ledger, type TransferInput } from '../ledger/index.ts';
+import {
+  insertPaymentsSql,
+  newPaymentRecord,
+  paymentChangeRow,
+  paymentRow,
+  paymentWireId,
+  selectPayment,
+  updatePaymentsSql,
+  type PaymentRecord,
+  type SystemAccounts,
+} from '../payments/index.ts';
+import type { CardVault } from '../vault/index.ts';
+import { flowOutcome, retryDelayMs, type FlowOutcome } from './domain/flow-outcome.ts';
+import {
+  insertFlow,
+  markFinished,
+  releaseLease,
+  selectDueFlows,
+  selectFlow,
+  selectFlowByKey,
+  takeLease,
+  type FlowKind,
+  type FlowRecord,
+} from './flow-store.ts';
+import type { ProcessorClient, ProcessorCharge, ProcessorPayout } from './processor-client.ts';
+import { flowView } from './rails-views.ts';
+
+export interface RailsDeps {
+  readonly db: Db;
+  readonly ledger: Ledger;
+  readonly clock: Clock;
+  readonly vault: Pick<CardVault, 'revealForProcessor'>;
+  readonly systemAccounts: SystemAccounts;
+  /** Absent when no processor is configured: top-ups and payouts are refused. */
+  readonly processor: ProcessorClient | null;
+  readonly breaker: CircuitBreaker;
+  /** Seals bank account details at rest. */
+  readonly bankBox: SecretBox;
+  readonly metrics: Metrics;
+  readonly logger: Logger;
+  /** How long a driver may hold a flow: longer than all attempts of one call together. */
+  readonly leaseMs: number;
+  /** Unfinished flows idle this long are resolved by the worker. */
+  readonly resolveAfterSeconds: number;
+  /** Recovery points at which to die (crash tests only; see config `crashPoints`). */
+  readonly crashPoints: readonly string[];
+  readonly random?: () => number;
+}
+
+export type FlowResponse = StoredResponse & { readonly replayed: boolean };
+
+export interface BankAccount {
+  readonly country: string;
+  readonly account_number: string;
+  readonly routing_number: string;
+}
+
+/** A refusal that stores nothing: phase 1 rolls back and the client may retry the same key. */
+class KeyTakenMeanwhile extends Error {}
+
+function columnsOf(rows: readonly unknown[][]): unknown[][] {
+  const width = rows[0]?.length ?? 0;
+  return Array.from({ length: width }, (_, c) => rows.map((row) => row[c]));
+}
+
+/**
+ * Top-ups and payouts: payments that go through the processor, as atomic phases with recovery
+ * points (Brandur Leach, "Implementing Stripe-like idempotency keys in Postgres"):
+ *
+ * 1. `started` — one transaction creates the payment and its flow (and a payout's hold on the
+ *    wallet). The flow is the request's idempotency record.
+ * 2. the processor call, with a key derived from the payment (`kassa_<kind>_<payment id>`), so
+ *    every retry of this flow by any process is one call as far as the processor is concerned.
+ * 3. `finished` — one transaction records the outcome: the ledger transfer (credit, post or
+ *    void of the hold), the payment's status and a journal event.
+ *
+ * A crash between phases leaves a `started` flow; whoever comes next (the client retrying with
+ * the same key, the worker, or a processor callback) resumes it. A call with no answer leaves
+ * the payment `outcome_unknown`, never `failed`: the worker asks the processor what happened.
+ */
+export function createRails(deps: RailsDeps) {
+  const random = deps.random ?? Math.random;
+
+  function crashPoint(name: string): void {
+    if (deps.crashPoints.includes(name)) process.kill(process.pid, 'SIGKILL');
+  }
+
+  function refuseWhileUnavailable(): void {
+    if (deps.processor === null)
+      throw new KassaError('processor_unavailable', 'PROCESSOR_URL is not configured');
+    if (deps.breaker.state() === 'open')
+      throw new KassaError('processor_unavailable', 'processor circuit open', {
+        retryAfterSeconds: Math.max(1, Math.ceil(deps.breaker.retryAfterMs() / 1000)),
+      });
+  }
+
+  async function walletFor(userId: string, currency: Currency): Promise<string> {
+    const rows = await deps.db.query<{ id: string }>(
+      'select id from wallets where user_id = $1 and currency = $2',
+      [userId, currency],
+    );
+    const wallet = rows[0];
+    if (wallet === undefined)
+      throw new KassaError('wallet_not_found', undefined, { param: 'currency' });
+    return wallet.id;
+  }
+
+  function leaseFrom(now: Date): Date {
+    return new Date(now.getTime() + deps.leaseMs);
+  }
+
+  /**
+   * Phase 1. `extra` runs inside the transaction (a payout's hold). Returns null when another
+   * request took the key first (the caller then resumes that one).
+   */
+  async function begin(
+    payment: PaymentRecord,
+    flow: FlowRecord,
+    extra: (client: DbClient) => Promise<void>,
+  ): Promise<boolean> {
+    try {
+      await deps.db.transaction(async (client) => {
+        await client.query(insertPaymentsSql, columnsOf([paymentRow(payment)]));
+        await extra(client);
+        // A concurrent request with the same key blocks here until the first commits, then
+        // finds the key taken and rolls all of this back.
+        if (!(await insertFlow(client, flow))) throw new KeyTakenMeanwhile();
+        await appendEvents(client, [
+          {
+            type: flow.kind === 'topup' ? 'topup.started' : 'payout.started',
+            streamId: payment.id,
+            data: {
+              id: payment.id,
+              amount: payment.amount,
+              currency: payment.currency,
+              processor_key: flow.processorKey,
+            },
+          },
+        ]);
+      });
+      return true;
+    } catch (error) {
+      if (error instanceof KeyTakenMeanwhile) return false;
+      throw error;
+    }
+  }
+
+  function newFlow(
+    payment: PaymentRecord,
+    claim: IdempotencyClaim,
+    fields: Pick<
+      FlowRecord,
+      'kind' | 'paymentMethodId' | 'bankAccountSealed' | 'bankLast4' | 'holdTransferId'
+    >,
+  ): FlowRecord {
+    const now = payment.createdAt;
+    return {
+      ...fields,
+      paymentId: payment.id,
+      scope: claim.scope,
+      key: claim.key,
+      requestSha256: claim.fingerprint,
+      recoveryPoint: 'started',
+      processorKey: `kassa_${fields.kind}_${payment.id}`,
+      processorObjectId: null,
+      ledgerTransferId: newUuid(),
+      attempts: 1,
+      leaseUntil: leaseFrom(now),
+      nextAttemptAt: now,
+      lastError: null,
+      createdAt: now,
+    };
+  }
+
+  async function startTopup(input: {
+    userId: string;
+    claim: IdempotencyClaim;
+    paymentMethodId: string;
+    amount: bigint;
+    currency: Currency;
+  }): Promise<FlowResponse> {
+    const existing = await selectFlowByKey(deps.db.pool, input.claim.scope, input.claim.key);
+    if (existing !== null) return resume(existing, input.claim);
+    const cards = await deps.db.query<{ id: string }>(
+      'select id from vault_cards where id = $1 and user_id = $2 and deleted_at is null',
+      [input.paymentMethodId, input.userId],
+    );
+    if (cards[0] === undefined)
+      throw new KassaError('payment_method_not_found', undefined, { param: 'payment_method' });
+    const walletId = await walletFor(input.userId, input.currency);
+    refuseWhileUnavailable();
+    const clearing = await deps.systemAccounts.accountId('card_clearing', input.currency);
+    const payment = newPaymentRecord(
+      {
+        id: newUuid(),
+        kind: 'topup',
+        status: 'processing',
+        payerUserId: input.userId,
+        payerAccountId: clearing,
+        payeeUserId: input.userId,
+        merchantId: null,
+        payeeAccountId: walletId,
+        amount: input.amount,
+        currency: input.currency,
+        description: null,
+      },
+      deps.clock.now(),
+    );
+    const flow = newFlow(payment, input.claim, {
+      kind: 'topup',
+      paymentMethodId: input.paymentMethodId,
+      bankAccountSealed: null,
+      bankLast4: null,
+      holdTransferId: null,
+    });
+    if (!(await begin(payment, flow, async () => {}))) return resumeByKey(input.claim);
+    crashPoint('topup.started');
+    return drive(flow, payment, false);
+  }
+
+  async function startPayout(input: {
+    userId: string;
+    claim: IdempotencyClaim;
+    amount: bigint;
+    currency: Currency;
+    bankAccount: BankAccount;
+  }): Promise<FlowResponse> {
+    const existing = await selectFlowByKey(deps.db.pool, input.claim.scope, input.claim.key);
+    if (existing !== null) return resume(existing, input.claim);
+    const walletId = await walletFor(input.userId, input.currency);
+    refuseWhileUnavailable();
+    const payoutsAccount = await deps.systemAccounts.accountId('payouts', input.currency);
+    const payment = newPaymentRecord(
+      {
+        id: newUuid(),
+        kind: 'payout',
+        status: 'processing',
+        payerUserId: input.userId,
+        payerAccountId: walletId,
+        payeeUserId: null,
+        merchantId: null,
+        payeeAccountId: payoutsAccount,
+        amount: input.amount,
+        currency: input.currency,
+        description: null,
+      },
+      deps.clock.now(),
+    );
+    const holdId = newUuid();
+    const flow = newFlow(payment, input.claim, {
+      kind: 'payout',
+      paymentMethodId: null,
+      bankAccountSealed: deps.bankBox.seal(Buffer.from(JSON.stringify(input.bankAccount))),
+      bankLast4: input.bankAccount.account_number.slice(-4),
+      holdTransferId: holdId,
+    });
+    const began = await begin(payment, flow, async (client) => {
+      // The hold: the money leaves the wallet's available balance now and is posted or
+      // voided when the bank answers. No timeout: a payout in flight must never expire.
+      const [outcome] = await deps.ledger.postInTransaction(client, [
+        {
+          id: holdId,
+          debitAccountId: walletId,
+          creditAccountId: payoutsAccount,
+          amount: input.amount,
+          code: 'payout_hold',
+          flags: transferFlags.pending,
+        },
+      ]);
+      if (outcome?.status === 'rejected') {
+        if (outcome.code === 'exceeds_credits') throw new KassaError('insufficient_funds');
+        if (outcome.code.startsWith('overflows')) throw new KassaError('amount_too_large');
+        assert(false, `unexpected rejection of a payout hold: ${outcome.code}`);
+      }
+    });
+    if (!began) return resumeByKey(input.claim);
+    crashPoint('payout.started');
+    return drive(flow, payment, false);
+  }
+
+  async function resumeByKey(claim: IdempotencyClaim): Promise<FlowResponse> {
+    const flow = await selectFlowByKey(deps.db.pool, claim.scope, claim.key);
+    assert(flow !== null, 'a key taken meanwhile has its flow committed');
+    return resume(flow, claim);
+  }
+
+  /** A retry with a known key: the finished answer, or the flow driven on from where it stopped. */
+  async function resume(flow: FlowRecord, claim: IdempotencyClaim): Promise<FlowResponse> {
+    if (!flow.requestSha256.equals(claim.fingerprint))
+      throw new KassaError('idempotency_key_reused', undefined, { param: 'Idempotency-Key' });
+    const payment = await selectPayment(deps.db.pool, flow.paymentId);
+    assert(payment !== null, 'a flow has its payment');
+    if (flow.recoveryPoint === 'finished')
+      return { statusCode: 201, body: flowView(payment, flow), replayed: true };
+    const now = deps.clock.now();
+    if (!(await takeLease(deps.db.pool, flow.paymentId, now, leaseFrom(now)))) {
+      throw new KassaError('idempotency_key_in_progress', undefined, {
+        retryAfterSeconds: Math.max(
+          1,
+          Math.ceil((flow.leaseUntil.getTime() - now.getTime()) / 1000),
+        ),
+      });
+    }
+    return drive(flow, payment, true);
+  }
+
+  /** Phase 2 and 3, holding the flow's lease. */
+  async function drive(
+    flow: FlowRecord,
+    payment: PaymentRecord,
+    replayed: boolean,
+  ): Promise<FlowResponse> {
+    const outcome = await callProcessor(flow, payment);
+    crashPoint(`${flow.kind}.processor_answered`);
+    const response = await settle(flow.paymentId, outcome, 'request');
+    if (response.statusCode === 201) crashPoint(`${flow.kind}.finished`);
+    return { ...response, replayed };
+  }
+
+  async function callProcessor(flow: FlowRecord, payment: PaymentRecord): Promise<FlowOutcome> {
+    const processor = deps.processor;
+    if (processor === null) return { result: 'unknown', reason: 'no processor configured' };
+    const expected = { kind: flow.kind, amount: payment.amount, currency: payment.currency };
+    if (flow.kind === 'topup') {
+      assert(flow.paymentMethodId !== null, 'a top-up has a card');
+      const card = await deps.vault.revealForProcessor(flow.paymentMethodId);
+      // A card removed after phase 1 may still have been charged by an earlier attempt: only
+      // a lookup can tell, so the outcome stays unknown for the worker.
+      if (card === null) return { result: 'unknown', reason: 'card no longer in the vault' };
+      const call = await processor.charge(flow.processorKey, {
+        amount: payment.amount,
+        currency: payment.currency,
+        card,
+        reference: paymentWireId(payment),
+      });
+      return flowOutcome(expected, call, 'unknown');
+    }
+    assert(flow.bankAccountSealed !== null, 'a payout has a bank account');
+    const bankAccount = JSON.parse(
+      deps.bankBox.open(flow.bankAccountSealed).toString(),
+    ) as BankAccount;
+    const call = await processor.payout(flow.processorKey, {
+      amount: payment.amount,
+      currency: payment.currency,
+      bankAccount,
+      reference: paymentWireId(payment),
+    });
+    return flowOutcome(expected, call, 'unknown');
+  }
+
+  /** Records an outcome. Safe against concurrent settlers: the flow row is locked and checked. */
+  async function settle(
+    paymentId: string,
+    outcome: FlowOutcome,
+    by: 'request' | 'worker' | 'callback',
+  ): Promise<StoredResponse> {
+    const now = deps.clock.now();
+    const settled = await deps.db.transaction(async (client) => {
+      const flow = await selectFlow(client, { paymentId }, { lock: true });
+      assert(flow !== null, 'settling a known flow');
+      const payment = await selectPayment(client, paymentId, { lock: true });
+      assert(payment !== null, 'a flow has its payment');
+      if (flow.recoveryPoint === 'finished') return { flow, payment, finishedNow: false };
+      if (outcome.result === 'unknown') {
+        // After a request's attempt the worker may look once the flow is idle; after the
+        // worker's own attempt it backs off.
+        const next =
+          by === 'worker' ? new Date(now.getTime() + retryDelayMs(flow.attempts, random())) : now;
+        await releaseLease(client, paymentId, now, next, outcome.reason);
+        if (payment.status !== 'outcome_unknown') {
+          await client.query(
+            updatePaymentsSql,
+            columnsOf([paymentChangeRow(paymentId, { status: 'outcome_unknown' }, now)]),
+          );
+          await appendEvents(client, [
+            {
+              type: 'processor.outcome_unknown',
+              streamId: paymentId,
+              data: { id: paymentId, kind: flow.kind, reason: outcome.reason },
+            },
+          ]);
+        }
+        const updated = await selectPayment(client, paymentId);
+        assert(updated !== null, 'the payment is still there');
+        return { flow, payment: updated, finishedNow: false };
+      }
+      await record(client, flow, payment, outcome, now);
+      const updated = await selectPayment(client, paymentId);
+      const finished = await selectFlow(client, { paymentId });
+      assert(updated !== null && finished !== null, 'the payment is still there');
+      return { flow: finished, payment: updated, finishedNow: true };
+    });
+    if (settled.finishedNow)
+      deps.metrics.payments.inc({
+        kind: settled.flow.kind,
+        outcome:
+          settled.payment.status === 'succeeded'
+            ? 'succeeded'
+            : (settled.payment.failureCode ?? 'failed'),
+      });
+    if (outcome.result === 'unknown' && settled.flow.recoveryPoint !== 'finished')
+      deps.logger.warn({ payment: paymentId, reason: outcome.reason }, 'processor outcome unknown');
+    return {
+      statusCode: settled.flow.recoveryPoint === 'finished' ? 201 : 202,
+      body: flowView(settled.payment, settled.flow),
+    };
+  }
+
+  async function record(
+    client: DbClient,
+    flow: FlowRecord,
+    payment: PaymentRecord,
+    outcome: Exclude<FlowOutcome, { result: 'unknown' }>,
+    now: Date,
+  ): Promise<void> {
+    const succeeded = outcome.result === 'succeeded';
+    const transfer = ledgerEffect(flow, payment, succeeded);
+    if (transfer !== null) {
+      const [result] = await deps.ledger.postInTransaction(client, [transfer]);
+      assert(
+        result?.status === 'created',
+        `the ledger accepts a finished ${flow.kind}: ${result?.status === 'rejected' ? result.code : 'no outcome'}`,
+      );
+    }
+    await client.query(
+      updatePaymentsSql,
+      columnsOf([
+        paymentChangeRow(
+          payment.id,
+          succeeded
+            ? { status: 'succeeded', amountCaptured: payment.amount }
+            : { status: 'failed', failureCode: outcome.code },
+          now,
+        ),
+      ]),
+    );
+    await markFinished(client, flow.paymentId, outcome.objectId, now);
+    await appendEvents(client, [
+      {
+        type: eventType(flow.kind, succeeded),
+        streamId: payment.id,
+        data: {
+          id: payment.id,
+          amount: payment.amount,
+          currency: payment.currency,
+          processor_object: outcome.objectId,
+          ...(succeeded ? {} : { failure_code: outcome.code }),
+        },
+      },
+    ]);
+  }
+
+  /** Resolves idle unfinished flows by asking the processor what it recorded. */
+  async function resolveDue(limit = 50): Promise<{ resolved: number; unknown: number }> {
+    const processor = deps.processor;
+    if (processor === null) return { resolved: 0, unknown: 0 };
+    const now = deps.clock.now();
+    const ids = await selectDueFlows(
+      deps.db.pool,
+      now,
+      new Date(now.getTime() - deps.resolveAfterSeconds * 1000),
+      limit,
+    );
+    let resolved = 0;
+    let unknown = 0;
+    for (const id of ids) {
+      const at = deps.clock.now();
+      if (!(await takeLease(deps.db.pool, id, at, leaseFrom(at)))) continue;
+      const flow = await selectFlow(deps.db.pool, { paymentId: id });
+      const payment = await selectPayment(deps.db.pool, id);
+      assert(flow !== null && payment !== null, 'a due flow exists');
+      const call = await processor.lookup(flow.processorKey);
+      // The lease lapsed and the flow sat idle: no call of ours can still reach the processor,
+      // so "never seen" means nothing happened, and the flow is failed (a payout's hold voided).
+      const outcome = flowOutcome(
+        { kind: flow.kind, amount: payment.amount, currency: payment.currency },
+        call,
+        'failed',
+      );
+      const response = await settle(id, outcome, 'worker');
+      if (response.statusCode === 201) resolved += 1;
+      else unknown += 1;
+    }
+    return { resolved, unknown };
+  }
+
+  /** A processor callback (signature already verified): finishes the flow it names, once. */
+  async function onProcessorEvent(
+    object: ProcessorCharge | (ProcessorPayout & { idempotency_key?: string }),
+  ) {
+    const key = (object as { idempotency_key?: unknown }).idempotency_key;
+    if (typeof key !== 'string') return 'ignored' as const;
+    const flow = await selectFlow(deps.db.pool, { processorKey: key });
+    if (flow === null) return 'ignored' as const;
+    if (flow.recoveryPoint === 'finished') return 'already_finished' as const;
+    const payment = await selectPayment(deps.db.pool, flow.paymentId);
+    assert(payment !== null, 'a flow has its payment');
+    const outcome = flowOutcome(
+      { kind: flow.kind, amount: payment.amount, currency: payment.currency },
+      { kind: 'answered', value: object },
+      'unknown',
+    );
+    if (outcome.result === 'unknown') return 'ignored' as const;
+    await settle(flow.paymentId, outcome, 'callback');
+    return 'finished' as const;
+  }
+
+  async function view(userId: string, kind: FlowKind, paymentId: string) {
+    const payment = await selectPayment(deps.db.pool, paymentId, { kind });
+    if (payment === null || payment.payerUserId !== userId) return null;
+    const flow = await selectFlow(deps.db.pool, { paymentId });
+    assert(flow !== null, 'a top-up or payout has its flow');
+    return flowView(payment, flow);
+  }
+
+  return { startTopup, startPayout, resolveDue, onProcessorEvent, view };
+}
+
+export type Rails = ReturnType<typeof createRails>;
+
+/** The ledger transfer that finishes a flow (null: a failed top-up moved nothing). */
+function ledgerEffect(
+  flow: FlowRecord,
+  payment: PaymentRecord,
+  succeeded: boolean,
+): TransferInput | null {
+  if (flow.kind === 'topup') {
+    if (!succeeded) return null;
+    return {
+      id: flow.ledgerTransferId,
+      debitAccountId: payment.payerAccountId,
+      creditAccountId: payment.payeeAccountId,
+      amount: payment.amount,
+      code: 'topup',
+      flags: 0,
+    };
+  }
+  assert(flow.holdTransferId !== null, 'a payout has a hold');
+  return {
+    id: flow.ledgerTransferId,
+    pendingId: flow.holdTransferId,
+    amount: 0n,
+    code: succeeded ? 'payout' : 'payout_failed',
+    flags: succeeded ? transferFlags.postPending : transferFlags.voidPending,
+  };
+}
+
+function eventType(kind: FlowKind, succeeded: boolean) {
+  if (kind === 'topup') return succeeded ? ('topup.succeeded' as const) : ('topup.failed' as const);
+  return succeeded ? ('payout.paid' as const) : ('payout.failed' as const);
+}

@@ -1,0 +1,148 @@
+import { CreatePayoutBody, CreateTopupBody, IdParams } from '@kassa/contracts';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyInstance } from 'fastify';
+import {
+  idempotencyClaim,
+  idOrNotFound,
+  requireUser,
+  sendStored,
+} from '../../http/request-context.ts';
+import type { Clock } from '../../kernel/clock.ts';
+import { KassaError } from '../../kernel/errors.ts';
+import { isCurrency, type Currency } from '../../kernel/money.ts';
+import type { Logger } from '../../platform/log.ts';
+import type { ProcessorCharge, ProcessorPayout } from './processor-client.ts';
+import { verifyProcessorSignature } from './processor-signature.ts';
+import type { Rails } from './rails-flows.ts';
+
+function currency(value: string): Currency {
+  if (!isCurrency(value))
+    throw new KassaError('invalid_currency', undefined, { param: 'currency' });
+  return value;
+}
+
+export function railsRoutes(deps: {
+  rails: Rails;
+  clock: Clock;
+  logger: Logger;
+  processorSecret: string;
+}) {
+  return async function plugin(root: FastifyInstance): Promise<void> {
+    const app = root.withTypeProvider<TypeBoxTypeProvider>();
+
+    app.post(
+      '/v1/topups',
+      {
+        config: { rateLimit: 'money' },
+        schema: {
+          tags: ['top-ups and payouts'],
+          summary: 'Top up a wallet from a saved card (through the processor)',
+          description:
+            '201 with the finished top-up (`succeeded` or `failed` with `failure_code`), or 202 with `outcome_unknown` when the processor did not answer: retry with the same Idempotency-Key, or wait (the worker resolves it).',
+          body: CreateTopupBody,
+        },
+      },
+      async (request, reply) => {
+        const user = requireUser(request);
+        const claim = idempotencyClaim(request, true);
+        if (claim === null) throw new KassaError('idempotency_key_missing');
+        const response = await deps.rails.startTopup({
+          userId: user.userId,
+          claim,
+          paymentMethodId: idOrNotFound('pm', request.body.payment_method, 'payment_method'),
+          amount: BigInt(request.body.amount),
+          currency: currency(request.body.currency),
+        });
+        return sendStored(reply, response);
+      },
+    );
+
+    app.post(
+      '/v1/payouts',
+      {
+        config: { rateLimit: 'money' },
+        schema: {
+          tags: ['top-ups and payouts'],
+          summary: 'Send wallet money to a bank account (held until the bank confirms)',
+          description:
+            '201 with the finished payout (`succeeded` = paid, or `failed` with the hold released), or 202 with `outcome_unknown`. Insufficient funds: 402, nothing stored.',
+          body: CreatePayoutBody,
+        },
+      },
+      async (request, reply) => {
+        const user = requireUser(request);
+        const claim = idempotencyClaim(request, true);
+        if (claim === null) throw new KassaError('idempotency_key_missing');
+        const response = await deps.rails.startPayout({
+          userId: user.userId,
+          claim,
+          amount: BigInt(request.body.amount),
+          currency: currency(request.body.currency),
+          bankAccount: request.body.bank_account,
+        });
+        return sendStored(reply, response);
+      },
+    );
+
+    for (const [path, kind, prefix] of [
+      ['/v1/topups/:id', 'topup', 'top'],
+      ['/v1/payouts/:id', 'payout', 'po'],
+    ] as const) {
+      app.get(
+        path,
+        {
+          schema: {
+            tags: ['top-ups and payouts'],
+            summary: `The ${kind === 'topup' ? 'top-up' : 'payout'} (owner only)`,
+            params: IdParams,
+          },
+        },
+        async (request) => {
+          const user = requireUser(request);
+          const found = await deps.rails.view(
+            user.userId,
+            kind,
+            idOrNotFound(prefix, request.params.id),
+          );
+          if (found === null)
+            throw new KassaError('resource_not_found', undefined, { param: 'id' });
+          return found;
+        },
+      );
+    }
+
+    app.post(
+      '/v1/processor/callbacks',
+      {
+        config: { public: true },
+        schema: {
+          tags: ['top-ups and payouts'],
+          summary: 'Processor callbacks (signed with the shared processor secret)',
+          security: [],
+          hide: true,
+        },
+      },
+      async (request, reply) => {
+        const signature = request.headers['processor-signature'];
+        if (
+          !verifyProcessorSignature(
+            deps.processorSecret,
+            typeof signature === 'string' ? signature : undefined,
+            request.rawBody ?? '',
+            deps.clock.now(),
+          )
+        )
+          throw new KassaError('authentication_required', 'bad processor signature');
+        const event = request.body as { type?: unknown; data?: { object?: unknown } } | null;
+        const object = event?.data?.object;
+        if (typeof object !== 'object' || object === null)
+          return reply.code(200).send({ received: true, result: 'ignored' });
+        const result = await deps.rails.onProcessorEvent(
+          object as ProcessorCharge | ProcessorPayout,
+        );
+        deps.logger.debug({ type: event?.type, result }, 'processor callback');
+        return reply.code(200).send({ received: true, result });
+      },
+    );
+  };
+}

@@ -1,0 +1,330 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { after, before, beforeEach, describe, it } from 'node:test';
+import { decodeId } from '../src/kernel/ids.ts';
+import { reconcile } from '../src/modules/rails/index.ts';
+import { startTestSystem, type TestSystem } from './support/test-system.ts';
+
+let t: TestSystem;
+before(async () => {
+  t = await startTestSystem({
+    processor: { callbacks: false },
+    env: { PROCESSOR_BREAKER_COOLDOWN_MS: '300', PROCESSOR_RETRIES: '1' },
+  });
+});
+after(() => t.close());
+beforeEach(() => faults(null));
+
+const visa = '4242424242424242';
+const bank = { country: 'US', account_number: '000123456789', routing_number: '110000000' };
+
+async function faults(body: Record<string, number> | null) {
+  const url = `${String(t.system.processor === null ? '' : simUrl())}/admin/faults`;
+  const res = await fetch(url, {
+    method: body === null ? 'DELETE' : 'POST',
+    ...(body === null
+      ? {}
+      : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+  });
+  assert.equal(res.status, 200, await res.text());
+}
+
+function simUrl(): string {
+  const address = t.sim?.app.server.address();
+  assert.ok(address !== null && typeof address === 'object');
+  return `http://127.0.0.1:${address.port}`;
+}
+
+async function settlement() {
+  const res = await fetch(`${simUrl()}/admin/settlement`);
+  return (
+    (await res.json()) as { data: { type: string; idempotency_key: string; amount: number }[] }
+  ).data;
+}
+
+async function topup(token: string, pm: string, amount: number, key = randomUUID()) {
+  return t.request('POST', '/v1/topups', {
+    token,
+    key,
+    body: { payment_method: pm, amount, currency: 'USD' },
+  });
+}
+
+async function payout(token: string, amount: number, account = bank, key = randomUUID()) {
+  return t.request('POST', '/v1/payouts', {
+    token,
+    key,
+    body: { amount, currency: 'USD', bank_account: account },
+  });
+}
+
+describe('top-ups', () => {
+  it('charges a saved card once and credits the wallet; a retry replays', async () => {
+    const user = await t.signUp();
+    const pm = await t.addCard(user.token, visa);
+    const key = randomUUID();
+    const first = await topup(user.token, pm, 5_000, key);
+    assert.equal(first.statusCode, 201, first.body);
+    const body = first.json();
+    assert.match(body.id, /^top_/);
+    assert.equal(body.status, 'succeeded');
+    assert.equal(body.payment_method, pm);
+    assert.equal((await t.balance(user.token, user.walletId)).balance, 5_000);
+    const again = await topup(user.token, pm, 5_000, key);
+    assert.equal(again.statusCode, 201);
+    assert.equal(again.headers['idempotent-replayed'], 'true');
+    assert.equal(again.json().id, body.id);
+    assert.equal((await t.balance(user.token, user.walletId)).balance, 5_000);
+    const captures = (await settlement()).filter(
+      (e) => e.idempotency_key === `kassa_topup_${decodeId('top', body.id) ?? ''}`,
+    );
+    assert.deepEqual(
+      captures.map((e) => [e.type, e.amount]),
+      [['capture', 5_000]],
+    );
+    const got = await t.request('GET', `/v1/topups/${body.id}`, { token: user.token });
+    assert.equal(got.statusCode, 200);
+    assert.equal(got.json().status, 'succeeded');
+    const history = await t.request('GET', `/v1/wallets/${user.walletId}/transactions`, {
+      token: user.token,
+    });
+    assert.equal(history.json().data[0].id, body.id);
+    assert.equal(history.json().data[0].direction, 'credit');
+  });
+
+  it('declines end as failed with the processor’s code and move nothing', async () => {
+    const user = await t.signUp();
+    for (const [number, code] of [
+      ['4000000000000002', 'card_declined'],
+      ['4000000000009995', 'insufficient_funds'],
+      ['4000000000003220', 'authentication_required'],
+      ['4000000000000119', 'processing_error'],
+    ] as const) {
+      const pm = await t.addCard(user.token, number);
+      const res = await topup(user.token, pm, 1_000);
+      assert.equal(res.statusCode, 201, res.body);
+      assert.equal(res.json().status, 'failed');
+      assert.equal(res.json().failure_code, code);
+    }
+    assert.equal((await t.balance(user.token, user.walletId)).balance, 0);
+  });
+
+  it('bad input, a foreign card or another user’s top-up: clear errors, nothing stored', async () => {
+    const alice = await t.signUp();
+    const bob = await t.signUp();
+    const bobsCard = await t.addCard(bob.token, visa);
+    const before = await t.system.db.query<{ n: string }>(
+      'select count(*)::text as n from payments',
+    );
+    const foreign = await topup(alice.token, bobsCard, 1_000);
+    assert.equal(foreign.statusCode, 404);
+    assert.equal(foreign.json().error.code, 'payment_method_not_found');
+    const noKey = await t.request('POST', '/v1/topups', {
+      token: alice.token,
+      body: { payment_method: bobsCard, amount: 1_000, currency: 'USD' },
+    });
+    assert.equal(noKey.json().error.code, 'idempotency_key_missing');
+    for (const body of [
+      { payment_method: bobsCard, amount: 0, currency: 'USD' },
+      { payment_method: bobsCard, amount: 10, currency: 'usd' },
+      { payment_method: bobsCard, amount: 10, currency: 'USD', status: 'succeeded' },
+      { payment_method: 'pm_nope', amount: 10, currency: 'USD' },
+    ]) {
+      const res = await t.request('POST', '/v1/topups', {
+        token: alice.token,
+        key: randomUUID(),
+        body,
+      });
+      assert.ok([400, 404].includes(res.statusCode), res.body);
+      assert.equal(res.json().error.money_moved, false);
+    }
+    const noWallet = await topup(alice.token, await t.addCard(alice.token, visa), 10).then(
+      async () =>
+        t.request('POST', '/v1/topups', {
+          token: alice.token,
+          key: randomUUID(),
+          body: { payment_method: await t.addCard(alice.token, visa), amount: 10, currency: 'EUR' },
+        }),
+    );
+    assert.equal(noWallet.json().error.code, 'wallet_not_found');
+    const after = await t.system.db.query<{ n: string }>(
+      'select count(*)::text as n from payments',
+    );
+    assert.equal(Number(after[0]?.n), Number(before[0]?.n) + 1, 'only the one valid top-up');
+    const bobsTopup = await topup(bob.token, bobsCard, 100);
+    const peek = await t.request('GET', `/v1/topups/${bobsTopup.json().id}`, {
+      token: alice.token,
+    });
+    assert.equal(peek.statusCode, 404);
+  });
+
+  it('a reply lost every time leaves outcome_unknown; a retry with the same key finishes it, charged once', async () => {
+    const user = await t.signUp();
+    const pm = await t.addCard(user.token, visa);
+    await faults({ lost_reply_rate: 1 });
+    const key = randomUUID();
+    const first = await topup(user.token, pm, 2_500, key);
+    assert.equal(first.statusCode, 202, first.body);
+    assert.equal(first.json().status, 'outcome_unknown');
+    assert.equal((await t.balance(user.token, user.walletId)).balance, 0);
+    await faults(null);
+    await sleep(350); // the breaker may have opened on the lost replies
+    const retry = await topup(user.token, pm, 2_500, key);
+    assert.equal(retry.statusCode, 201, retry.body);
+    assert.equal(retry.json().status, 'succeeded');
+    assert.equal((await t.balance(user.token, user.walletId)).balance, 2_500);
+    const id = retry.json().id as string;
+    const flow = await t.system.db.query<{ processor_key: string }>(
+      'select processor_key from processor_flows f join payments p on p.id = f.payment_id where p.amount = 2500 and p.payer_user_id = (select user_id from wallets where id = p.payee_account_id)',
+    );
+    assert.ok(flow.length >= 1, id);
+    const keys = new Set(flow.map((f) => f.processor_key));
+    const charges = (await settlement()).filter((e) => keys.has(e.idempotency_key));
+    assert.equal(charges.length, 1, 'the processor captured once');
+  });
+
+  it('the worker resolves an abandoned top-up by asking the processor', async () => {
+    const user = await t.signUp();
+    const pm = await t.addCard(user.token, visa);
+    await faults({ lost_reply_rate: 1 });
+    const charged = await topup(user.token, pm, 700);
+    await faults({ timeout_rate: 1 });
+    const neverArrived = await topup(user.token, pm, 300);
+    assert.equal(charged.json().status, 'outcome_unknown');
+    assert.equal(neverArrived.json().status, 'outcome_unknown');
+    await faults(null);
+    await sleep(350);
+    const ran = await t.system.startWorker(3_600_000).runOnce();
+    assert.ok(ran.flowsResolved >= 2, JSON.stringify(ran));
+    const a = await t.request('GET', `/v1/topups/${charged.json().id}`, { token: user.token });
+    const b = await t.request('GET', `/v1/topups/${neverArrived.json().id}`, { token: user.token });
+    assert.equal(a.json().status, 'succeeded', 'the lost reply hid a capture: credited');
+    assert.equal(b.json().status, 'failed', 'the processor never saw it: failed, nothing charged');
+    assert.equal(b.json().failure_code, 'processor_unavailable');
+    assert.equal((await t.balance(user.token, user.walletId)).balance, 700);
+  });
+});
+
+describe('payouts', () => {
+  it('holds the money, then pays out; a failing bank account releases the hold', async () => {
+    const user = await t.signUp();
+    await t.fund(user.walletId, 10_000);
+    const paid = await payout(user.token, 4_000);
+    assert.equal(paid.statusCode, 201, paid.body);
+    assert.match(paid.json().id, /^po_/);
+    assert.equal(paid.json().status, 'succeeded');
+    assert.equal(paid.json().bank_account.last4, '6789');
+    assert.deepEqual(await t.balance(user.token, user.walletId), {
+      ...(await t.balance(user.token, user.walletId)),
+      balance: 6_000,
+      available: 6_000,
+    });
+    const failed = await payout(user.token, 1_000, { ...bank, account_number: '000111111116' });
+    assert.equal(failed.json().status, 'failed');
+    assert.equal(failed.json().failure_code, 'no_account');
+    const wallet = await t.balance(user.token, user.walletId);
+    assert.equal(wallet.balance, 6_000);
+    assert.equal(wallet.available, 6_000);
+    const stored = await t.system.db.query<{ bank_account_sealed: Buffer }>(
+      'select bank_account_sealed from processor_flows where bank_account_sealed is not null',
+    );
+    assert.ok(
+      stored.every((row) => !row.bank_account_sealed.toString('latin1').includes('000123456789')),
+    );
+  });
+
+  it('more than the available balance: 402, nothing held or stored', async () => {
+    const user = await t.signUp();
+    await t.fund(user.walletId, 500);
+    const res = await payout(user.token, 501);
+    assert.equal(res.statusCode, 402, res.body);
+    assert.equal(res.json().error.code, 'insufficient_funds');
+    assert.equal(res.json().error.money_moved, false);
+    const wallet = await t.balance(user.token, user.walletId);
+    assert.equal(wallet.available, 500);
+  });
+
+  it('an unknown payout keeps its hold until the worker learns the bank paid it', async () => {
+    const user = await t.signUp();
+    await t.fund(user.walletId, 1_000);
+    await faults({ lost_reply_rate: 1 });
+    const res = await payout(user.token, 600);
+    assert.equal(res.json().status, 'outcome_unknown');
+    const held = await t.balance(user.token, user.walletId);
+    assert.equal(held.balance, 1_000);
+    assert.equal(held.available, 400);
+    await faults(null);
+    await sleep(350);
+    await t.system.startWorker(3_600_000).runOnce();
+    const wallet = await t.balance(user.token, user.walletId);
+    assert.equal(wallet.balance, 400);
+    assert.equal(wallet.available, 400);
+  });
+});
+
+describe('circuit breaker and reconciliation', () => {
+  it('opens under sustained failure (503, nothing charged, readyz degraded) and closes after recovery', async () => {
+    const user = await t.signUp();
+    const pm = await t.addCard(user.token, visa);
+    await faults({ error_rate: 1 });
+    let refused: Awaited<ReturnType<typeof topup>> | undefined;
+    for (let i = 0; i < 20 && refused === undefined; i += 1) {
+      const res = await topup(user.token, pm, 100);
+      if (res.statusCode === 503) refused = res;
+      else assert.equal(res.json().status, 'outcome_unknown');
+    }
+    assert.ok(refused !== undefined, 'the breaker opened');
+    assert.equal(refused.json().error.code, 'processor_unavailable');
+    assert.equal(refused.json().error.money_moved, false);
+    assert.equal(refused.json().error.next_action, 'retry_later');
+    assert.ok(Number(refused.headers['retry-after']) >= 1);
+    const ready = await t.request('GET', '/readyz');
+    assert.equal(ready.statusCode, 200, 'wallets and P2P still work');
+    assert.deepEqual(ready.json().degraded, ['processor']);
+    assert.match((await t.request('GET', '/metrics')).body, /kassa_processor_circuit_state 2/);
+    await faults(null);
+    await sleep(350);
+    const recovered = await topup(user.token, pm, 100);
+    assert.equal(recovered.statusCode, 201, recovered.body);
+    assert.equal(t.system.breaker.state(), 'closed');
+    // The unknown ones resolve: the processor never saw them (every call errored).
+    await t.system.startWorker(3_600_000).runOnce();
+    const open = await t.system.db.query(
+      "select 1 from processor_flows where recovery_point = 'started'",
+    );
+    assert.equal(open.length, 0);
+  });
+
+  it('reconcile agrees with the processor, and names a capture the ledger does not have', async () => {
+    const processor = t.system.processor;
+    assert.ok(processor !== null);
+    const clean = await reconcile({ db: t.system.db, processor, clock: t.system.clock });
+    assert.deepEqual(clean.mismatches, []);
+    assert.ok(clean.matched > 0);
+    const stray = `kassa_topup_${randomUUID()}`;
+    const res = await fetch(`${simUrl()}/v1/charges`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${t.processorSecret}`,
+        'idempotency-key': stray,
+        'content-type': 'application/json',
+      },
+      body: JSON.stringify({
+        amount: 999,
+        currency: 'USD',
+        card: { number: visa, exp_month: 12, exp_year: 2031 },
+      }),
+    });
+    assert.equal(res.status, 200);
+    const dirty = await reconcile({ db: t.system.db, processor, clock: t.system.clock });
+    assert.deepEqual(dirty.mismatches, [
+      {
+        kind: 'missing_in_ledger',
+        processor_key: stray,
+        ledger: null,
+        processor: { amount: '999', currency: 'USD' },
+      },
+    ]);
+  });
+});
