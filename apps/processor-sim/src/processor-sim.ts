@@ -79,6 +79,8 @@ export function createProcessorSim(options: ProcessorSimOptions) {
   const pendingCallbacks = new Set<Promise<void>>();
   let callbackUrl = options.callbackUrl;
   let closing = false;
+  // Aborts callback deliveries (their waits and requests) when the stand-in closes.
+  const stopping = new AbortController();
 
   const app = Fastify({ logger: false });
 
@@ -187,29 +189,34 @@ export function createProcessorSim(options: ProcessorSimOptions) {
   }
 
   async function deliver(body: string, delayMs: number): Promise<void> {
-    if (delayMs > 0) await sleep(delayMs, undefined, { ref: false });
-    for (let attempt = 0; attempt < 3 && !closing; attempt += 1) {
-      const t = Math.floor(Date.now() / 1000);
-      const signature = createHmac('sha256', options.secret).update(`${t}.${body}`).digest('hex');
-      try {
-        const res = await fetch(callbackUrl ?? '', {
-          method: 'POST',
-          headers: {
-            'content-type': 'application/json',
-            'processor-signature': `t=${t},v1=${signature}`,
-          },
-          body,
-          signal: AbortSignal.timeout(5_000),
-        });
-        await res.arrayBuffer();
-        if (res.ok) {
-          stats.callbacks_sent += 1;
-          return;
+    const signal = stopping.signal;
+    try {
+      if (delayMs > 0) await sleep(delayMs, undefined, { signal });
+      for (let attempt = 0; attempt < 3; attempt += 1) {
+        const t = Math.floor(Date.now() / 1000);
+        const signature = createHmac('sha256', options.secret).update(`${t}.${body}`).digest('hex');
+        try {
+          const res = await fetch(callbackUrl ?? '', {
+            method: 'POST',
+            headers: {
+              'content-type': 'application/json',
+              'processor-signature': `t=${t},v1=${signature}`,
+            },
+            body,
+            signal: AbortSignal.any([signal, AbortSignal.timeout(5_000)]),
+          });
+          await res.arrayBuffer();
+          if (res.ok) {
+            stats.callbacks_sent += 1;
+            return;
+          }
+        } catch (error) {
+          if (signal.aborted) throw error;
         }
-      } catch {
-        // retried below
+        await sleep(200 * 2 ** attempt, undefined, { signal });
       }
-      await sleep(200 * 2 ** attempt, undefined, { ref: false });
+    } catch {
+      if (signal.aborted) return; // closing: undelivered callbacks are dropped
     }
     stats.callbacks_failed += 1;
   }
@@ -522,6 +529,7 @@ export function createProcessorSim(options: ProcessorSimOptions) {
     },
     async close(): Promise<void> {
       closing = true;
+      stopping.abort();
       await Promise.allSettled([...pendingCallbacks]);
       await app.close();
     },

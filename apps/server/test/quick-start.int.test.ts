@@ -12,12 +12,18 @@ const embeddedPort = String(20_000 + Math.floor(Math.random() * 20_000));
 after(() => rm(dataDir, { recursive: true, force: true }));
 
 /** Runs `npm start` as a new user would (no DATABASE_URL) and waits for its banner. */
-async function start(): Promise<{ child: ChildProcess; banner: string; url: string }> {
+async function start(): Promise<{
+  child: ChildProcess;
+  banner: string;
+  url: string;
+  output: () => string;
+}> {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     KASSA_DATA_DIR: dataDir,
     EMBEDDED_PG_PORT: embeddedPort,
     PORT: '0',
+    PROCESSOR_PORT: '0',
     LOG_LEVEL: 'warn',
   };
   delete env['DATABASE_URL'];
@@ -41,7 +47,7 @@ async function start(): Promise<{ child: ChildProcess; banner: string; url: stri
   });
   const url = /API {8}(http:\/\/[^\s]+)\/v1/.exec(banner)?.[1];
   assert.ok(url, banner);
-  return { child, banner, url };
+  return { child, banner, url, output: () => out };
 }
 
 async function stop(child: ChildProcess): Promise<number | null> {
@@ -78,7 +84,27 @@ describe('quick start (npm start on the embedded PostgreSQL)', () => {
         body: JSON.stringify({ merchant, amount: 1250, currency: 'USD' }),
       });
       assert.equal(payment.status, 201);
-      assert.equal(await stop(first.child), 0);
+      // The processor stand-in started with it: a top-up from a test card goes through.
+      assert.match(first.banner, /Processor {2}http:\/\/localhost:\d+/);
+      const authorized = {
+        'content-type': 'application/json',
+        authorization: `Bearer ${token}`,
+      };
+      const card = await fetch(`${first.url}/v1/payment_methods`, {
+        method: 'POST',
+        headers: authorized,
+        body: JSON.stringify({
+          card: { number: '4242424242424242', exp_month: 12, exp_year: 2031, cvc: '123' },
+        }),
+      });
+      const { id: pm } = (await card.json()) as { id: string };
+      const topup = await fetch(`${first.url}/v1/topups`, {
+        method: 'POST',
+        headers: { ...authorized, 'idempotency-key': randomUUID() },
+        body: JSON.stringify({ payment_method: pm, amount: 500, currency: 'USD' }),
+      });
+      assert.equal(((await topup.json()) as { status: string }).status, 'succeeded');
+      assert.equal(await stop(first.child), 0, first.output());
 
       const second = await start();
       assert.match(
@@ -91,12 +117,16 @@ describe('quick start (npm start on the embedded PostgreSQL)', () => {
       });
       assert.equal(me.status, 200, 'sessions survive a restart (the signing secret is kept)');
       const wallets = ((await me.json()) as { wallets: { balance: number }[] }).wallets;
-      assert.equal(wallets[0]?.balance, 100_000 - 1250, 'the payment is still there');
+      assert.equal(
+        wallets[0]?.balance,
+        100_000 - 1250 + 500,
+        'the payment and top-up are still there',
+      );
       const verify = await fetch(`${second.url}/v1/admin/ledger/verify`, {
         headers: { authorization: `Bearer ${operatorKey}` },
       });
       assert.equal(((await verify.json()) as { balanced: boolean }).balanced, true);
-      assert.equal(await stop(second.child), 0);
+      assert.equal(await stop(second.child), 0, second.output());
     },
   );
 });

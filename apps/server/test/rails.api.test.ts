@@ -1,10 +1,19 @@
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { decodeId } from '../src/kernel/ids.ts';
 import { reconcile } from '../src/modules/rails/index.ts';
 import { startTestSystem, type TestSystem } from './support/test-system.ts';
+
+const execFileAsync = (file: string, args: string[], options: object) =>
+  promisify(execFile)(file, args, { ...options, encoding: 'utf8' }).then(
+    (out) => ({ ...out, code: 0 }),
+    (error: { code: number; stdout: string; stderr: string }) => error,
+  );
 
 let t: TestSystem;
 before(async () => {
@@ -326,5 +335,27 @@ describe('circuit breaker and reconciliation', () => {
         processor: { amount: '999', currency: 'USD' },
       },
     ]);
+    // The operator's command sees the same and exits 1.
+    // Asynchronously: the stand-in answering the command runs in this process.
+    const cli = await execFileAsync(
+      process.execPath,
+      ['--import', 'tsx', 'apps/server/src/main/cli.ts', 'reconcile'],
+      {
+        cwd: join(import.meta.dirname, '..', '..', '..'),
+        encoding: 'utf8',
+        env: {
+          ...process.env,
+          DATABASE_URL: t.databaseUrl,
+          KASSA_TOKEN_SECRET: t.tokenSecret,
+          KASSA_OPERATOR_KEY: t.operatorKey,
+          KASSA_DATA_DIR: `/tmp/kassa-cli-${randomUUID()}`,
+          PROCESSOR_URL: simUrl(),
+          PROCESSOR_SECRET: t.processorSecret,
+        },
+      },
+    );
+    assert.equal(cli.code, 1, cli.stderr);
+    assert.match(cli.stdout, /RECONCILIATION: 1 mismatch\(es\)/);
+    assert.match(cli.stdout, new RegExp(stray));
   });
 });

@@ -172,7 +172,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       status: String(reply.statusCode),
     });
     options.metrics.httpDuration.observe({ route, method: request.method }, seconds);
-    const level = reply.statusCode >= 500 ? 'error' : 'info';
+    const level = reply.statusCode === 503 ? 'warn' : reply.statusCode >= 500 ? 'error' : 'info';
     request.log[level](
       { method: request.method, route, status: reply.statusCode, durationMs: reply.elapsedTime },
       'request',

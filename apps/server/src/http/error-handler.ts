@@ -114,7 +114,9 @@ export function handleError(
   const requestId = request.id;
   if (error instanceof KassaError) {
     const status = errorCatalogue[error.code].httpStatus;
-    if (status >= 500) request.log.error({ err: error }, 'request failed');
+    // A 503 is a deliberate refusal (load shed, open circuit): worth a warning, not an alarm.
+    if (status === 503) request.log.warn({ code: error.code }, 'request refused');
+    else if (status >= 500) request.log.error({ err: error }, 'request failed');
     if (error.retryAfterSeconds !== undefined)
       void reply.header('Retry-After', String(error.retryAfterSeconds));
     else if (status === 503 || status === 429) void reply.header('Retry-After', '1');

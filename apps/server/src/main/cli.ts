@@ -3,7 +3,10 @@
  * of `npm start` when it is unset.
  *   migrate            apply pending migrations (safe while other processes run)
  *   verify             recompute every balance from the journal; exit 1 on any mismatch
- *   expire             run the worker's jobs once (hold expiry, key reaper)
+ *   expire             run the worker's jobs once (hold expiry, key reaper, unfinished top-ups
+ *                      and payouts resolved with the processor)
+ *   reconcile          compare the ledger with the processor's settlement report; exit 1 on any
+ *                      mismatch (PROCESSOR_URL, or the stand-in of `npm start`)
  *   audit verify       recompute the audit log's hash chain; exit 1 on a broken link
  *   keys rotate        add a vault key-encryption key and re-wrap every card's data key online
  */
@@ -15,12 +18,13 @@ import {
 import { createLogger } from '../platform/log.ts';
 import { migrate } from '../platform/migrate.ts';
 import { verifyAuditLog } from '../modules/audit/index.ts';
+import { reconcile } from '../modules/rails/index.ts';
 import { addVaultKek } from '../modules/vault/index.ts';
 import { runMain } from './process-lifecycle.ts';
 import { loadSecrets } from './secrets.ts';
 import { createSystem, type System } from './system.ts';
 
-const usage = 'usage: kassa <migrate|verify|expire|audit verify|keys rotate>';
+const usage = 'usage: kassa <migrate|verify|expire|reconcile|audit verify|keys rotate>';
 
 function say(line: string): void {
   process.stdout.write(`${line}\n`);
@@ -92,6 +96,31 @@ await runMain('kassa', async () => {
         return 0;
       });
       break;
+    case 'reconcile': {
+      const withProcessor: Config = {
+        ...config,
+        processor: {
+          ...config.processor,
+          url: config.processor.url ?? `http://127.0.0.1:${config.processor.simPort}`,
+        },
+      };
+      code = await withSystem(withProcessor, async (system) => {
+        if (system.processor === null) return 2;
+        const report = await reconcile({
+          db: system.db,
+          processor: system.processor,
+          clock: system.clock,
+        });
+        say(JSON.stringify(report, null, 2));
+        say(
+          report.mismatches.length === 0
+            ? `reconciled: ${report.matched} matched, ${report.in_flight} in flight, 0 mismatches`
+            : `RECONCILIATION: ${report.mismatches.length} mismatch(es), ${report.matched} matched, ${report.in_flight} in flight`,
+        );
+        return report.mismatches.length === 0 ? 0 : 1;
+      });
+      break;
+    }
     case 'audit':
       if (process.argv[3] !== 'verify') {
         process.stderr.write(`${usage}\n`);

@@ -4,6 +4,8 @@ import {
   type EmbeddedPostgresHandle,
 } from '../platform/embedded-postgres.ts';
 import { createLogger } from '../platform/log.ts';
+import { createProcessorSim, type ProcessorSim } from '../../../processor-sim/src/index.ts';
+import { join } from 'node:path';
 import { migrate } from '../platform/migrate.ts';
 import { onShutdown, runMain } from './process-lifecycle.ts';
 import { loadSecrets } from './secrets.ts';
@@ -14,7 +16,13 @@ function say(line = ''): void {
   process.stdout.write(`${line}\n`);
 }
 
-function banner(url: string, operatorKey: string, demo: DemoData | null, embedded: boolean): void {
+function banner(
+  url: string,
+  operatorKey: string,
+  demo: DemoData | null,
+  embedded: boolean,
+  processorUrl: string | undefined,
+): void {
   say();
   say('  Kassa is running.');
   say(`  API        ${url}/v1`);
@@ -22,6 +30,9 @@ function banner(url: string, operatorKey: string, demo: DemoData | null, embedde
   say(`  Health     ${url}/readyz   Metrics: ${url}/metrics`);
   say(
     `  Database   ${embedded ? 'embedded PostgreSQL (data in .kassa/pg; set DATABASE_URL to use your own)' : 'DATABASE_URL'}`,
+  );
+  say(
+    `  Processor  ${processorUrl === undefined ? 'none (set PROCESSOR_URL)' : `${processorUrl}   (stand-in; faults: POST ${processorUrl}/admin/faults)`}`,
   );
   say(`  Operator   Authorization: Bearer ${operatorKey}`);
   if (demo !== null) {
@@ -45,6 +56,9 @@ function banner(url: string, operatorKey: string, demo: DemoData | null, embedde
     say(
       `      -H "idempotency-key: $(date +%s%N)" -d '{"merchant":"${demo.merchant.id}","amount":1250,"currency":"USD"}'`,
     );
+    say(
+      '  Top up from a card: save the test card 4242 4242 4242 4242 (POST /v1/payment_methods), then POST /v1/topups (README).',
+    );
   }
   say();
   say('  Ctrl-C stops everything; the data is kept for the next start.');
@@ -64,12 +78,31 @@ async function main(config: Config): Promise<void> {
     databaseUrl = embedded.connectionString;
   }
   const secrets = await loadSecrets(config);
-  const system = await createSystem({ config, databaseUrl, secrets, logger, role: 'all' });
+  // Without PROCESSOR_URL the card network stand-in runs here too, keeping what it charged
+  // in the data folder, and Kassa is pointed at it.
+  let sim: ProcessorSim | undefined;
+  let systemConfig = config;
+  if (config.processor.url === undefined) {
+    sim = createProcessorSim({
+      secret: secrets.processorSecret,
+      dataFile: join(config.dataDir, 'processor-sim.jsonl'),
+    });
+    const processorUrl = await sim.listen(config.processor.simPort);
+    systemConfig = { ...config, processor: { ...config.processor, url: processorUrl } };
+  }
+  const system = await createSystem({
+    config: systemConfig,
+    databaseUrl,
+    secrets,
+    logger,
+    role: 'all',
+  });
   const applied = await migrate(system.db);
   if (applied.applied.length > 0)
     logger.info({ migrations: applied.applied }, 'migrations applied');
   const worker = system.startWorker();
   const address = await system.listen();
+  sim?.setCallbackUrl(`${address}/v1/processor/callbacks`);
   const demo = config.seedDemo
     ? await seedDemo(system.app, secrets.operatorKey, config.dataDir)
     : null;
@@ -78,11 +111,13 @@ async function main(config: Config): Promise<void> {
     secrets.operatorKey,
     demo,
     embedded !== undefined,
+    systemConfig.processor.url?.replace('127.0.0.1', 'localhost'),
   );
 
   onShutdown(async (signal) => {
     say(`\n${signal}: stopping Kassa…`);
     await worker.stop();
+    await sim?.close();
     await system.close();
     await embedded?.stop();
     say('Stopped.');

@@ -46,6 +46,15 @@ export function createDb(options: DbOptions): Db {
       '-c statement_timeout=30000 -c lock_timeout=10000 -c idle_in_transaction_session_timeout=60000',
   });
   pool.on('error', (error) => options.onError?.(error));
+  // `pool.end()` resolves before its clients' sockets have closed. Track them so `close()` can
+  // wait, and keep a listener on each: a server shutting down right after (the embedded
+  // PostgreSQL on Ctrl-C) must not crash the process with an unhandled client error.
+  const open = new Set<pg.Client>();
+  pool.on('connect', (client) => {
+    open.add(client);
+    client.on('error', (error) => options.onError?.(error));
+    client.on('end', () => open.delete(client));
+  });
 
   async function query<Row extends pg.QueryResultRow>(sql: string, params: unknown[] = []) {
     try {
@@ -93,7 +102,12 @@ export function createDb(options: DbOptions): Db {
     pool,
     query,
     transaction,
-    close: () => pool.end(),
+    async close() {
+      await pool.end();
+      const deadline = Date.now() + 5_000;
+      while (open.size > 0 && Date.now() < deadline)
+        await new Promise((resolve) => setTimeout(resolve, 10));
+    },
   };
 }
 

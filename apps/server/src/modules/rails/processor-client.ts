@@ -174,10 +174,15 @@ export function createProcessorClient(options: {
       }),
     lookup: (key) => call('lookup', 'GET', `/v1/operations/${encodeURIComponent(key)}`, null),
     async settlement() {
-      const res = await fetch(`${options.baseUrl}/admin/settlement`, {
+      const url = `${options.baseUrl}/admin/settlement`;
+      const res = await fetch(url, {
         signal: AbortSignal.timeout(Math.max(options.timeoutMs, 10_000)),
+      }).catch((error: unknown) => {
+        throw new Error(`the processor's settlement report is unreachable at ${url}`, {
+          cause: error,
+        });
       });
-      if (!res.ok) throw new Error(`settlement report: HTTP ${res.status}`);
+      if (!res.ok) throw new Error(`settlement report from ${url}: HTTP ${res.status}`);
       const list = (await res.json()) as { data: SettlementEntry[] };
       return list.data;
     },

@@ -154,7 +154,7 @@ export async function loadForBatch(
   const accounts = new Map<string, Account>();
   if (accountIds.size > 0) {
     const rows = await client.query<AccountRow>(
-      `select ${accountColumns} from ledger_accounts where id = any($1::uuid[]) order by id for update`,
+      `select ${accountColumns} from ledger_accounts where id = any($1::uuid[]) order by id for no key update`,
       [[...accountIds].sort()],
     );
     for (const row of rows.rows) accounts.set(row.id, accountFromRow(row));
