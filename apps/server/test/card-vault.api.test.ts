@@ -62,12 +62,17 @@ describe('card vault', () => {
       assert.ok(!text.includes(form), `leaked as ${form}`);
     assert.ok(!/"314"|cvc/i.test(text), 'the security code is not stored');
     assert.ok(!res.body.includes('4242424242424242'));
-    const revealed = await t.system.vault.revealForProcessor(decodeId('pm', pm.id)!);
+    const revealed = await t.system.vault.revealForProcessor(decodeId('pm', pm.id)!, 'test');
     assert.equal(
       revealed?.number,
       '4242424242424242',
       'the processor connector can still get the number',
     );
+    const audited = await t.system.db.query(
+      "select 1 from audit_log where action = 'vault.card_revealed' and object = $1 and details->>'reference' = 'test'",
+      [pm.id],
+    );
+    assert.equal(audited.length, 1, 'every reveal is audited');
   });
 
   it('the same card twice is one payment method (keyed fingerprint); another user gets their own', async () => {
@@ -137,7 +142,7 @@ describe('card vault', () => {
         .statusCode,
       200,
     );
-    assert.equal(await t.system.vault.revealForProcessor(decodeId('pm', amex.id)!), null);
+    assert.equal(await t.system.vault.revealForProcessor(decodeId('pm', amex.id)!, 'test'), null);
     const row = await t.system.db.query<{
       wrapped_data_key: Buffer | null;
       number_ciphertext: Buffer | null;
@@ -196,13 +201,13 @@ describe('card vault', () => {
     delete file.keks['v1'];
     writeFileSync(keyFile, JSON.stringify(file));
     for (const [i, id] of ids.entries())
-      assert.equal((await t.system.vault.revealForProcessor(id))?.number, numbers[i]);
+      assert.equal((await t.system.vault.revealForProcessor(id, 'test'))?.number, numbers[i]);
     // A wrong key (tampering) is detected by the authentication tag, not decrypted to garbage.
     file.keks['v2'] = randomBytes(32).toString('base64');
     writeFileSync(keyFile, JSON.stringify(file));
     await new Promise((resolve) => setTimeout(resolve, 20));
     await assert.rejects(
-      t.system.vault.revealForProcessor(ids[0]!),
+      t.system.vault.revealForProcessor(ids[0]!, 'test'),
       /unable to authenticate|Unsupported state/,
     );
   });

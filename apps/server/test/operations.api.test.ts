@@ -107,6 +107,10 @@ describe('operations', () => {
       '/v1/admin/funding',
       '/v1/admin/ledger/verify',
       '/v1/admin/ledger/transfers',
+      '/v1/topups',
+      '/v1/topups/{id}',
+      '/v1/payouts',
+      '/v1/payouts/{id}',
     ]) {
       assert.ok(spec.paths[path], `missing ${path}`);
     }

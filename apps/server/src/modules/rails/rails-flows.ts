@@ -336,7 +336,10 @@ export function createRails(deps: RailsDeps) {
     const expected = { kind: flow.kind, amount: payment.amount, currency: payment.currency };
     if (flow.kind === 'topup') {
       assert(flow.paymentMethodId !== null, 'a top-up has a card');
-      const card = await deps.vault.revealForProcessor(flow.paymentMethodId);
+      const card = await deps.vault.revealForProcessor(
+        flow.paymentMethodId,
+        paymentWireId(payment),
+      );
       // A card removed after phase 1 may still have been charged by an earlier attempt: only
       // a lookup can tell, so the outcome stays unknown for the worker.
       if (card === null) return { result: 'unknown', reason: 'card no longer in the vault' };

@@ -3,6 +3,7 @@ import type { Clock } from '../../kernel/clock.ts';
 import { KassaError } from '../../kernel/errors.ts';
 import { encodeId, newUuid } from '../../kernel/ids.ts';
 import type { Db } from '../../platform/db.ts';
+import { recordAudit } from '../audit/index.ts';
 import { checkCard, type CardBrand } from './domain/card-number.ts';
 import type { VaultKeys } from './vault-keys.ts';
 
@@ -149,8 +150,10 @@ export function createCardVault(deps: { db: Db; clock: Clock; keys: () => VaultK
     },
 
     /** The one internal way out: the full number, for the processor connector only. */
+    /** The one way a card number leaves the vault: for the processor connector, audited. */
     async revealForProcessor(
       cardId: string,
+      reference: string,
     ): Promise<{ number: string; expMonth: number; expYear: number } | null> {
       const rows = await db.query<{
         kek_version: string;
@@ -163,6 +166,17 @@ export function createCardVault(deps: { db: Db; clock: Clock; keys: () => VaultK
         [cardId],
       );
       const row = rows[0];
+      await recordAudit(
+        db,
+        {
+          actor: 'system:processor-connector',
+          action: 'vault.card_revealed',
+          object: encodeId('pm', cardId),
+          outcome: row === undefined ? 'failure' : 'success',
+          details: { reference },
+        },
+        deps.clock.now(),
+      );
       if (row === undefined) return null;
       const dataKey = unwrap(cardId, row.kek_version, row.wrapped_data_key);
       const number = open(dataKey, row.number_ciphertext, cardId).toString();
