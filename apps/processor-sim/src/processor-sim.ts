@@ -1,5 +1,6 @@
 import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
 import { createHash, createHmac, randomBytes } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { cardBehaviour, payoutFailure } from './test-cards.ts';
 import { noFaults, parseFaults, type Faults } from './faults.ts';
@@ -81,6 +82,7 @@ export function createProcessorSim(options: ProcessorSimOptions) {
   let closing = false;
   // Aborts callback deliveries (their waits and requests) when the stand-in closes.
   const stopping = new AbortController();
+  setMaxListeners(0, stopping.signal); // one listener per callback in flight
 
   const app = Fastify({ logger: false });
 
@@ -282,14 +284,19 @@ export function createProcessorSim(options: ProcessorSimOptions) {
               ? behaviour.declineCode
               : behaviour.outcome === 'processing_error'
                 ? 'processing_error'
-                : behaviour.outcome === 'authenticate'
-                  ? 'authentication_required'
-                  : null,
+                : null,
+          next_action: null,
+          capture,
           card: { brand: brandOf(body.card.number), last4: body.card.number.slice(-4) },
           reference: body.reference ?? null,
           idempotency_key: String(request.headers['idempotency-key']),
           created_at: new Date().toISOString(),
         };
+        if (charge.status === 'requires_action')
+          charge.next_action = {
+            type: 'redirect_to_url',
+            url: `${request.protocol}://${request.headers.host ?? 'localhost'}/authenticate/${charge.id}`,
+          };
         store.saveCharge(charge);
         if (charge.status === 'succeeded') settleCapture(charge, charge.amount);
         return {
@@ -472,6 +479,47 @@ export function createProcessorSim(options: ProcessorSimOptions) {
           event: { type: `payout.${payout.status}`, object: payout },
         };
       }),
+  );
+
+  // 3-D Secure: the bank's page where the cardholder confirms (or refuses) a charge.
+  app.get<{ Params: { id: string } }>('/authenticate/:id', async (request, reply) => {
+    const charge = store.charges.get(request.params.id);
+    if (charge?.status !== 'requires_action')
+      return reply.code(404).type('text/html').send('<p>Nothing to confirm.</p>');
+    const amount = `${(charge.amount / 100).toFixed(2)} ${charge.currency}`;
+    return reply.type('text/html')
+      .send(`<!doctype html><meta name="viewport" content="width=device-width">
+<title>Confirm your payment</title><h1>Your bank</h1>
+<p>Confirm a payment of <b>${amount}</b> with your card ending ${charge.card.last4}.</p>
+<form method="post" action="/authenticate/${charge.id}/approve"><button>Confirm</button></form>
+<form method="post" action="/authenticate/${charge.id}/decline"><button>Refuse</button></form>`);
+  });
+
+  app.post<{ Params: { id: string; result: string } }>(
+    '/authenticate/:id/:result',
+    async (request, reply) => {
+      const charge = store.charges.get(request.params.id);
+      const result = request.params.result;
+      if (charge?.status !== 'requires_action' || (result !== 'approve' && result !== 'decline'))
+        return reply
+          .code(404)
+          .send({ error: { code: 'not_found', message: 'Nothing to confirm.' } });
+      charge.next_action = null;
+      if (result === 'approve') {
+        charge.status = charge.capture ? 'succeeded' : 'requires_capture';
+        if (charge.capture) charge.amount_captured = charge.amount;
+      } else {
+        charge.status = 'declined';
+        charge.decline_code = 'authentication_failed';
+      }
+      store.saveCharge(charge);
+      if (charge.status === 'succeeded') settleCapture(charge, charge.amount);
+      sendCallback(
+        charge.status === 'declined' ? 'charge.failed' : `charge.${charge.status}`,
+        charge,
+      );
+      return reply.type('text/html').send('<p>Done. You can go back to the app.</p>');
+    },
   );
 
   // Lookups: how a caller that lost a reply learns what happened. They suffer the same

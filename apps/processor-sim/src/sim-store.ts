@@ -8,7 +8,11 @@ export interface Charge {
   amount_captured: number;
   amount_refunded: number;
   readonly currency: string;
-  readonly decline_code: string | null;
+  decline_code: string | null;
+  /** For `requires_action`: where the cardholder confirms with their bank (3-D Secure). */
+  next_action: { readonly type: 'redirect_to_url'; readonly url: string } | null;
+  /** Whether a `requires_action` charge captures once authenticated. */
+  readonly capture: boolean;
   readonly card: { readonly brand: string; readonly last4: string };
   readonly reference: string | null;
   readonly idempotency_key: string;

@@ -57,7 +57,7 @@ describe('processor stand-in', () => {
     for (const [number, status, code] of [
       ['4000000000000002', 'declined', 'card_declined'],
       ['4000000000009995', 'declined', 'insufficient_funds'],
-      ['4000000000003220', 'requires_action', 'authentication_required'],
+      ['4000000000003220', 'requires_action', null],
       ['4000000000000119', 'declined', 'processing_error'],
     ]) {
       const res = await call('/v1/charges', {

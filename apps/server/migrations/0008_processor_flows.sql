@@ -20,6 +20,8 @@ create table processor_flows (
   -- this flow, by any process, is the same call to the processor.
   processor_key text not null unique,
   processor_object_id text,
+  -- 3-D Secure: where the cardholder confirms a charge that `requires_action`.
+  action_url text,
   payment_method_id uuid references vault_cards (id),
   -- The bank account for a payout, sealed by the vault's secret box (account numbers are
   -- personal data); `bank_last4` is what is shown.

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { join } from 'node:path';
-import { randomUUID } from 'node:crypto';
+import { createHmac, randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { decodeId } from '../src/kernel/ids.ts';
@@ -107,7 +107,6 @@ describe('top-ups', () => {
     for (const [number, code] of [
       ['4000000000000002', 'card_declined'],
       ['4000000000009995', 'insufficient_funds'],
-      ['4000000000003220', 'authentication_required'],
       ['4000000000000119', 'processing_error'],
     ] as const) {
       const pm = await t.addCard(user.token, number);
@@ -212,6 +211,138 @@ describe('top-ups', () => {
     assert.equal(b.json().status, 'failed', 'the processor never saw it: failed, nothing charged');
     assert.equal(b.json().failure_code, 'processor_unavailable');
     assert.equal((await t.balance(user.token, user.walletId)).balance, 700);
+  });
+});
+
+describe('3-D Secure (the card that requires authentication)', () => {
+  async function challenged(
+    user: { token: string },
+    key: ReturnType<typeof randomUUID>,
+    amount: number,
+  ) {
+    const pm = await t.addCard(user.token, '4000000000003220');
+    const res = await topup(user.token, pm, amount, key);
+    assert.equal(res.statusCode, 202, res.body);
+    const body = res.json();
+    assert.equal(body.status, 'requires_action');
+    assert.equal(body.next_action.type, 'authenticate_card');
+    const page = await fetch(body.next_action.url as string);
+    assert.match(await page.text(), /Confirm a payment of <b>[0-9.]+ USD<\/b>/);
+    return { pm, url: body.next_action.url as string, id: body.id as string };
+  }
+
+  it('confirmed at the bank: the retry with the same key credits once', async () => {
+    const user = await t.signUp();
+    const key = randomUUID();
+    const { pm, url } = await challenged(user, key, 3_000);
+    assert.equal(
+      (await t.balance(user.token, user.walletId)).balance,
+      0,
+      'nothing before confirmation',
+    );
+    assert.equal((await fetch(`${url}/approve`, { method: 'POST' })).status, 200);
+    const retry = await topup(user.token, pm, 3_000, key);
+    assert.equal(retry.statusCode, 201, retry.body);
+    assert.equal(retry.json().status, 'succeeded');
+    assert.equal(retry.json().next_action, null);
+    const again = await topup(user.token, pm, 3_000, key);
+    assert.equal(again.json().status, 'succeeded');
+    assert.equal((await t.balance(user.token, user.walletId)).balance, 3_000);
+  });
+
+  it('refused at the bank: the top-up fails with authentication_failed', async () => {
+    const user = await t.signUp();
+    const key = randomUUID();
+    const { pm, url } = await challenged(user, key, 1_500);
+    await fetch(`${url}/decline`, { method: 'POST' });
+    const retry = await topup(user.token, pm, 1_500, key);
+    assert.equal(retry.json().status, 'failed');
+    assert.equal(retry.json().failure_code, 'authentication_failed');
+    assert.equal((await t.balance(user.token, user.walletId)).balance, 0);
+  });
+
+  it('never confirmed: the worker cancels the authorization and fails the top-up', async () => {
+    const impatient = await startTestSystem({
+      processor: true,
+      env: { PROCESSOR_AUTHENTICATION_TIMEOUT_SECONDS: '0' },
+    });
+    try {
+      const user = await impatient.signUp();
+      const pm = await impatient.addCard(user.token, '4000000000003220');
+      const res = await impatient.request('POST', '/v1/topups', {
+        token: user.token,
+        key: randomUUID(),
+        body: { payment_method: pm, amount: 800, currency: 'USD' },
+      });
+      assert.equal(res.json().status, 'requires_action');
+      await impatient.system.startWorker(3_600_000).runOnce();
+      const after = await impatient.request('GET', `/v1/topups/${res.json().id}`, {
+        token: user.token,
+      });
+      assert.equal(after.json().status, 'failed');
+      assert.equal(after.json().failure_code, 'authentication_timeout');
+      const charges = [...(impatient.sim?.store.charges.values() ?? [])];
+      assert.deepEqual(
+        charges.map((c) => c.status),
+        ['canceled'],
+      );
+    } finally {
+      await impatient.close();
+    }
+  });
+});
+
+describe('processor callbacks', () => {
+  it('a signed callback finishes the flow; forged, stale and repeated ones change nothing', async () => {
+    const hooked = await startTestSystem({ processor: { callbacks: true } });
+    try {
+      const user = await hooked.signUp();
+      const pm = await hooked.addCard(user.token, '4000000000003220');
+      const res = await hooked.request('POST', '/v1/topups', {
+        token: user.token,
+        key: randomUUID(),
+        body: { payment_method: pm, amount: 900, currency: 'USD' },
+      });
+      const url = res.json().next_action.url as string;
+      await fetch(`${url}/approve`, { method: 'POST' });
+      // No retry from the client: the processor's callback alone finishes it.
+      let status = '';
+      for (let i = 0; i < 100 && status !== 'succeeded'; i += 1) {
+        await sleep(30);
+        const got = await hooked.request('GET', `/v1/topups/${res.json().id}`, {
+          token: user.token,
+        });
+        status = got.json().status as string;
+      }
+      assert.equal(status, 'succeeded');
+      assert.equal((await hooked.balance(user.token, user.walletId)).balance, 900);
+
+      const charge = [...(hooked.sim?.store.charges.values() ?? [])][0];
+      const body = JSON.stringify({
+        id: 'evt_x',
+        type: 'charge.succeeded',
+        data: { object: charge },
+      });
+      const sign = (t: number, text: string) =>
+        `t=${t},v1=${createHmac('sha256', hooked.processorSecret).update(`${t}.${text}`).digest('hex')}`;
+      const now = Math.floor(Date.now() / 1000);
+      const send = (signature: string) =>
+        hooked.request('POST', '/v1/processor/callbacks', {
+          body: JSON.parse(body) as object,
+          headers: { 'processor-signature': signature },
+        });
+      assert.equal((await send(sign(now, body))).json().result, 'already_finished');
+      assert.equal(
+        (await send(sign(now, `${body} `))).statusCode,
+        401,
+        'signature over another body',
+      );
+      assert.equal((await send(sign(now - 3_600, body))).statusCode, 401, 'stale timestamp');
+      assert.equal((await send('t=1,v1=00')).statusCode, 401);
+      assert.equal((await hooked.balance(user.token, user.walletId)).balance, 900);
+    } finally {
+      await hooked.close();
+    }
   });
 });
 

@@ -15,6 +15,7 @@ export const journalEventTypes = [
   'user.signed_up',
   'merchant.created',
   'topup.started',
+  'topup.requires_action',
   'topup.succeeded',
   'topup.failed',
   'payout.started',

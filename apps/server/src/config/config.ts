@@ -74,6 +74,8 @@ export interface ProcessorSettings {
   readonly breakerCooldownMs: number;
   /** Unfinished flows untouched this long are resolved by the worker. */
   readonly resolveAfterSeconds: number;
+  /** How long a cardholder has to confirm a 3-D Secure challenge. */
+  readonly authenticationTimeoutSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -214,6 +216,13 @@ export function loadConfig(env: Env = process.env): Config {
       breakerFailureRate: rate(env, 'PROCESSOR_BREAKER_FAILURE_RATE', 0.5),
       breakerCooldownMs: integer(env, 'PROCESSOR_BREAKER_COOLDOWN_MS', 10_000, 10, 600_000),
       resolveAfterSeconds: integer(env, 'PROCESSOR_RESOLVE_AFTER_SECONDS', 30, 0, 86_400),
+      authenticationTimeoutSeconds: integer(
+        env,
+        'PROCESSOR_AUTHENTICATION_TIMEOUT_SECONDS',
+        900,
+        0,
+        86_400,
+      ),
     }),
     reconcileIntervalSeconds: integer(env, 'RECONCILE_INTERVAL_SECONDS', 3_600, 0, 604_800),
     crashPoints: (env['KASSA_FAULT_CRASH_AT'] ?? '')

@@ -175,6 +175,7 @@ export async function createSystem(options: {
     // Longer than every attempt of one call together, so a lease never lapses mid-call.
     leaseMs: (config.processor.retries + 1) * (config.processor.timeoutMs + 1_000) + 2_000,
     resolveAfterSeconds: config.processor.resolveAfterSeconds,
+    authenticationTimeoutMs: config.processor.authenticationTimeoutSeconds * 1000,
     crashPoints: config.crashPoints,
   });
 

@@ -12,6 +12,7 @@ export interface FlowRecord {
   readonly recoveryPoint: 'started' | 'finished';
   readonly processorKey: string;
   readonly processorObjectId: string | null;
+  readonly actionUrl: string | null;
   readonly paymentMethodId: string | null;
   readonly bankAccountSealed: Buffer | null;
   readonly bankLast4: string | null;
@@ -25,7 +26,7 @@ export interface FlowRecord {
 }
 
 const columns = `payment_id, kind, idempotency_scope, idempotency_key, request_sha256, recovery_point,
-  processor_key, processor_object_id, payment_method_id, bank_account_sealed, bank_last4, ledger_transfer_id,
+  processor_key, processor_object_id, action_url, payment_method_id, bank_account_sealed, bank_last4, ledger_transfer_id,
   hold_transfer_id, attempts, lease_until, next_attempt_at, last_error, created_at`;
 
 interface Row {
@@ -37,6 +38,7 @@ interface Row {
   recovery_point: 'started' | 'finished';
   processor_key: string;
   processor_object_id: string | null;
+  action_url: string | null;
   payment_method_id: string | null;
   bank_account_sealed: Buffer | null;
   bank_last4: string | null;
@@ -59,6 +61,7 @@ function fromRow(row: Row): FlowRecord {
     recoveryPoint: row.recovery_point,
     processorKey: row.processor_key,
     processorObjectId: row.processor_object_id,
+    actionUrl: row.action_url,
     paymentMethodId: row.payment_method_id,
     bankAccountSealed: row.bank_account_sealed,
     bankLast4: row.bank_last4,
@@ -76,7 +79,7 @@ function fromRow(row: Row): FlowRecord {
 export async function insertFlow(q: Queryable, flow: FlowRecord): Promise<boolean> {
   const result = await q.query(
     `insert into processor_flows (${columns}, updated_at)
-     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $18)
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $19)
      on conflict (idempotency_scope, idempotency_key) do nothing`,
     [
       flow.paymentId,
@@ -87,6 +90,7 @@ export async function insertFlow(q: Queryable, flow: FlowRecord): Promise<boolea
       flow.recoveryPoint,
       flow.processorKey,
       flow.processorObjectId,
+      flow.actionUrl,
       flow.paymentMethodId,
       flow.bankAccountSealed,
       flow.bankLast4,
@@ -158,6 +162,23 @@ export async function releaseLease(
     `update processor_flows set lease_until = $2, next_attempt_at = $3, last_error = $4, updated_at = $2
       where payment_id = $1 and recovery_point = 'started'`,
     [paymentId, now, nextAttemptAt, error],
+  );
+}
+
+/** The cardholder must confirm with their bank: remember where, and wait (lease released). */
+export async function markActionRequired(
+  q: Queryable,
+  paymentId: string,
+  processorObjectId: string,
+  actionUrl: string,
+  now: Date,
+  nextAttemptAt: Date,
+): Promise<void> {
+  await q.query(
+    `update processor_flows set processor_object_id = $2, action_url = $3, lease_until = $4, next_attempt_at = $5,
+            updated_at = $4
+      where payment_id = $1 and recovery_point = 'started'`,
+    [paymentId, processorObjectId, actionUrl, now, nextAttemptAt],
   );
 }
 

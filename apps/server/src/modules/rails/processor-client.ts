@@ -10,6 +10,7 @@ export interface ProcessorCharge {
   readonly amount: number;
   readonly currency: string;
   readonly decline_code: string | null;
+  readonly next_action?: { readonly type: string; readonly url: string } | null;
 }
 
 export interface ProcessorPayout {
@@ -60,6 +61,10 @@ export interface ProcessorClient {
   ): Promise<CallResult<ProcessorPayout>>;
   /** What the processor recorded for an idempotency key (`rejected` 404: it never saw it). */
   lookup(key: string): Promise<CallResult<ProcessorCharge | ProcessorPayout>>;
+  /** A charge's current state (after 3-D Secure the stored answer to its key is stale). */
+  getCharge(id: string): Promise<CallResult<ProcessorCharge>>;
+  /** Cancels an authorization that was never completed. */
+  voidCharge(id: string, key: string): Promise<CallResult<ProcessorCharge>>;
   settlement(): Promise<SettlementEntry[]>;
 }
 
@@ -173,6 +178,9 @@ export function createProcessorClient(options: {
         reference: input.reference,
       }),
     lookup: (key) => call('lookup', 'GET', `/v1/operations/${encodeURIComponent(key)}`, null),
+    getCharge: (id) => call('get_charge', 'GET', `/v1/charges/${encodeURIComponent(id)}`, null),
+    voidCharge: (id, key) =>
+      call('void', 'POST', `/v1/charges/${encodeURIComponent(id)}/void`, key, {}),
     async settlement() {
       const url = `${options.baseUrl}/admin/settlement`;
       const res = await fetch(url, {

@@ -26,6 +26,7 @@ import type { CardVault } from '../vault/index.ts';
 import { flowOutcome, retryDelayMs, type FlowOutcome } from './domain/flow-outcome.ts';
 import {
   insertFlow,
+  markActionRequired,
   markFinished,
   releaseLease,
   selectDueFlows,
@@ -55,6 +56,8 @@ export interface RailsDeps {
   readonly leaseMs: number;
   /** Unfinished flows idle this long are resolved by the worker. */
   readonly resolveAfterSeconds: number;
+  /** A charge waiting for 3-D Secure longer than this is canceled and the top-up failed. */
+  readonly authenticationTimeoutMs: number;
   /** Recovery points at which to die (crash tests only; see config `crashPoints`). */
   readonly crashPoints: readonly string[];
   readonly random?: () => number;
@@ -176,6 +179,7 @@ export function createRails(deps: RailsDeps) {
       recoveryPoint: 'started',
       processorKey: `kassa_${fields.kind}_${payment.id}`,
       processorObjectId: null,
+      actionUrl: null,
       ledgerTransferId: newUuid(),
       attempts: 1,
       leaseUntil: leaseFrom(now),
@@ -334,6 +338,11 @@ export function createRails(deps: RailsDeps) {
     const processor = deps.processor;
     if (processor === null) return { result: 'unknown', reason: 'no processor configured' };
     const expected = { kind: flow.kind, amount: payment.amount, currency: payment.currency };
+    if (flow.kind === 'topup' && flow.processorObjectId !== null) {
+      // The charge exists and waited for 3-D Secure: its current state, not the stored
+      // answer to the original call, says whether the cardholder confirmed.
+      return flowOutcome(expected, await processor.getCharge(flow.processorObjectId), 'unknown');
+    }
     if (flow.kind === 'topup') {
       assert(flow.paymentMethodId !== null, 'a top-up has a card');
       const card = await deps.vault.revealForProcessor(
@@ -377,28 +386,43 @@ export function createRails(deps: RailsDeps) {
       const payment = await selectPayment(client, paymentId, { lock: true });
       assert(payment !== null, 'a flow has its payment');
       if (flow.recoveryPoint === 'finished') return { flow, payment, finishedNow: false };
-      if (outcome.result === 'unknown') {
-        // After a request's attempt the worker may look once the flow is idle; after the
-        // worker's own attempt it backs off.
-        const next =
-          by === 'worker' ? new Date(now.getTime() + retryDelayMs(flow.attempts, random())) : now;
-        await releaseLease(client, paymentId, now, next, outcome.reason);
-        if (payment.status !== 'outcome_unknown') {
+      // After a request's attempt the worker may look once the flow is idle; after the
+      // worker's own attempt it backs off.
+      const next =
+        by === 'worker' ? new Date(now.getTime() + retryDelayMs(flow.attempts, random())) : now;
+      if (outcome.result === 'unknown' || outcome.result === 'action_required') {
+        const status = outcome.result === 'unknown' ? 'outcome_unknown' : 'requires_action';
+        if (outcome.result === 'unknown') {
+          await releaseLease(client, paymentId, now, next, outcome.reason);
+        } else {
+          await markActionRequired(client, paymentId, outcome.objectId, outcome.url, now, next);
+        }
+        // A charge waiting for the cardholder stays `requires_action` while the processor
+        // cannot be asked: the next action is still the right one.
+        if (payment.status !== status && payment.status !== 'requires_action') {
           await client.query(
             updatePaymentsSql,
-            columnsOf([paymentChangeRow(paymentId, { status: 'outcome_unknown' }, now)]),
+            columnsOf([paymentChangeRow(paymentId, { status }, now)]),
           );
           await appendEvents(client, [
             {
-              type: 'processor.outcome_unknown',
+              type:
+                outcome.result === 'unknown'
+                  ? 'processor.outcome_unknown'
+                  : 'topup.requires_action',
               streamId: paymentId,
-              data: { id: paymentId, kind: flow.kind, reason: outcome.reason },
+              data: {
+                id: paymentId,
+                kind: flow.kind,
+                ...(outcome.result === 'unknown' ? { reason: outcome.reason } : {}),
+              },
             },
           ]);
         }
         const updated = await selectPayment(client, paymentId);
-        assert(updated !== null, 'the payment is still there');
-        return { flow, payment: updated, finishedNow: false };
+        const current = await selectFlow(client, { paymentId });
+        assert(updated !== null && current !== null, 'the payment is still there');
+        return { flow: current, payment: updated, finishedNow: false };
       }
       await record(client, flow, payment, outcome, now);
       const updated = await selectPayment(client, paymentId);
@@ -426,7 +450,7 @@ export function createRails(deps: RailsDeps) {
     client: DbClient,
     flow: FlowRecord,
     payment: PaymentRecord,
-    outcome: Exclude<FlowOutcome, { result: 'unknown' }>,
+    outcome: Extract<FlowOutcome, { result: 'succeeded' | 'failed' }>,
     now: Date,
   ): Promise<void> {
     const succeeded = outcome.result === 'succeeded';
@@ -485,14 +509,28 @@ export function createRails(deps: RailsDeps) {
       const flow = await selectFlow(deps.db.pool, { paymentId: id });
       const payment = await selectPayment(deps.db.pool, id);
       assert(flow !== null && payment !== null, 'a due flow exists');
-      const call = await processor.lookup(flow.processorKey);
+      const expected = { kind: flow.kind, amount: payment.amount, currency: payment.currency };
       // The lease lapsed and the flow sat idle: no call of ours can still reach the processor,
       // so "never seen" means nothing happened, and the flow is failed (a payout's hold voided).
-      const outcome = flowOutcome(
-        { kind: flow.kind, amount: payment.amount, currency: payment.currency },
-        call,
-        'failed',
-      );
+      // A charge we know by id (waiting for 3-D Secure) is read as it is now.
+      let outcome =
+        flow.kind === 'topup' && flow.processorObjectId !== null
+          ? flowOutcome(expected, await processor.getCharge(flow.processorObjectId), 'unknown')
+          : flowOutcome(expected, await processor.lookup(flow.processorKey), 'failed');
+      if (
+        outcome.result === 'action_required' &&
+        at.getTime() - payment.updatedAt.getTime() >= deps.authenticationTimeoutMs
+      ) {
+        // The cardholder never confirmed: cancel the authorization, then fail the top-up.
+        const voided = await processor.voidCharge(outcome.objectId, `${flow.processorKey}_void`);
+        outcome =
+          voided.kind === 'answered' && voided.value.status === 'canceled'
+            ? { result: 'failed', code: 'authentication_timeout', objectId: outcome.objectId }
+            : {
+                result: 'unknown',
+                reason: `could not cancel the unconfirmed charge (${voided.kind})`,
+              };
+      }
       const response = await settle(id, outcome, 'worker');
       if (response.statusCode === 201) resolved += 1;
       else unknown += 1;

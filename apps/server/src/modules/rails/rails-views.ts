@@ -3,7 +3,14 @@ import { paymentWireId, wireAmount, type PaymentRecord } from '../payments/index
 import type { FlowRecord } from './flow-store.ts';
 
 /** What a client may do about a top-up or payout in its current state. */
-function nextAction(p: PaymentRecord) {
+function nextAction(p: PaymentRecord, flow: FlowRecord) {
+  if (p.status === 'requires_action' && flow.actionUrl !== null)
+    return {
+      type: 'authenticate_card' as const,
+      url: flow.actionUrl,
+      message:
+        'Your bank asks you to confirm this payment. Open the link, then retry with the same Idempotency-Key.',
+    };
   if (p.status === 'outcome_unknown' || p.status === 'processing')
     return {
       type: 'retry' as const,
@@ -22,7 +29,7 @@ export function topupView(p: PaymentRecord, flow: FlowRecord) {
     wallet: encodeId('wal', p.payeeAccountId),
     payment_method: flow.paymentMethodId === null ? null : encodeId('pm', flow.paymentMethodId),
     failure_code: p.failureCode,
-    next_action: nextAction(p),
+    next_action: nextAction(p, flow),
     created_at: p.createdAt.toISOString(),
     updated_at: p.updatedAt.toISOString(),
   };
@@ -38,7 +45,7 @@ export function payoutView(p: PaymentRecord, flow: FlowRecord) {
     wallet: encodeId('wal', p.payerAccountId),
     bank_account: { last4: flow.bankLast4 },
     failure_code: p.failureCode,
-    next_action: nextAction(p),
+    next_action: nextAction(p, flow),
     created_at: p.createdAt.toISOString(),
     updated_at: p.updatedAt.toISOString(),
   };

@@ -4,6 +4,7 @@ import type { CallResult, ProcessorCharge, ProcessorPayout } from '../processor-
 export type FlowOutcome =
   | { readonly result: 'succeeded'; readonly objectId: string }
   | { readonly result: 'failed'; readonly code: string; readonly objectId: string | null }
+  | { readonly result: 'action_required'; readonly objectId: string; readonly url: string }
   | { readonly result: 'unknown'; readonly reason: string };
 
 interface Expected {
@@ -59,7 +60,9 @@ function answered(expected: Expected, value: ProcessorCharge | ProcessorPayout):
     case 'declined':
       return { result: 'failed', code: value.decline_code ?? 'card_declined', objectId: value.id };
     case 'requires_action':
-      return { result: 'failed', code: 'authentication_required', objectId: value.id };
+      return value.next_action?.url === undefined
+        ? { result: 'failed', code: 'authentication_required', objectId: value.id }
+        : { result: 'action_required', objectId: value.id, url: value.next_action.url };
     case 'requires_capture':
     case 'canceled':
       return { result: 'unknown', reason: `charge is ${value.status}; top-ups capture at once` };
