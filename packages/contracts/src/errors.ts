@@ -126,6 +126,10 @@ export const errorCatalogue = {
     ...invalid('You have no wallet in this currency.'),
     httpStatus: 404,
   },
+  invalid_webhook_url: invalid(
+    'Webhook URLs must use https:// (plain http:// is accepted for loopback addresses only).',
+  ),
+  unknown_event_type: invalid('One of the event types is not one Kassa sends. Use "*" for all.'),
   batch_too_large: invalid('A ledger batch holds at most 8,000 transfers.'),
 
   authentication_required: {

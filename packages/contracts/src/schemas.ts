@@ -200,6 +200,18 @@ export const FundingBody = Type.Object(
 );
 export type FundingBody = Static<typeof FundingBody>;
 
+export const CreateWebhookEndpointBody = Type.Object(
+  {
+    url: Type.String({ minLength: 1, maxLength: 2048 }),
+    events: Type.Array(Type.String({ minLength: 1, maxLength: 64 }), {
+      minItems: 1,
+      maxItems: 50,
+      uniqueItems: true,
+    }),
+  },
+  strict,
+);
+
 export const ListQuery = Type.Object(
   {
     limit: Type.Optional(

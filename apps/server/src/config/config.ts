@@ -48,6 +48,16 @@ export interface Config {
   /** Per merchant key, per minute, on money-moving routes (0: off). */
   readonly rateLimitMerchantPerMinute: number;
   readonly processor: ProcessorSettings;
+  readonly webhooks: {
+    readonly timeoutMs: number;
+    /** Multiplies the retry schedule (about 4 days at 1; tests compress it). */
+    readonly retryScale: number;
+    /** An endpoint failing this long without a success is disabled. */
+    readonly disableAfterHours: number;
+    readonly concurrency: number;
+    /** How often the worker relays the outbox and sends due deliveries. */
+    readonly intervalMs: number;
+  };
   /** How often the worker reconciles with the processor's settlement report (0: never). */
   readonly reconcileIntervalSeconds: number;
   /**
@@ -225,6 +235,13 @@ export function loadConfig(env: Env = process.env): Config {
       ),
     }),
     reconcileIntervalSeconds: integer(env, 'RECONCILE_INTERVAL_SECONDS', 3_600, 0, 604_800),
+    webhooks: Object.freeze({
+      timeoutMs: integer(env, 'WEBHOOK_TIMEOUT_MS', 10_000, 50, 60_000),
+      retryScale: rate(env, 'WEBHOOK_RETRY_SCALE', 1),
+      disableAfterHours: integer(env, 'WEBHOOK_DISABLE_AFTER_HOURS', 120, 1, 8_760),
+      concurrency: integer(env, 'WEBHOOK_CONCURRENCY', 16, 1, 256),
+      intervalMs: integer(env, 'WEBHOOK_INTERVAL_MS', 500, 10, 60_000),
+    }),
     crashPoints: (env['KASSA_FAULT_CRASH_AT'] ?? '')
       .split(',')
       .map((x) => x.trim())

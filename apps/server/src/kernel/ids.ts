@@ -22,6 +22,8 @@ export const idPrefixes = [
   'fnd',
   'key',
   'ltr',
+  'we',
+  'whd',
 ] as const;
 export type IdPrefix = (typeof idPrefixes)[number];
 

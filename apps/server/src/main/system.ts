@@ -47,6 +47,13 @@ import {
   type Rails,
 } from '../modules/rails/index.ts';
 import { createCircuitBreaker, type CircuitBreaker } from '../platform/circuit-breaker.ts';
+import { eventRoutes } from '../modules/events/index.ts';
+import {
+  createEndpointStore,
+  createWebhookDelivery,
+  webhookRoutes,
+  type WebhookDelivery,
+} from '../modules/webhooks/index.ts';
 import type { Secrets } from './secrets.ts';
 import { startWorker, type Worker } from './worker.ts';
 
@@ -64,9 +71,11 @@ export interface System {
   /** The processor connector (null when PROCESSOR_URL is unset) and its circuit breaker. */
   readonly processor: ProcessorClient | null;
   readonly breaker: CircuitBreaker;
+  /** Sends queued webhook deliveries (the worker drives it). */
+  readonly webhooks: WebhookDelivery;
   /** Listens on the configured address; the URL says https when the API serves TLS itself. */
   listen(): Promise<string>;
-  /** Starts the background jobs in this process (`intervalMs` defaults to the configured one). */
+  /** Starts the background jobs in this process (`intervalMs` defaults to the configured ones). */
   startWorker(intervalMs?: number): Worker;
   /** Stops accepting, drains in-flight work, closes the pool. */
   close(): Promise<void>;
@@ -179,6 +188,21 @@ export async function createSystem(options: {
     crashPoints: config.crashPoints,
   });
 
+  const endpoints = createEndpointStore(
+    createSecretBox(options.secrets.tokenSecret, 'webhook-secrets'),
+  );
+  const webhooks = createWebhookDelivery({
+    db,
+    clock,
+    endpoints,
+    metrics,
+    logger,
+    timeoutMs: config.webhooks.timeoutMs,
+    retryScale: config.webhooks.retryScale,
+    disableAfterMs: config.webhooks.disableAfterHours * 3_600_000 * config.webhooks.retryScale,
+    concurrency: config.webhooks.concurrency,
+  });
+
   const app = await buildApp({
     logger,
     metrics,
@@ -262,6 +286,8 @@ export async function createSystem(options: {
       ledgerRoutes({ db, ledger }),
       vaultRoutes({ db, clock, vault }),
       railsRoutes({ rails, clock, logger, processorSecret: options.secrets.processorSecret }),
+      eventRoutes({ db }),
+      webhookRoutes({ db, clock, endpoints }),
     ],
   });
 
@@ -276,23 +302,27 @@ export async function createSystem(options: {
     rails,
     processor,
     breaker,
+    webhooks,
     async listen() {
       const address = await app.listen({ host: config.host, port: config.port });
       // Fastify builds the URL from its own options; the HTTPS server here comes from a factory.
       return config.tls === undefined ? address : address.replace(/^http:/, 'https:');
     },
-    startWorker: (intervalMs = config.workerIntervalMs) =>
+    startWorker: (interval) =>
       startWorker({
         db,
         ledger,
         clock,
         logger,
-        intervalMs,
+        intervalMs: interval ?? config.workerIntervalMs,
         idempotencyKeyTtlHours: config.idempotencyKeyTtlHours,
         rails,
         processor,
         metrics,
         reconcileIntervalMs: config.reconcileIntervalSeconds * 1000,
+        webhooks,
+        // A caller's explicit interval (tests, the CLI) applies to every loop.
+        webhookIntervalMs: interval ?? config.webhooks.intervalMs,
       }),
     async close() {
       accepting = false;

@@ -11,6 +11,8 @@ import {
   type Rails,
 } from '../modules/rails/index.ts';
 import type { Metrics } from '../platform/metrics.ts';
+import { relayOnce } from '../modules/events/index.ts';
+import { webhookFanOut, type WebhookDelivery } from '../modules/webhooks/index.ts';
 
 export interface Worker {
   /** Runs every job once (tests and `kassa` commands call this directly). */
@@ -20,6 +22,9 @@ export interface Worker {
     keysReaped: number;
     flowsResolved: number;
     flowsStillUnknown: number;
+    eventsRelayed: number;
+    webhooksDelivered: number;
+    webhooksFailed: number;
   }>;
   stop(): Promise<void>;
 }
@@ -42,9 +47,28 @@ export function startWorker(deps: {
   processor: ProcessorClient | null;
   metrics: Metrics;
   reconcileIntervalMs: number;
+  webhooks: WebhookDelivery;
+  webhookIntervalMs: number;
 }): Worker {
   let stopped = false;
   let running: Promise<unknown> = Promise.resolve();
+  let sending: Promise<unknown> = Promise.resolve();
+  let sendingBusy = false;
+
+  /** The outbox relay and webhook sends: frequent, and apart from the slower jobs. */
+  async function relayAndSend() {
+    let eventsRelayed = 0;
+    for (let relayed = -1; relayed !== 0;) {
+      relayed = await relayOnce(deps.db, webhookFanOut);
+      eventsRelayed += relayed;
+    }
+    const sent = await deps.webhooks.deliverDue();
+    return {
+      eventsRelayed,
+      webhooksDelivered: sent.delivered,
+      webhooksFailed: sent.retrying + sent.dead,
+    };
+  }
   let lastReconciled = deps.clock.now().getTime();
 
   async function reconcileWhenDue(): Promise<void> {
@@ -76,6 +100,7 @@ export function startWorker(deps: {
       keysReaped,
       flowsResolved: flows.resolved,
       flowsStillUnknown: flows.unknown,
+      ...(await relayAndSend()),
     };
     if (Object.values(ran).some((n) => n > 0)) deps.logger.info(ran, 'worker jobs ran');
     return ran;
@@ -88,13 +113,27 @@ export function startWorker(deps: {
     );
   }, deps.intervalMs);
   timer.unref();
+  const sender = setInterval(() => {
+    if (stopped || sendingBusy) return;
+    sendingBusy = true;
+    sending = relayAndSend()
+      .catch((error: unknown) =>
+        deps.logger.error({ err: error }, 'outbox relay or webhooks failed'),
+      )
+      .finally(() => {
+        sendingBusy = false;
+      });
+  }, deps.webhookIntervalMs);
+  sender.unref();
 
   return {
     runOnce,
     async stop() {
       stopped = true;
       clearInterval(timer);
+      clearInterval(sender);
       await running;
+      await sending;
     },
   };
 }

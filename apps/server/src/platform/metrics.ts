@@ -61,6 +61,12 @@ export function createMetrics() {
       help: 'Top-ups and payouts not yet finished (processing or outcome_unknown), as of the last worker pass.',
       registers: [registry],
     }),
+    webhookDeliveries: new Counter({
+      name: 'kassa_webhook_deliveries_total',
+      help: 'Webhook delivery attempts by outcome (delivered, retrying, dead).',
+      labelNames: ['outcome'] as const,
+      registers: [registry],
+    }),
     reconciliationMismatches: new Gauge({
       name: 'kassa_reconciliation_mismatches',
       help: 'Mismatches between the ledger and the processor settlement report in the last run.',

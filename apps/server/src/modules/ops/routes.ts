@@ -2,6 +2,10 @@ import type { FastifyInstance } from 'fastify';
 import { Gauge } from 'prom-client';
 import type { Db } from '../../platform/db.ts';
 import type { Metrics } from '../../platform/metrics.ts';
+import { outboxLag } from '../events/index.ts';
+
+/** The outbox's consumers, for the lag gauge. */
+const outboxConsumers = ['webhooks'];
 
 export interface OpsDeps {
   readonly db: Db;
@@ -48,6 +52,29 @@ export function opsRoutes(deps: OpsDeps) {
         this.set({ currency: row.currency, kind: 'posted' }, Number(row.posted));
         this.set({ currency: row.currency, kind: 'pending' }, Number(row.pending));
       }
+    },
+  });
+  new Gauge({
+    name: 'kassa_outbox_lag_events',
+    help: 'Events committed to the outbox and not yet handled, per consumer.',
+    labelNames: ['consumer'] as const,
+    registers: [deps.metrics.registry],
+    async collect() {
+      const lag = await outboxLag(deps.db.pool, outboxConsumers);
+      for (const [consumer, n] of lag) this.set({ consumer }, n);
+    },
+  });
+  new Gauge({
+    name: 'kassa_webhook_backlog',
+    help: 'Webhook deliveries waiting (pending) or given up (dead).',
+    labelNames: ['status'] as const,
+    registers: [deps.metrics.registry],
+    async collect() {
+      const rows = await deps.db.query<{ status: string; n: string }>(
+        `select s.status, (select count(*) from webhook_deliveries d where d.status = s.status)::text as n
+           from unnest(array['pending', 'dead']) as s(status)`,
+      );
+      for (const row of rows) this.set({ status: row.status }, Number(row.n));
     },
   });
   new Gauge({

@@ -8,6 +8,8 @@ import {
   type TransferOutcome,
 } from '../ledger/index.ts';
 import { chainRejection, moneyCommand, recordEvents, rejection } from './money-command.ts';
+import { recordPublicEvents } from '../events/index.ts';
+import { paymentEvents } from './payment-events.ts';
 import {
   paymentChangeRow,
   selectPayment,
@@ -81,7 +83,14 @@ function markCanceled(
   recordEvents(effects, [
     { type: 'payment.canceled', streamId: payment.id, data: { id: payment.id, reason } },
   ]);
-  return { ...payment, status: 'canceled', cancellationReason: reason, updatedAt: now };
+  const canceled: PaymentRecord = {
+    ...payment,
+    status: 'canceled',
+    cancellationReason: reason,
+    updatedAt: now,
+  };
+  recordPublicEvents(effects, paymentEvents(canceled, paymentView(canceled)));
+  return canceled;
 }
 
 /**

@@ -5,6 +5,8 @@ import type { IdempotencyClaim } from '../idempotency/index.ts';
 import type { MerchantRecord } from '../identity/index.ts';
 import { transferFlags, type TransferInput } from '../ledger/index.ts';
 import { chainRejection, moneyCommand, recordEvents, rejection } from './money-command.ts';
+import { recordPublicEvents } from '../events/index.ts';
+import { paymentEvents } from './payment-events.ts';
 import {
   paymentChangeRow,
   selectPayment,
@@ -91,16 +93,16 @@ export function captureCommand(
           data: { id: held.id, amount_captured: amount, fee },
         },
       ]);
-      return {
-        statusCode: 200,
-        body: paymentView({
-          ...held,
-          status: 'succeeded',
-          amountCaptured: amount,
-          fee,
-          updatedAt: now,
-        }),
+      const captured: PaymentRecord = {
+        ...held,
+        status: 'succeeded',
+        amountCaptured: amount,
+        fee,
+        updatedAt: now,
       };
+      const body = paymentView(captured);
+      recordPublicEvents(effects, paymentEvents(captured, body, 'payment.captured'));
+      return { statusCode: 200, body };
     },
   });
 }

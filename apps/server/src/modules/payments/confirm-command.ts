@@ -6,6 +6,8 @@ import type { MerchantRecord } from '../identity/index.ts';
 import type { TransferInput } from '../ledger/index.ts';
 import { merchantPaymentTransfers } from './merchant-payment-command.ts';
 import { chainRejection, moneyCommand, recordEvents, rejection } from './money-command.ts';
+import { recordPublicEvents } from '../events/index.ts';
+import { paymentEvents } from './payment-events.ts';
 import {
   paymentChangeRow,
   selectPayment,
@@ -117,6 +119,7 @@ export function confirmCommand(
               toUserId: updated.payeeUserId,
             })
           : paymentView(updated);
+      recordPublicEvents(effects, paymentEvents(updated, body));
       return { statusCode: 200, body };
     },
   });

@@ -14,3 +14,4 @@ export {
   type PaymentRecord,
 } from './payment-record.ts';
 export { wireAmount } from './payment-views.ts';
+export { paymentEvents } from './payment-events.ts';

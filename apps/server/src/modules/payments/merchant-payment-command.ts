@@ -5,6 +5,8 @@ import type { IdempotencyClaim } from '../idempotency/index.ts';
 import type { MerchantRecord, WalletRecord } from '../identity/index.ts';
 import { transferFlags, type BatchEffects, type TransferInput } from '../ledger/index.ts';
 import { chainRejection, moneyCommand, recordEvents, rejection } from './money-command.ts';
+import { recordPublicEvents } from '../events/index.ts';
+import { paymentEvents } from './payment-events.ts';
 import {
   insertPaymentsSql,
   newPaymentRecord,
@@ -142,7 +144,8 @@ export function merchantPaymentCommand(clock: Clock, request: MerchantPaymentReq
     settle(outcomes, effects) {
       const failure = chainRejection(outcomes);
       if (failure !== null) {
-        record(effects, { status: 'failed', failureCode: failure });
+        const failed = record(effects, { status: 'failed', failureCode: failure });
+        recordPublicEvents(effects, paymentEvents(failed, paymentView(failed)));
         return rejection(failure, request.requestId);
       }
       const held = request.capture === 'manual';
@@ -156,7 +159,9 @@ export function merchantPaymentCommand(clock: Clock, request: MerchantPaymentReq
             }
           : { status: 'succeeded', fee, amountCaptured: request.amount },
       );
-      return { statusCode: 201, body: paymentView(row) };
+      const body = paymentView(row);
+      recordPublicEvents(effects, paymentEvents(row, body));
+      return { statusCode: 201, body };
     },
   });
 }

@@ -5,6 +5,8 @@ import type { IdempotencyClaim } from '../idempotency/index.ts';
 import type { MerchantRecord } from '../identity/index.ts';
 import type { TransferInput } from '../ledger/index.ts';
 import { chainRejection, moneyCommand, recordEvents, rejection } from './money-command.ts';
+import { recordPublicEvents } from '../events/index.ts';
+import { paymentEvents } from './payment-events.ts';
 import {
   paymentChangeRow,
   selectPayment,
@@ -127,19 +129,18 @@ export function refundCommand(
           data: { id: refundId, payment_id: paid.id, amount, fee_returned: feeReturned },
         },
       ]);
-      return {
-        statusCode: 201,
-        body: {
-          id: encodeId('ref', refundId),
-          object: 'refund',
-          status: 'succeeded',
-          payment: encodeId('pay', paid.id),
-          amount: wireAmount(amount),
-          currency: paid.currency,
-          reason: request.reason,
-          created_at: now.toISOString(),
-        },
+      const body = {
+        id: encodeId('ref', refundId),
+        object: 'refund',
+        status: 'succeeded',
+        payment: encodeId('pay', paid.id),
+        amount: wireAmount(amount),
+        currency: paid.currency,
+        reason: request.reason,
+        created_at: now.toISOString(),
       };
+      recordPublicEvents(effects, paymentEvents(paid, body, 'refund.succeeded'));
+      return { statusCode: 201, body };
     },
   });
 }

@@ -6,6 +6,8 @@ import type { IdempotencyClaim } from '../idempotency/index.ts';
 import type { WalletRecord } from '../identity/index.ts';
 import type { BatchEffects } from '../ledger/index.ts';
 import { chainRejection, moneyCommand, recordEvents, rejection } from './money-command.ts';
+import { recordPublicEvents } from '../events/index.ts';
+import { paymentEvents } from './payment-events.ts';
 import {
   insertPaymentsSql,
   newPaymentRecord,
@@ -107,7 +109,9 @@ export function transferCommand(clock: Clock, request: TransferRequest) {
       const failure = chainRejection(outcomes);
       const row = record(effects, failure === null ? 'succeeded' : 'failed', failure);
       if (failure !== null) return rejection(failure, request.requestId);
-      return { statusCode: 201, body: transferView(row, parties) };
+      const body = transferView(row, parties);
+      recordPublicEvents(effects, paymentEvents(row, body));
+      return { statusCode: 201, body };
     },
   });
 }

@@ -9,12 +9,14 @@ import type { Logger } from '../../platform/log.ts';
 import type { Metrics } from '../../platform/metrics.ts';
 import type { IdempotencyClaim, StoredResponse } from '../idempotency/index.ts';
 import type { SecretBox } from '../identity/index.ts';
+import { appendPublicEvents } from '../events/index.ts';
 import { appendEvents } from '../journal/index.ts';
 import { transferFlags, type Ledger, type TransferInput } from '../ledger/index.ts';
 import {
   insertPaymentsSql,
   newPaymentRecord,
   paymentChangeRow,
+  paymentEvents,
   paymentRow,
   paymentWireId,
   selectPayment,
@@ -475,6 +477,16 @@ export function createRails(deps: RailsDeps) {
       ]),
     );
     await markFinished(client, flow.paymentId, outcome.objectId, now);
+    const finished: PaymentRecord = succeeded
+      ? { ...payment, status: 'succeeded', amountCaptured: payment.amount, updatedAt: now }
+      : { ...payment, status: 'failed', failureCode: outcome.code, updatedAt: now };
+    await appendPublicEvents(
+      client,
+      paymentEvents(
+        finished,
+        flowView(finished, { ...flow, recoveryPoint: 'finished', actionUrl: null }),
+      ),
+    );
     await appendEvents(client, [
       {
         type: eventType(flow.kind, succeeded),

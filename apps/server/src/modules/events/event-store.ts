@@ -1,0 +1,62 @@
+import { encodeId } from '../../kernel/ids.ts';
+import type { Queryable } from '../../platform/db.ts';
+
+export interface EventRow {
+  seq: string;
+  id: string;
+  type: string;
+  version: number;
+  object_id: string;
+  data: { object: unknown };
+  merchant_id: string | null;
+  created_at: Date;
+}
+
+export const eventColumns = 'seq, id, type, version, object_id, data, merchant_id, created_at';
+
+export function eventView(row: EventRow) {
+  return {
+    id: encodeId('evt', row.id),
+    object: 'event' as const,
+    type: row.type,
+    version: row.version,
+    created_at: row.created_at.toISOString(),
+    data: row.data,
+  };
+}
+
+export type EventReader = { readonly userId: string } | { readonly merchantId: string };
+
+function ownership(reader: EventReader): [string, string] {
+  return 'userId' in reader
+    ? ['$1::uuid = any(user_ids)', reader.userId]
+    : ['merchant_id = $1::uuid', reader.merchantId];
+}
+
+/** The reader's events, newest first (ids are time-ordered). */
+export async function listEvents(
+  q: Queryable,
+  reader: EventReader,
+  filter: { type: string | null; startingAfter: string | null; limit: number },
+): Promise<{ data: ReturnType<typeof eventView>[]; hasMore: boolean }> {
+  const [owned, owner] = ownership(reader);
+  const rows = await q.query<EventRow>(
+    `select ${eventColumns} from events
+      where ${owned} and ($2::text is null or type = $2) and ($3::uuid is null or id < $3)
+      order by id desc limit $4`,
+    [owner, filter.type, filter.startingAfter, filter.limit + 1],
+  );
+  return {
+    data: rows.rows.slice(0, filter.limit).map(eventView),
+    hasMore: rows.rows.length > filter.limit,
+  };
+}
+
+export async function getEvent(q: Queryable, reader: EventReader, id: string) {
+  const [owned, owner] = ownership(reader);
+  const rows = await q.query<EventRow>(
+    `select ${eventColumns} from events where ${owned} and id = $2`,
+    [owner, id],
+  );
+  return rows.rows[0] === undefined ? null : eventView(rows.rows[0]);
+}

@@ -1,0 +1,64 @@
+import type { Db, DbClient, Queryable } from '../../platform/db.ts';
+import { eventColumns, type EventRow } from './event-store.ts';
+
+/** Something done with every event, once: webhook fan-out, notifications, cache invalidation. */
+export interface OutboxConsumer {
+  readonly name: string;
+  /** Runs in the transaction that advances the consumer's offset: its writes and the offset commit together. */
+  handle(client: DbClient, events: readonly EventRow[]): Promise<void>;
+}
+
+/**
+ * Feeds the next batch of events to a consumer, in commit order, exactly once. Events are read
+ * in `(tx_id, seq)` order and only below `pg_snapshot_xmin`: every transaction with a smaller
+ * id has finished, so an event committed late by a long transaction can never be skipped
+ * (a plain `seq > offset` read would skip it). Any number of workers may call this: an advisory
+ * lock lets one of them advance a given consumer at a time; the others return 0.
+ */
+export async function relayOnce(
+  db: Db,
+  consumer: OutboxConsumer,
+  batchSize = 500,
+): Promise<number> {
+  return db.transaction(async (client) => {
+    const locked = await client.query<{ ok: boolean }>(
+      'select pg_try_advisory_xact_lock(hashtext($1)) as ok',
+      [`outbox:${consumer.name}`],
+    );
+    if (locked.rows[0]?.ok !== true) return 0;
+    const offset = await client.query<{ tx_id: string; seq: string }>(
+      'select tx_id::text, seq::text from outbox_offsets where consumer = $1',
+      [consumer.name],
+    );
+    const from = offset.rows[0] ?? { tx_id: '0', seq: '0' };
+    const events = await client.query<EventRow & { tx_id: string }>(
+      `select ${eventColumns}, tx_id::text from events
+        where (tx_id, seq) > ($1::xid8, $2::bigint) and tx_id < pg_snapshot_xmin(pg_current_snapshot())
+        order by tx_id, seq limit $3`,
+      [from.tx_id, from.seq, batchSize],
+    );
+    const last = events.rows.at(-1);
+    if (last === undefined) return 0;
+    await consumer.handle(client, events.rows);
+    await client.query(
+      `insert into outbox_offsets (consumer, tx_id, seq, updated_at) values ($1, $2::xid8, $3, now())
+       on conflict (consumer) do update set tx_id = excluded.tx_id, seq = excluded.seq, updated_at = now()`,
+      [consumer.name, last.tx_id, last.seq],
+    );
+    return events.rows.length;
+  });
+}
+
+/** Events committed but not yet handled, per consumer (for `/metrics`). */
+export async function outboxLag(
+  q: Queryable,
+  consumers: readonly string[],
+): Promise<Map<string, number>> {
+  const rows = await q.query<{ consumer: string; lag: string }>(
+    `select c.consumer, (select count(*) from events e
+                          where (e.tx_id, e.seq) > (coalesce(o.tx_id, '0'::xid8), coalesce(o.seq, 0)))::text as lag
+       from unnest($1::text[]) as c(consumer) left join outbox_offsets o using (consumer)`,
+    [consumers],
+  );
+  return new Map(rows.rows.map((row) => [row.consumer, Number(row.lag)]));
+}

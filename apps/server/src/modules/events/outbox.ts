@@ -1,0 +1,53 @@
+import type { PublicEventType } from '@kassa/contracts';
+import { newUuid } from '../../kernel/ids.ts';
+import type { Queryable } from '../../platform/db.ts';
+import type { BatchEffects } from '../ledger/index.ts';
+
+/**
+ * A public event (shared/API.md event types) about one object, with the object as it is at the
+ * moment of the change. It is written to the outbox (`events`) in the transaction of the change;
+ * everything slow (webhooks, notifications) happens from there, after commit.
+ */
+export interface PublicEvent {
+  readonly type: PublicEventType;
+  readonly object: { readonly id: string } & Record<string, unknown>;
+  /** Users who may read the event (payer, payee). */
+  readonly userIds: readonly string[];
+  /** The merchant it concerns (its webhooks receive it). */
+  readonly merchantId: string | null;
+}
+
+/** One statement inserts any number of events (user ids travel comma-joined: arrays of arrays are not rectangular). */
+export const insertEventsSql = `insert into events (id, type, object_id, data, user_ids, merchant_id)
+  select id, type, object_id, data, case when users = '' then '{}'::uuid[] else string_to_array(users, ',')::uuid[] end, merchant_id
+    from unnest($1::uuid[], $2::text[], $3::text[], $4::jsonb[], $5::text[], $6::uuid[])
+      as e(id, type, object_id, data, users, merchant_id)`;
+
+export function eventRow(event: PublicEvent): unknown[] {
+  return [
+    newUuid(),
+    event.type,
+    event.object.id,
+    JSON.stringify({ object: event.object }),
+    event.userIds.join(','),
+    event.merchantId,
+  ];
+}
+
+/** Adds events to a ledger batch (one statement for the whole batch). */
+export function recordPublicEvents(effects: BatchEffects, events: readonly PublicEvent[]): void {
+  for (const event of events) effects.add(insertEventsSql, eventRow(event));
+}
+
+/** Appends events in the caller's transaction. */
+export async function appendPublicEvents(
+  q: Queryable,
+  events: readonly PublicEvent[],
+): Promise<void> {
+  if (events.length === 0) return;
+  const rows = events.map(eventRow);
+  await q.query(
+    insertEventsSql,
+    [0, 1, 2, 3, 4, 5].map((c) => rows.map((row) => row[c])),
+  );
+}

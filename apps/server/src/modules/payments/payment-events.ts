@@ -1,0 +1,60 @@
+import type { PublicEventType } from '@kassa/contracts';
+import type { PublicEvent } from '../events/index.ts';
+import type { PaymentRecord } from './payment-record.ts';
+
+type WireObject = { readonly id: string } & Record<string, unknown>;
+
+/**
+ * The public events a payment's new state announces, each to the parties it concerns: a
+ * transfer tells the sender it succeeded and the recipient they received it; a merchant
+ * payment is visible to its payer and its merchant (whose webhooks get it).
+ */
+export function paymentEvents(
+  p: PaymentRecord,
+  object: WireObject,
+  type?: PublicEventType,
+): PublicEvent[] {
+  const parties = (users: (string | null)[]) => ({
+    userIds: users.filter((u): u is string => u !== null),
+    merchantId: p.merchantId,
+  });
+  if (type !== undefined) return [{ type, object, ...parties([p.payerUserId, p.payeeUserId]) }];
+  switch (p.kind) {
+    case 'transfer':
+      if (p.status !== 'succeeded') return [];
+      return [
+        { type: 'transfer.succeeded', object, ...parties([p.payerUserId]) },
+        { type: 'transfer.received', object, ...parties([p.payeeUserId]) },
+      ];
+    case 'payment': {
+      const byStatus: Partial<Record<PaymentRecord['status'], PublicEventType>> = {
+        succeeded: 'payment.succeeded',
+        requires_capture: 'payment.requires_capture',
+        canceled: 'payment.canceled',
+        failed: 'payment.failed',
+      };
+      const found = byStatus[p.status];
+      return found === undefined ? [] : [{ type: found, object, ...parties([p.payerUserId]) }];
+    }
+    case 'topup':
+      if (p.status !== 'succeeded' && p.status !== 'failed') return [];
+      return [
+        {
+          type: p.status === 'succeeded' ? 'topup.succeeded' : 'topup.failed',
+          object,
+          ...parties([p.payerUserId]),
+        },
+      ];
+    case 'payout':
+      if (p.status !== 'succeeded' && p.status !== 'failed') return [];
+      return [
+        {
+          type: p.status === 'succeeded' ? 'payout.paid' : 'payout.failed',
+          object,
+          ...parties([p.payerUserId]),
+        },
+      ];
+    case 'funding':
+      return [];
+  }
+}

@@ -1,0 +1,211 @@
+import { encodeId } from '../../kernel/ids.ts';
+import type { Clock } from '../../kernel/clock.ts';
+import type { Db } from '../../platform/db.ts';
+import type { Logger } from '../../platform/log.ts';
+import type { Metrics } from '../../platform/metrics.ts';
+import { appendAudit } from '../audit/index.ts';
+import { eventView, type EventRow } from '../events/index.ts';
+import { nextRetryDelayMs, signatureHeader } from './domain/standard-webhooks.ts';
+import type { EndpointStore } from './endpoint-store.ts';
+
+export interface WebhookDeliveryDeps {
+  readonly db: Db;
+  readonly clock: Clock;
+  readonly endpoints: EndpointStore;
+  readonly metrics: Metrics;
+  readonly logger: Logger;
+  /** Per request; a receiver that takes longer counts as failed and is retried. */
+  readonly timeoutMs: number;
+  /** Multiplies the retry schedule (1 in production; tests compress days into seconds). */
+  readonly retryScale: number;
+  /** An endpoint failing without a single success for this long is disabled. */
+  readonly disableAfterMs: number;
+  readonly concurrency: number;
+  readonly random?: () => number;
+}
+
+interface Claimed {
+  id: string;
+  endpoint_id: string;
+  event_id: string;
+  attempts: number;
+  url: string;
+}
+
+/**
+ * Sends queued webhook deliveries. Each is leased before it is sent, so a worker killed
+ * mid-send leaves it to be sent again once the lease lapses (at least once; receivers dedupe by
+ * `webhook-id`, the event id). Deliveries about one object go to an endpoint in order: one waits
+ * while an earlier one for the same object is pending.
+ */
+export function createWebhookDelivery(deps: WebhookDeliveryDeps) {
+  const random = deps.random ?? Math.random;
+
+  async function claim(limit: number): Promise<Claimed[]> {
+    const now = deps.clock.now();
+    return deps.db.transaction(async (client) => {
+      const due = await client.query<Claimed>(
+        `select d.id, d.endpoint_id, d.event_id, d.attempts, w.url
+           from webhook_deliveries d join webhook_endpoints w on w.id = d.endpoint_id
+          where d.status = 'pending' and w.status = 'enabled' and d.next_attempt_at <= $1
+            and (d.lease_until is null or d.lease_until <= $1)
+            and not exists (select 1 from webhook_deliveries p
+                             where p.endpoint_id = d.endpoint_id and p.ordering_key = d.ordering_key
+                               and p.status = 'pending' and p.event_seq < d.event_seq)
+          order by d.next_attempt_at limit $2
+          for update of d skip locked`,
+        [now, limit],
+      );
+      if (due.rows.length === 0) return [];
+      await client.query(
+        `update webhook_deliveries set lease_until = $2, attempts = attempts + 1 where id = any($1::uuid[])`,
+        [due.rows.map((d) => d.id), new Date(now.getTime() + deps.timeoutMs + 5_000)],
+      );
+      return due.rows.map((d) => ({ ...d, attempts: d.attempts + 1 }));
+    });
+  }
+
+  async function send(delivery: Claimed): Promise<'delivered' | 'retrying' | 'dead'> {
+    const events = await deps.db.query<EventRow>(
+      'select seq, id, type, version, object_id, data, merchant_id, created_at from events where id = $1',
+      [delivery.event_id],
+    );
+    const event = events[0];
+    if (event === undefined) return record(delivery, null, 'event missing');
+    const body = JSON.stringify(eventView(event));
+    const now = deps.clock.now();
+    const timestamp = Math.floor(now.getTime() / 1000);
+    const messageId = encodeId('evt', event.id);
+    const secrets = await deps.endpoints.signingSecrets(deps.db.pool, delivery.endpoint_id, now);
+    let status: number | null = null;
+    let error: string | null = null;
+    try {
+      const res = await fetch(delivery.url, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: {
+          'content-type': 'application/json',
+          'user-agent': 'Kassa-Webhooks/1',
+          'webhook-id': messageId,
+          'webhook-timestamp': String(timestamp),
+          'webhook-signature': signatureHeader(secrets, messageId, timestamp, body),
+        },
+        body,
+        signal: AbortSignal.timeout(deps.timeoutMs),
+      });
+      status = res.status;
+      await res.body?.cancel();
+    } catch (caught) {
+      error =
+        (caught as { name?: string }).name === 'TimeoutError' ? 'timeout' : 'connection failed';
+    }
+    return record(delivery, status, error);
+  }
+
+  async function record(
+    delivery: Claimed,
+    status: number | null,
+    error: string | null,
+  ): Promise<'delivered' | 'retrying' | 'dead'> {
+    const now = deps.clock.now();
+    const ok = status !== null && status >= 200 && status < 300;
+    const outcome = await deps.db.transaction(async (client) => {
+      // The endpoint row first: every recorder of one endpoint locks in the same order (an
+      // endpoint being disabled rewrites its other pending deliveries).
+      await client.query('select 1 from webhook_endpoints where id = $1 for update', [
+        delivery.endpoint_id,
+      ]);
+      if (ok) {
+        await client.query(
+          `update webhook_deliveries set status = 'delivered', delivered_at = $2, lease_until = null, last_status = $3
+            where id = $1`,
+          [delivery.id, now, status],
+        );
+        await client.query('update webhook_endpoints set failing_since = null where id = $1', [
+          delivery.endpoint_id,
+        ]);
+        return 'delivered' as const;
+      }
+      const delay = nextRetryDelayMs(delivery.attempts, deps.retryScale, random());
+      await client.query(
+        // A delivery dead-lettered meanwhile (its endpoint was disabled) stays dead.
+        `update webhook_deliveries
+            set status = $2, next_attempt_at = $3, lease_until = null, last_status = $4, last_error = $5
+          where id = $1 and status = 'pending'`,
+        [
+          delivery.id,
+          delay === null ? 'dead' : 'pending',
+          new Date(now.getTime() + (delay ?? 0)),
+          status,
+          error ?? `HTTP ${status ?? '?'}`,
+        ],
+      );
+      const failing = await client.query<{ failing_since: Date; merchant_id: string }>(
+        `update webhook_endpoints set failing_since = coalesce(failing_since, $2) where id = $1
+         returning failing_since, merchant_id`,
+        [delivery.endpoint_id, now],
+      );
+      const since = failing.rows[0];
+      if (
+        since !== undefined &&
+        now.getTime() - since.failing_since.getTime() >= deps.disableAfterMs
+      ) {
+        const disabled = await client.query(
+          `update webhook_endpoints set status = 'disabled', disabled_reason = 'failing'
+            where id = $1 and status = 'enabled'`,
+          [delivery.endpoint_id],
+        );
+        if (disabled.rowCount === 1) {
+          // What was still queued goes to the dead-letter list; `retry` sends it again.
+          await client.query(
+            `update webhook_deliveries set status = 'dead', lease_until = null
+              where endpoint_id = $1 and status = 'pending'`,
+            [delivery.endpoint_id],
+          );
+          deps.logger.warn(
+            { endpoint: delivery.endpoint_id },
+            'webhook endpoint disabled after failing',
+          );
+          await appendAudit(
+            client,
+            {
+              actor: 'system:webhooks',
+              action: 'webhook_endpoint.disabled',
+              object: encodeId('we', delivery.endpoint_id),
+              outcome: 'success',
+              details: {
+                merchant: encodeId('mer', since.merchant_id),
+                failing_since: since.failing_since,
+              },
+            },
+            now,
+          );
+        }
+      }
+      return delay === null ? ('dead' as const) : ('retrying' as const);
+    });
+    deps.metrics.webhookDeliveries.inc({ outcome });
+    return outcome;
+  }
+
+  /** Claims and sends due deliveries, `concurrency` at a time; returns what happened. */
+  async function deliverDue(limit = 200) {
+    const claimed = await claim(limit);
+    const counts = { delivered: 0, retrying: 0, dead: 0 };
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: Math.min(deps.concurrency, claimed.length) }, async () => {
+        while (next < claimed.length) {
+          const delivery = claimed[next]!;
+          next += 1;
+          counts[await send(delivery)] += 1;
+        }
+      }),
+    );
+    return counts;
+  }
+
+  return { deliverDue };
+}
+
+export type WebhookDelivery = ReturnType<typeof createWebhookDelivery>;

@@ -1,0 +1,5 @@
+export { createEndpointStore, type EndpointStore } from './endpoint-store.ts';
+export { createWebhookDelivery, type WebhookDelivery } from './delivery.ts';
+export { webhookFanOut } from './fan-out.ts';
+export { webhookRoutes } from './routes.ts';
+export { signatureHeader } from './domain/standard-webhooks.ts';

@@ -1,0 +1,264 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { startTestSystem, type TestSystem } from './support/test-system.ts';
+import { startWebhookReceiver } from './support/webhook-receiver.ts';
+
+let t: TestSystem;
+before(async () => {
+  // Retries compressed: the 4-day schedule becomes a few seconds; 120 h of failing, ~0.4 s.
+  t = await startTestSystem({
+    env: { WEBHOOK_RETRY_SCALE: '0.000001', WEBHOOK_TIMEOUT_MS: '300' },
+  });
+});
+after(() => t.close());
+
+async function merchantWithCustomer() {
+  const merchant = await t.createMerchant();
+  const payer = await t.signUp();
+  await t.fund(payer.walletId, 1_000_000);
+  return { merchant, payer };
+}
+
+async function pay(
+  payer: { token: string },
+  merchantId: string,
+  amount: number,
+  capture = 'automatic',
+) {
+  const res = await t.request('POST', '/v1/payments', {
+    token: payer.token,
+    key: randomUUID(),
+    body: { merchant: merchantId, amount, currency: 'USD', capture },
+  });
+  assert.equal(res.statusCode, 201, res.body);
+  return res.json<{ id: string }>();
+}
+
+async function subscribe(secretKey: string, url: string, events = ['*']) {
+  const res = await t.request('POST', '/v1/webhook_endpoints', {
+    token: secretKey,
+    body: { url, events },
+  });
+  assert.equal(res.statusCode, 201, res.body);
+  return res.json<{ id: string; secret: string }>();
+}
+
+/**
+ * Runs the worker until every committed event is relayed and no delivery is pending. The relay
+ * reads only below the cluster's oldest running transaction, which other test files' work can
+ * hold back for a moment, so this waits for the outbox lag to reach 0 rather than for a quiet pass.
+ */
+async function drain(timeoutMs = 15_000) {
+  const worker = t.system.startWorker(3_600_000);
+  const deadline = Date.now() + timeoutMs;
+  try {
+    while (Date.now() < deadline) {
+      await worker.runOnce();
+      const open = await t.system.db.query<{ lag: string; pending: string }>(
+        `select (select count(*) from events e
+                  where (e.tx_id, e.seq) > coalesce((select (o.tx_id, o.seq) from outbox_offsets o where consumer = 'webhooks'),
+                                                    ('0'::xid8, 0::bigint)))::text as lag,
+                (select count(*) from webhook_deliveries where status = 'pending')::text as pending`,
+      );
+      if (open[0]?.lag === '0' && open[0].pending === '0') return;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    throw new Error('the outbox did not drain');
+  } finally {
+    await worker.stop();
+  }
+}
+
+describe('webhook endpoints', () => {
+  it('create (secret once), list, delete; https only except loopback; known event types only', async () => {
+    const { merchant } = await merchantWithCustomer();
+    const created = await subscribe(merchant.secretKey, 'http://127.0.0.1:9/hooks', [
+      'payment.succeeded',
+    ]);
+    assert.match(created.id, /^we_/);
+    assert.match(created.secret, /^whsec_[A-Za-z0-9+/=]{32}$/);
+    for (const [body, code] of [
+      [{ url: 'http://example.com/hooks', events: ['*'] }, 'invalid_webhook_url'],
+      [{ url: 'ftp://127.0.0.1/x', events: ['*'] }, 'invalid_webhook_url'],
+      [{ url: 'https://user:pw@example.com/x', events: ['*'] }, 'invalid_webhook_url'],
+      [{ url: 'https://example.com/x', events: ['payment.exploded'] }, 'unknown_event_type'],
+      [{ url: 'https://example.com/x', events: [] }, 'invalid_request'],
+      [{ url: 'https://example.com/x', events: ['*'], secret: 'mine' }, 'unknown_field'],
+    ] as const) {
+      const res = await t.request('POST', '/v1/webhook_endpoints', {
+        token: merchant.secretKey,
+        body,
+      });
+      assert.equal(res.statusCode, 400, res.body);
+      assert.equal(res.json().error.code, code, JSON.stringify(body));
+    }
+    const https = await subscribe(merchant.secretKey, 'https://hooks.example.com/kassa');
+    const list = await t.request('GET', '/v1/webhook_endpoints', { token: merchant.secretKey });
+    assert.deepEqual(
+      list.json().data.map((e: { id: string; secret?: string }) => [e.id, e.secret]),
+      [
+        [created.id, undefined],
+        [https.id, undefined],
+      ],
+    );
+    const other = await t.createMerchant();
+    const foreign = await t.request('DELETE', `/v1/webhook_endpoints/${created.id}`, {
+      token: other.secretKey,
+    });
+    assert.equal(foreign.statusCode, 404);
+    const user = await t.signUp();
+    const asUser = await t.request('GET', '/v1/webhook_endpoints', { token: user.token });
+    assert.equal(asUser.statusCode, 403);
+    const gone = await t.request('DELETE', `/v1/webhook_endpoints/${created.id}`, {
+      token: merchant.secretKey,
+    });
+    assert.equal(gone.json().deleted, true);
+    const after = await t.request('GET', '/v1/webhook_endpoints', { token: merchant.secretKey });
+    assert.equal(after.json().data.length, 1);
+  });
+});
+
+describe('events and deliveries', () => {
+  it('a payment reaches the merchant’s endpoint signed (verified by standardwebhooks) and is listed in /v1/events', async () => {
+    const receiver = await startWebhookReceiver();
+    try {
+      const { merchant, payer } = await merchantWithCustomer();
+      const endpoint = await subscribe(merchant.secretKey, receiver.url);
+      receiver.expectSecrets([endpoint.secret]);
+      const payment = await pay(payer, merchant.id, 2_500);
+      await drain();
+      assert.equal(receiver.stats.badSignatures, 0);
+      const received = [...receiver.processed.values()];
+      assert.deepEqual(
+        received.map((e) => [e.type, e.data.object.id]),
+        [['payment.succeeded', payment.id]],
+      );
+      const merchantEvents = await t.request('GET', '/v1/events', { token: merchant.secretKey });
+      assert.equal(merchantEvents.json().data[0].id, received[0]?.id);
+      const payerEvents = await t.request('GET', '/v1/events?type=payment.succeeded', {
+        token: payer.token,
+      });
+      assert.equal(payerEvents.json().data[0].id, received[0]?.id);
+      const stranger = await t.signUp();
+      const peek = await t.request('GET', `/v1/events/${received[0]?.id ?? ''}`, {
+        token: stranger.token,
+      });
+      assert.equal(peek.statusCode, 404);
+      const own = await t.request('GET', `/v1/events/${received[0]?.id ?? ''}`, {
+        token: payer.token,
+      });
+      assert.equal(own.json().data.object.status, 'succeeded');
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  it('a transfer tells the sender it succeeded and the recipient they received it', async () => {
+    const alice = await t.signUp();
+    const bob = await t.signUp();
+    await t.fund(alice.walletId, 1_000);
+    await t.request('POST', '/v1/transfers', {
+      token: alice.token,
+      key: randomUUID(),
+      body: { to: bob.email, amount: 400, currency: 'USD' },
+    });
+    const mine = await t.request('GET', '/v1/events', { token: alice.token });
+    const theirs = await t.request('GET', '/v1/events', { token: bob.token });
+    assert.deepEqual(
+      mine.json().data.map((e: { type: string }) => e.type),
+      ['transfer.succeeded'],
+    );
+    assert.deepEqual(
+      theirs.json().data.map((e: { type: string }) => e.type),
+      ['transfer.received'],
+    );
+  });
+
+  it('during a secret rotation deliveries carry both signatures', async () => {
+    const receiver = await startWebhookReceiver();
+    try {
+      const { merchant, payer } = await merchantWithCustomer();
+      const endpoint = await subscribe(merchant.secretKey, receiver.url, ['payment.succeeded']);
+      const rotated = await t.request(
+        'POST',
+        `/v1/webhook_endpoints/${endpoint.id}/rotate_secret`,
+        {
+          token: merchant.secretKey,
+        },
+      );
+      const newSecret = rotated.json().secret as string;
+      assert.notEqual(newSecret, endpoint.secret);
+      receiver.expectSecrets([endpoint.secret, newSecret]);
+      await pay(payer, merchant.id, 100);
+      await drain();
+      assert.equal(receiver.processed.size, 1);
+      assert.equal(receiver.stats.badSignatures, 0);
+      assert.equal(receiver.signatureHeaders[0]?.split(' ').length, 2);
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  it('events about one object arrive in order even when the first delivery fails', async () => {
+    let calls = 0;
+    const receiver = await startWebhookReceiver(() => (++calls <= 2 ? 'fail' : 'ok'));
+    try {
+      const { merchant, payer } = await merchantWithCustomer();
+      const endpoint = await subscribe(merchant.secretKey, receiver.url);
+      receiver.expectSecrets([endpoint.secret]);
+      const held = await pay(payer, merchant.id, 900, 'manual');
+      await t.request('POST', `/v1/payments/${held.id}/capture`, {
+        token: merchant.secretKey,
+        key: randomUUID(),
+        body: {},
+      });
+      await drain();
+      assert.deepEqual(
+        receiver.order.map((e) => e.type),
+        ['payment.requires_capture', 'payment.captured'],
+      );
+      assert.ok(receiver.stats.failedOnPurpose >= 2);
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  it('a receiver that keeps failing: retries, dead letters, the endpoint disabled; retry re-sends', async () => {
+    let healthy = false;
+    const receiver = await startWebhookReceiver(() => (healthy ? 'ok' : 'fail'));
+    try {
+      const { merchant, payer } = await merchantWithCustomer();
+      const endpoint = await subscribe(merchant.secretKey, receiver.url);
+      receiver.expectSecrets([endpoint.secret]);
+      await pay(payer, merchant.id, 100);
+      await pay(payer, merchant.id, 200);
+      await drain();
+      const dead = await t.request(
+        'GET',
+        `/v1/webhook_endpoints/${endpoint.id}/deliveries?status=dead`,
+        {
+          token: merchant.secretKey,
+        },
+      );
+      assert.equal(dead.json().data.length, 2, dead.body);
+      assert.ok(dead.json().data[0].attempts >= 2, 'retried before giving up');
+      const listed = await t.request('GET', '/v1/webhook_endpoints', { token: merchant.secretKey });
+      assert.equal(listed.json().data[0].status, 'disabled');
+      assert.match(
+        (await t.request('GET', '/metrics')).body,
+        /kassa_webhook_backlog\{status="dead"\} [1-9]/,
+      );
+      healthy = true;
+      const retried = await t.request('POST', `/v1/webhook_endpoints/${endpoint.id}/retry`, {
+        token: merchant.secretKey,
+      });
+      assert.equal(retried.json().requeued, 2);
+      assert.equal(retried.json().status, 'enabled');
+      await drain();
+      assert.equal(receiver.processed.size, 2);
+    } finally {
+      await receiver.close();
+    }
+  });
+});
