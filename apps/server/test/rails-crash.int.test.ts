@@ -3,7 +3,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, it } from 'node:test';
 import { decodeId } from '../src/kernel/ids.ts';
-import { startApiProcess, type ApiProcess } from './support/api-process.ts';
+import { startApiProcess, type ServerProcess } from './support/api-process.ts';
 import { startTestSystem, type TestSystem } from './support/test-system.ts';
 
 /**
@@ -19,7 +19,7 @@ const vaultKeys = JSON.stringify({
 });
 
 let t: TestSystem;
-let restarted: ApiProcess;
+let restarted: ServerProcess;
 
 function processEnv(extra: Record<string, string> = {}): Record<string, string> {
   const address = t.sim?.app.server.address();

@@ -7,10 +7,10 @@ import https from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { startApiProcess, type ApiProcess } from './support/api-process.ts';
+import { startApiProcess, type ServerProcess } from './support/api-process.ts';
 import { createTestDatabase } from './support/test-database.ts';
 
-let api: ApiProcess;
+let api: ServerProcess;
 let cert: Buffer;
 let drop: () => Promise<void>;
 

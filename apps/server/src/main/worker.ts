@@ -55,8 +55,18 @@ export function startWorker(deps: {
   let sending: Promise<unknown> = Promise.resolve();
   let sendingBusy = false;
 
-  /** The outbox relay and webhook sends: frequent, and apart from the slower jobs. */
-  async function relayAndSend() {
+  /**
+   * The outbox relay and webhook sends: frequent, and apart from the slower jobs. One pass at a
+   * time per process (a second caller waits for the running pass, then runs its own).
+   */
+  let pass: Promise<unknown> = Promise.resolve();
+  function relayAndSend() {
+    const run = pass.then(relayAndSendOnce, relayAndSendOnce);
+    pass = run.catch(() => undefined);
+    return run;
+  }
+
+  async function relayAndSendOnce() {
     let eventsRelayed = 0;
     for (let relayed = -1; relayed !== 0;) {
       relayed = await relayOnce(deps.db, webhookFanOut);

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 
-export interface ApiProcess {
+export interface ServerProcess {
   readonly url: string;
   readonly child: ChildProcess;
   kill(signal?: NodeJS.Signals): Promise<void>;
@@ -9,9 +9,13 @@ export interface ApiProcess {
 
 const root = join(import.meta.dirname, '..', '..', '..', '..');
 
-/** Starts the real API process (`main/api.ts`) on a free port and waits until it listens. */
-export async function startApiProcess(env: Record<string, string>): Promise<ApiProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'apps/server/src/main/api.ts'], {
+/** Spawns one of the server's entry points and waits for the line that says it is up. */
+async function spawnUntil(
+  entry: string,
+  ready: RegExp,
+  env: Record<string, string>,
+): Promise<ServerProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
     cwd: root,
     env: { ...process.env, PORT: '0', LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -22,18 +26,23 @@ export async function startApiProcess(env: Record<string, string>): Promise<ApiP
   });
   const url = await new Promise<string>((resolve, reject) => {
     let buffered = '';
-    const timer = setTimeout(() => reject(new Error(`api did not start: ${stderr}`)), 30_000);
+    let up = false;
+    const timer = setTimeout(() => reject(new Error(`${entry} did not start: ${stderr}`)), 30_000);
+    // Keeps reading after start-up (a full pipe would stall the child), without keeping it.
     child.stdout?.on('data', (chunk: Buffer) => {
+      if (up) return;
       buffered += chunk.toString();
-      const match = /kassa-api listening at (https?:\/\/127\.0\.0\.1:\d+)/.exec(buffered);
-      if (match?.[1] !== undefined) {
+      const match = ready.exec(buffered);
+      if (match !== null) {
+        up = true;
         clearTimeout(timer);
-        resolve(match[1]);
+        buffered = '';
+        resolve(match[1] ?? '');
       }
     });
     child.on('exit', (code) => {
       clearTimeout(timer);
-      reject(new Error(`api exited with ${code}: ${stderr}`));
+      reject(new Error(`${entry} exited with ${code}: ${stderr}`));
     });
   });
   return {
@@ -46,4 +55,21 @@ export async function startApiProcess(env: Record<string, string>): Promise<ApiP
         child.kill(signal);
       }),
   };
+}
+
+/** Starts the real API process (`main/api.ts`) on a free port and waits until it listens. */
+export function startApiProcess(env: Record<string, string>): Promise<ServerProcess> {
+  return spawnUntil(
+    'apps/server/src/main/api.ts',
+    /kassa-api listening at (https?:\/\/127\.0\.0\.1:\d+)/,
+    env,
+  );
+}
+
+/** Starts the real worker process (`main/worker-process.ts`) and waits until its jobs run. */
+export function startWorkerProcess(env: Record<string, string>): Promise<ServerProcess> {
+  return spawnUntil('apps/server/src/main/worker-process.ts', /"msg":"worker started"/, {
+    LOG_LEVEL: 'info',
+    ...env,
+  });
 }

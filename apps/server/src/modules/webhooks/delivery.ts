@@ -8,6 +8,9 @@ import { eventView, type EventRow } from '../events/index.ts';
 import { nextRetryDelayMs, signatureHeader } from './domain/standard-webhooks.ts';
 import type { EndpointStore } from './endpoint-store.ts';
 
+/** Deliveries a lane leases at once: fewer claim transactions, a lease still short. */
+const laneBatch = 8;
+
 export interface WebhookDeliveryDeps {
   readonly db: Db;
   readonly clock: Clock;
@@ -41,14 +44,17 @@ interface Claimed {
 export function createWebhookDelivery(deps: WebhookDeliveryDeps) {
   const random = deps.random ?? Math.random;
 
+  /** Leases up to `limit` due deliveries for one lane, long enough to send them one by one. */
   async function claim(limit: number): Promise<Claimed[]> {
     const now = deps.clock.now();
     return deps.db.transaction(async (client) => {
-      const due = await client.query<Claimed>(
-        `select d.id, d.endpoint_id, d.event_id, d.attempts, w.url
-           from webhook_deliveries d join webhook_endpoints w on w.id = d.endpoint_id
-          where d.status = 'pending' and w.status = 'enabled' and d.next_attempt_at <= $1
+      // Walks the partial index on next_attempt_at; endpoint and order checks are per row.
+      const due = await client.query<Omit<Claimed, 'url'>>(
+        `select d.id, d.endpoint_id, d.event_id, d.attempts
+           from webhook_deliveries d
+          where d.status = 'pending' and d.next_attempt_at <= $1
             and (d.lease_until is null or d.lease_until <= $1)
+            and exists (select 1 from webhook_endpoints w where w.id = d.endpoint_id and w.status = 'enabled')
             and not exists (select 1 from webhook_deliveries p
                              where p.endpoint_id = d.endpoint_id and p.ordering_key = d.ordering_key
                                and p.status = 'pending' and p.event_seq < d.event_seq)
@@ -59,9 +65,18 @@ export function createWebhookDelivery(deps: WebhookDeliveryDeps) {
       if (due.rows.length === 0) return [];
       await client.query(
         `update webhook_deliveries set lease_until = $2, attempts = attempts + 1 where id = any($1::uuid[])`,
-        [due.rows.map((d) => d.id), new Date(now.getTime() + deps.timeoutMs + 5_000)],
+        [due.rows.map((d) => d.id), new Date(now.getTime() + limit * deps.timeoutMs + 5_000)],
       );
-      return due.rows.map((d) => ({ ...d, attempts: d.attempts + 1 }));
+      const urls = await client.query<{ id: string; url: string }>(
+        'select id, url from webhook_endpoints where id = any($1::uuid[])',
+        [[...new Set(due.rows.map((d) => d.endpoint_id))]],
+      );
+      const urlOf = new Map(urls.rows.map((row) => [row.id, row.url]));
+      return due.rows.map((d) => ({
+        ...d,
+        attempts: d.attempts + 1,
+        url: urlOf.get(d.endpoint_id) ?? '',
+      }));
     });
   }
 
@@ -109,96 +124,99 @@ export function createWebhookDelivery(deps: WebhookDeliveryDeps) {
   ): Promise<'delivered' | 'retrying' | 'dead'> {
     const now = deps.clock.now();
     const ok = status !== null && status >= 200 && status < 300;
-    const outcome = await deps.db.transaction(async (client) => {
-      // The endpoint row first: every recorder of one endpoint locks in the same order (an
-      // endpoint being disabled rewrites its other pending deliveries).
-      await client.query('select 1 from webhook_endpoints where id = $1 for update', [
-        delivery.endpoint_id,
-      ]);
-      if (ok) {
-        await client.query(
-          `update webhook_deliveries set status = 'delivered', delivered_at = $2, lease_until = null, last_status = $3
-            where id = $1`,
-          [delivery.id, now, status],
-        );
-        await client.query('update webhook_endpoints set failing_since = null where id = $1', [
-          delivery.endpoint_id,
-        ]);
-        return 'delivered' as const;
-      }
-      const delay = nextRetryDelayMs(delivery.attempts, deps.retryScale, random());
-      await client.query(
-        // A delivery dead-lettered meanwhile (its endpoint was disabled) stays dead.
-        `update webhook_deliveries
-            set status = $2, next_attempt_at = $3, lease_until = null, last_status = $4, last_error = $5
-          where id = $1 and status = 'pending'`,
-        [
-          delivery.id,
-          delay === null ? 'dead' : 'pending',
-          new Date(now.getTime() + (delay ?? 0)),
-          status,
-          error ?? `HTTP ${status ?? '?'}`,
-        ],
+    if (ok) {
+      await deps.db.query(
+        `update webhook_deliveries set status = 'delivered', delivered_at = $2, lease_until = null, last_status = $3
+          where id = $1`,
+        [delivery.id, now, status],
       );
-      const failing = await client.query<{ failing_since: Date; merchant_id: string }>(
-        `update webhook_endpoints set failing_since = coalesce(failing_since, $2) where id = $1
-         returning failing_since, merchant_id`,
-        [delivery.endpoint_id, now],
+      // Touches (and locks) the endpoint only when it was failing: sends do not queue on it.
+      await deps.db.query(
+        'update webhook_endpoints set failing_since = null where id = $1 and failing_since is not null',
+        [delivery.endpoint_id],
       );
-      const since = failing.rows[0];
-      if (
-        since !== undefined &&
-        now.getTime() - since.failing_since.getTime() >= deps.disableAfterMs
-      ) {
-        const disabled = await client.query(
-          `update webhook_endpoints set status = 'disabled', disabled_reason = 'failing'
-            where id = $1 and status = 'enabled'`,
-          [delivery.endpoint_id],
-        );
-        if (disabled.rowCount === 1) {
-          // What was still queued goes to the dead-letter list; `retry` sends it again.
-          await client.query(
-            `update webhook_deliveries set status = 'dead', lease_until = null
-              where endpoint_id = $1 and status = 'pending'`,
-            [delivery.endpoint_id],
-          );
-          deps.logger.warn(
-            { endpoint: delivery.endpoint_id },
-            'webhook endpoint disabled after failing',
-          );
-          await appendAudit(
-            client,
-            {
-              actor: 'system:webhooks',
-              action: 'webhook_endpoint.disabled',
-              object: encodeId('we', delivery.endpoint_id),
-              outcome: 'success',
-              details: {
-                merchant: encodeId('mer', since.merchant_id),
-                failing_since: since.failing_since,
-              },
-            },
-            now,
-          );
-        }
-      }
-      return delay === null ? ('dead' as const) : ('retrying' as const);
-    });
+      deps.metrics.webhookDeliveries.inc({ outcome: 'delivered' });
+      return 'delivered';
+    }
+    const delay = nextRetryDelayMs(delivery.attempts, deps.retryScale, random());
+    // A delivery dead-lettered meanwhile (its endpoint was disabled) stays dead.
+    await deps.db.query(
+      `update webhook_deliveries
+          set status = $2, next_attempt_at = $3, lease_until = null, last_status = $4, last_error = $5
+        where id = $1 and status = 'pending'`,
+      [
+        delivery.id,
+        delay === null ? 'dead' : 'pending',
+        new Date(now.getTime() + (delay ?? 0)),
+        status,
+        error ?? `HTTP ${status ?? '?'}`,
+      ],
+    );
+    await deps.db.query(
+      'update webhook_endpoints set failing_since = $2 where id = $1 and failing_since is null',
+      [delivery.endpoint_id, now],
+    );
+    const failing = await deps.db.query<{ failing_since: Date | null }>(
+      'select failing_since from webhook_endpoints where id = $1',
+      [delivery.endpoint_id],
+    );
+    const since = failing[0]?.failing_since ?? null;
+    if (since !== null && now.getTime() - since.getTime() >= deps.disableAfterMs)
+      await disable(delivery.endpoint_id, since, now);
+    const outcome = delay === null ? ('dead' as const) : ('retrying' as const);
     deps.metrics.webhookDeliveries.inc({ outcome });
     return outcome;
   }
 
-  /** Claims and sends due deliveries, `concurrency` at a time; returns what happened. */
-  async function deliverDue(limit = 200) {
-    const claimed = await claim(limit);
+  /**
+   * Disables an endpoint that has failed without a single success for too long, and moves what
+   * was still queued for it to the dead-letter list (`retry` sends it again). Its own
+   * transaction, endpoint row first.
+   */
+  async function disable(endpointId: string, failingSince: Date, now: Date): Promise<void> {
+    await deps.db.transaction(async (client) => {
+      const disabled = await client.query<{ merchant_id: string }>(
+        `update webhook_endpoints set status = 'disabled', disabled_reason = 'failing'
+          where id = $1 and status = 'enabled' and failing_since is not null returning merchant_id`,
+        [endpointId],
+      );
+      const merchant = disabled.rows[0];
+      if (merchant === undefined) return;
+      await client.query(
+        `update webhook_deliveries set status = 'dead', lease_until = null
+          where endpoint_id = $1 and status = 'pending'`,
+        [endpointId],
+      );
+      await appendAudit(
+        client,
+        {
+          actor: 'system:webhooks',
+          action: 'webhook_endpoint.disabled',
+          object: encodeId('we', endpointId),
+          outcome: 'success',
+          details: { merchant: encodeId('mer', merchant.merchant_id), failing_since: failingSince },
+        },
+        now,
+      );
+      deps.logger.warn({ endpoint: endpointId }, 'webhook endpoint disabled after failing');
+    });
+  }
+
+  /**
+   * Sends due deliveries over `concurrency` lanes until none is due or `limit` were sent. Each
+   * lane leases a few deliveries at a time, right before sending them, with a lease that covers
+   * sending all of them; one slow receiver holds up only its own lane.
+   */
+  async function deliverDue(limit = 1_000) {
     const counts = { delivered: 0, retrying: 0, dead: 0 };
-    let next = 0;
+    let taken = 0;
     await Promise.all(
-      Array.from({ length: Math.min(deps.concurrency, claimed.length) }, async () => {
-        while (next < claimed.length) {
-          const delivery = claimed[next]!;
-          next += 1;
-          counts[await send(delivery)] += 1;
+      Array.from({ length: deps.concurrency }, async () => {
+        while (taken < limit) {
+          const batch = await claim(laneBatch);
+          if (batch.length === 0) return;
+          taken += batch.length;
+          for (const delivery of batch) counts[await send(delivery)] += 1;
         }
       }),
     );
