@@ -111,6 +111,13 @@ describe('operations', () => {
       '/v1/topups/{id}',
       '/v1/payouts',
       '/v1/payouts/{id}',
+      '/v1/events',
+      '/v1/events/{id}',
+      '/v1/webhook_endpoints',
+      '/v1/webhook_endpoints/{id}',
+      '/v1/webhook_endpoints/{id}/rotate_secret',
+      '/v1/webhook_endpoints/{id}/retry',
+      '/v1/receipts/{id}',
     ]) {
       assert.ok(spec.paths[path], `missing ${path}`);
     }

@@ -48,6 +48,7 @@ import {
 } from '../modules/rails/index.ts';
 import { createCircuitBreaker, type CircuitBreaker } from '../platform/circuit-breaker.ts';
 import { eventRoutes } from '../modules/events/index.ts';
+import { receiptRoutes } from '../modules/receipts/index.ts';
 import {
   createEndpointStore,
   createWebhookDelivery,
@@ -287,6 +288,7 @@ export async function createSystem(options: {
       vaultRoutes({ db, clock, vault }),
       railsRoutes({ rails, clock, logger, processorSecret: options.secrets.processorSecret }),
       eventRoutes({ db }),
+      receiptRoutes({ db }),
       webhookRoutes({ db, clock, endpoints }),
     ],
   });
