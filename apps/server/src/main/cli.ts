@@ -2,7 +2,8 @@
  * `npm run kassa -- <command>`: operator commands. Uses DATABASE_URL, or the embedded database
  * of `npm start` when it is unset.
  *   migrate            apply pending migrations (safe while other processes run)
- *   verify             recompute every balance from the journal; exit 1 on any mismatch
+ *   verify             recompute every balance from the journal and the journal's hash chain;
+ *                      exit 1 on any mismatch
  *   expire             run the worker's jobs once (hold expiry, key reaper, unfinished top-ups
  *                      and payouts resolved with the processor)
  *   reconcile          compare the ledger with the processor's settlement report; exit 1 on any
@@ -18,6 +19,7 @@ import {
 import { createLogger } from '../platform/log.ts';
 import { migrate } from '../platform/migrate.ts';
 import { verifyAuditLog } from '../modules/audit/index.ts';
+import { verifyJournalSeal } from '../modules/journal/index.ts';
 import { reconcile } from '../modules/rails/index.ts';
 import { addVaultKek } from '../modules/vault/index.ts';
 import { runMain } from './process-lifecycle.ts';
@@ -84,7 +86,13 @@ await runMain('kassa', async () => {
             ? `ledger OK: ${report.accounts_checked} accounts, ${report.transfers_checked} transfers, Σdebits = Σcredits`
             : `LEDGER MISMATCH: ${report.mismatches.length} difference(s)`,
         );
-        return report.balanced ? 0 : 1;
+        const seal = await verifyJournalSeal(system.db.pool);
+        say(
+          seal.intact
+            ? `journal chain OK: ${seal.sealed} events sealed, ${seal.unsealed} not sealed yet`
+            : `JOURNAL CHAIN BROKEN at position ${seal.first_broken_position}`,
+        );
+        return report.balanced && seal.intact ? 0 : 1;
       });
       break;
     case 'expire':

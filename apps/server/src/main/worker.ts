@@ -12,6 +12,7 @@ import {
 } from '../modules/rails/index.ts';
 import type { Metrics } from '../platform/metrics.ts';
 import { relayOnce } from '../modules/events/index.ts';
+import { sealJournal } from '../modules/journal/index.ts';
 import { webhookFanOut, type WebhookDelivery } from '../modules/webhooks/index.ts';
 
 export interface Worker {
@@ -22,6 +23,7 @@ export interface Worker {
     keysReaped: number;
     flowsResolved: number;
     flowsStillUnknown: number;
+    journalSealed: number;
     eventsRelayed: number;
     webhooksDelivered: number;
     webhooksFailed: number;
@@ -31,7 +33,8 @@ export interface Worker {
 
 /**
  * Background jobs, safe to run in any number of processes at once (each job locks or leases the
- * rows it changes): expiry of payment holds and other pending transfers, the reaper of
+ * rows it changes): the journal's hash chain (sealing), the outbox relay and webhook sends,
+ * expiry of payment holds and other pending transfers, the reaper of
  * idempotency keys older than their retention, recovery of top-ups and payouts left unfinished
  * (asking the processor what happened), and reconciliation with the processor's settlement
  * report every `reconcileIntervalMs`.
@@ -104,7 +107,13 @@ export function startWorker(deps: {
     const flows = await deps.rails.resolveDue();
     deps.metrics.processorFlowsUnfinished.set(await countUnfinishedFlows(deps.db.pool));
     await reconcileWhenDue();
+    let journalSealed = 0;
+    for (let sealed = -1; sealed !== 0;) {
+      sealed = await sealJournal(deps.db);
+      journalSealed += sealed;
+    }
     const ran = {
+      journalSealed,
       holdsExpired,
       pendingExpired,
       keysReaped,

@@ -1,1 +1,2 @@
 export { appendEvents, appendEventsSql, journalRow, type JournalEvent } from './append-events.ts';
+export { sealJournal, verifyJournalSeal, type SealVerification } from './journal-seal.ts';
