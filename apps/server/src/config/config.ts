@@ -48,6 +48,8 @@ export interface Config {
   /** Per merchant key, per minute, on money-moving routes (0: off). */
   readonly rateLimitMerchantPerMinute: number;
   readonly processor: ProcessorSettings;
+  /** Payments of at least this many minor units raise a `large_payment` alert to the payer. */
+  readonly largePaymentAlertMinor: number;
   readonly webhooks: {
     readonly timeoutMs: number;
     /** Multiplies the retry schedule (about 4 days at 1; tests compress it). */
@@ -235,6 +237,13 @@ export function loadConfig(env: Env = process.env): Config {
       ),
     }),
     reconcileIntervalSeconds: integer(env, 'RECONCILE_INTERVAL_SECONDS', 3_600, 0, 604_800),
+    largePaymentAlertMinor: integer(
+      env,
+      'LARGE_PAYMENT_ALERT_MINOR',
+      50_000,
+      1,
+      Number.MAX_SAFE_INTEGER,
+    ),
     webhooks: Object.freeze({
       timeoutMs: integer(env, 'WEBHOOK_TIMEOUT_MS', 10_000, 50, 60_000),
       retryScale: rate(env, 'WEBHOOK_RETRY_SCALE', 1),

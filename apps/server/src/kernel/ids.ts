@@ -24,6 +24,7 @@ export const idPrefixes = [
   'ltr',
   'we',
   'whd',
+  'ntf',
 ] as const;
 export type IdPrefix = (typeof idPrefixes)[number];
 

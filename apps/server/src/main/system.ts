@@ -50,8 +50,14 @@ import { createCircuitBreaker, type CircuitBreaker } from '../platform/circuit-b
 import { eventRoutes } from '../modules/events/index.ts';
 import { receiptRoutes } from '../modules/receipts/index.ts';
 import {
+  createNotificationHub,
+  notificationRoutes,
+  notificationsConsumer,
+} from '../modules/notifications/index.ts';
+import {
   createEndpointStore,
   createWebhookDelivery,
+  webhookFanOut,
   webhookRoutes,
   type WebhookDelivery,
 } from '../modules/webhooks/index.ts';
@@ -204,6 +210,8 @@ export async function createSystem(options: {
     concurrency: config.webhooks.concurrency,
   });
 
+  const notifications = createNotificationHub({ connectionString: options.databaseUrl, logger });
+
   const app = await buildApp({
     logger,
     metrics,
@@ -289,6 +297,7 @@ export async function createSystem(options: {
       railsRoutes({ rails, clock, logger, processorSecret: options.secrets.processorSecret }),
       eventRoutes({ db }),
       receiptRoutes({ db }),
+      notificationRoutes({ db, clock, hub: notifications }),
       webhookRoutes({ db, clock, endpoints }),
     ],
   });
@@ -323,12 +332,17 @@ export async function createSystem(options: {
         metrics,
         reconcileIntervalMs: config.reconcileIntervalSeconds * 1000,
         webhooks,
+        consumers: [
+          webhookFanOut,
+          notificationsConsumer({ largePaymentMinor: config.largePaymentAlertMinor }),
+        ],
         // A caller's explicit interval (tests, the CLI) applies to every loop.
         webhookIntervalMs: interval ?? config.webhooks.intervalMs,
       }),
     async close() {
       accepting = false;
       await app.close();
+      await notifications.close();
       await writer.close();
       await db.close();
       redis?.disconnect();

@@ -11,9 +11,9 @@ import {
   type Rails,
 } from '../modules/rails/index.ts';
 import type { Metrics } from '../platform/metrics.ts';
-import { relayOnce } from '../modules/events/index.ts';
+import { relayOnce, type OutboxConsumer } from '../modules/events/index.ts';
 import { sealJournal } from '../modules/journal/index.ts';
-import { webhookFanOut, type WebhookDelivery } from '../modules/webhooks/index.ts';
+import type { WebhookDelivery } from '../modules/webhooks/index.ts';
 
 export interface Worker {
   /** Runs every job once (tests and `kassa` commands call this directly). */
@@ -51,6 +51,8 @@ export function startWorker(deps: {
   metrics: Metrics;
   reconcileIntervalMs: number;
   webhooks: WebhookDelivery;
+  /** The outbox's consumers (webhook fan-out, notifications). */
+  consumers: readonly OutboxConsumer[];
   webhookIntervalMs: number;
 }): Worker {
   let stopped = false;
@@ -71,9 +73,11 @@ export function startWorker(deps: {
 
   async function relayAndSendOnce() {
     let eventsRelayed = 0;
-    for (let relayed = -1; relayed !== 0;) {
-      relayed = await relayOnce(deps.db, webhookFanOut);
-      eventsRelayed += relayed;
+    for (const consumer of deps.consumers) {
+      for (let relayed = -1; relayed !== 0;) {
+        relayed = await relayOnce(deps.db, consumer);
+        eventsRelayed += relayed;
+      }
     }
     const sent = await deps.webhooks.deliverDue();
     return {

@@ -3,6 +3,7 @@ import type { Clock } from '../../kernel/clock.ts';
 import { KassaError } from '../../kernel/errors.ts';
 import { decodeId, encodeId, newUuid } from '../../kernel/ids.ts';
 import type { Db, Queryable } from '../../platform/db.ts';
+import { appendPublicEvents } from '../events/index.ts';
 
 /** How long a signature stays fresh; older or future ones are refused. */
 export const signatureFreshnessSeconds = 300;
@@ -73,6 +74,7 @@ export function signingInput(parts: {
 }
 
 /** Enrolls a device. A user's first device is trusted; later ones need a 2FA confirmation. */
+/** Enrolls a device and announces it (`device.added`) in the same transaction. */
 export async function enrollDevice(
   db: Db,
   userId: string,
@@ -80,6 +82,27 @@ export async function enrollDevice(
 ) {
   const { algorithm } = importDeviceKey(input.publicKey);
   const id = newUuid();
+  return db.transaction(async (client) => {
+    const device = await insertDevice(client, id, userId, algorithm, input);
+    await appendPublicEvents(client, [
+      {
+        type: 'device.added',
+        object: { ...device, name: input.name },
+        userIds: [userId],
+        merchantId: null,
+      },
+    ]);
+    return device;
+  });
+}
+
+async function insertDevice(
+  db: Queryable,
+  id: string,
+  userId: string,
+  algorithm: string,
+  input: { name: string; publicKey: Record<string, unknown>; fingerprint: Record<string, unknown> },
+) {
   const rows = await db.query<DeviceRow>(
     `insert into devices (id, user_id, name, public_key, key_algorithm, fingerprint, trusted)
      values ($1, $2, $3, $4, $5, $6, not exists (select 1 from devices where user_id = $2))
@@ -93,7 +116,7 @@ export async function enrollDevice(
       JSON.stringify(input.fingerprint),
     ],
   );
-  return deviceView(rows[0]!);
+  return deviceView(rows.rows[0]!);
 }
 
 export async function trustDevice(

@@ -4,10 +4,17 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { requireUser } from '../../http/request-context.ts';
 import type { Clock } from '../../kernel/clock.ts';
 import { KassaError } from '../../kernel/errors.ts';
-import { decodeId, newUuid } from '../../kernel/ids.ts';
+import { decodeId, encodeId, newUuid } from '../../kernel/ids.ts';
 import type { Db } from '../../platform/db.ts';
 import { appendAudit, selfAction, recordAudit } from '../audit/index.ts';
-import { clearAuthFailures, lockoutSubject, recordAuthFailure, refuseIfLocked } from './lockout.ts';
+import { appendPublicEvents } from '../events/index.ts';
+import {
+  clearAuthFailures,
+  lockoutPolicy,
+  lockoutSubject,
+  recordAuthFailure,
+  refuseIfLocked,
+} from './lockout.ts';
 import type { SecretBox } from './secret-box.ts';
 import {
   openSession,
@@ -49,7 +56,35 @@ export function sessionRoutes(deps: SessionRouteDeps) {
     code: 'invalid_credentials' | 'invalid_2fa_code',
   ): Promise<never> {
     const now = clock.now();
-    const locked = await recordAuthFailure(db.pool, subject, now);
+    // A lock of a real account is announced (`login.failed_burst`) with the failure itself.
+    const locked = await db.transaction(async (client) => {
+      const until = await recordAuthFailure(client, subject, now);
+      if (until === null) return until;
+      // A wrong password does not say whose account it was: the subject's email does.
+      const owner =
+        userId ??
+        (
+          await client.query<{ id: string }>('select id from users where lower(email) = $1', [
+            subject.replace(/^email:/, ''),
+          ])
+        ).rows[0]?.id ??
+        null;
+      if (owner !== null)
+        await appendPublicEvents(client, [
+          {
+            type: 'login.failed_burst',
+            object: {
+              id: encodeId('usr', owner),
+              object: 'login_attempts',
+              failures: lockoutPolicy.failuresMax,
+              locked_until: until.toISOString(),
+            },
+            userIds: [owner],
+            merchantId: null,
+          },
+        ]);
+      return until;
+    });
     await recordAudit(
       db,
       {

@@ -5,7 +5,7 @@ import type { Metrics } from '../../platform/metrics.ts';
 import { outboxLag } from '../events/index.ts';
 
 /** The outbox's consumers, for the lag gauge. */
-const outboxConsumers = ['webhooks'];
+const outboxConsumers = ['webhooks', 'notifications'];
 
 export interface OpsDeps {
   readonly db: Db;

@@ -1,0 +1,105 @@
+/** An event as the rules see it: type, object, readers. */
+export interface RuleInput {
+  readonly type: string;
+  readonly object: Record<string, unknown>;
+  readonly userIds: readonly string[];
+  readonly merchantId: string | null;
+}
+
+export interface NotificationDraft {
+  readonly recipient: { readonly userId: string } | { readonly merchantId: string };
+  readonly type:
+    | 'money_received'
+    | 'large_payment'
+    | 'refund_received'
+    | 'topup_succeeded'
+    | 'topup_failed'
+    | 'payout_paid'
+    | 'payout_failed'
+    | 'new_device'
+    | 'login_failed_burst';
+  readonly title: string;
+  readonly body: string;
+}
+
+/** Formats a wire amount (minor units) for a sentence; the exponent comes with the caller. */
+export type FormatAmount = (amountMinor: number, currency: string) => string;
+
+/**
+ * Which alerts an event raises and for whom. Pure: the consumer supplies the formatter and the
+ * large-payment threshold. A transfer's `transfer.received` goes to its recipient only (the
+ * sender gets `transfer.succeeded`, which is not an alert); a payment at or above the threshold
+ * warns its payer.
+ */
+export function notificationsFor(
+  event: RuleInput,
+  options: { largePaymentMinor: number; format: FormatAmount },
+): NotificationDraft[] {
+  const o = event.object;
+  const amount =
+    typeof o['amount'] === 'number' && typeof o['currency'] === 'string'
+      ? options.format(o['amount'], o['currency'])
+      : '';
+  const users = (draft: Omit<NotificationDraft, 'recipient'>) =>
+    event.userIds.map((userId) => ({ ...draft, recipient: { userId } }));
+  switch (event.type) {
+    case 'transfer.received':
+      return users({
+        type: 'money_received',
+        title: 'Money received',
+        body: `You received ${amount}.`,
+      });
+    case 'payment.succeeded':
+      return typeof o['amount'] === 'number' && o['amount'] >= options.largePaymentMinor
+        ? users({
+            type: 'large_payment',
+            title: 'Large payment',
+            body: `You paid ${amount}. If this was not you, contact support now.`,
+          })
+        : [];
+    case 'refund.succeeded':
+      return users({
+        type: 'refund_received',
+        title: 'Refund',
+        body: `A refund of ${amount} is in your wallet.`,
+      });
+    case 'topup.succeeded':
+      return users({
+        type: 'topup_succeeded',
+        title: 'Top-up done',
+        body: `${amount} added to your wallet.`,
+      });
+    case 'topup.failed':
+      return users({
+        type: 'topup_failed',
+        title: 'Top-up failed',
+        body: `Your top-up of ${amount} did not go through. Nothing was charged.`,
+      });
+    case 'payout.paid':
+      return users({
+        type: 'payout_paid',
+        title: 'Payout sent',
+        body: `${amount} is on its way to your bank.`,
+      });
+    case 'payout.failed':
+      return users({
+        type: 'payout_failed',
+        title: 'Payout failed',
+        body: `Your payout of ${amount} failed; the money is back in your wallet.`,
+      });
+    case 'device.added':
+      return users({
+        type: 'new_device',
+        title: 'New device',
+        body: `A new device was added to your account${typeof o['name'] === 'string' ? `: ${o['name']}` : ''}. If this was not you, change your password.`,
+      });
+    case 'login.failed_burst':
+      return users({
+        type: 'login_failed_burst',
+        title: 'Sign-in attempts',
+        body: 'There were many failed attempts to sign in to your account; sign-in is paused for 30 minutes.',
+      });
+    default:
+      return [];
+  }
+}

@@ -1,0 +1,3 @@
+export { notificationsConsumer } from './notifications-consumer.ts';
+export { createNotificationHub, type NotificationHub } from './notification-hub.ts';
+export { notificationRoutes } from './routes.ts';

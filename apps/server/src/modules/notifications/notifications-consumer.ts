@@ -1,0 +1,61 @@
+import { newUuid } from '../../kernel/ids.ts';
+import { formatMoney, isCurrency } from '../../kernel/money.ts';
+import type { OutboxConsumer } from '../events/index.ts';
+import { notificationsFor } from './domain/notification-rules.ts';
+
+/** The channel API processes LISTEN on to wake their notification streams. */
+export const notificationChannel = 'kassa_notifications';
+
+/**
+ * The outbox consumer that turns events into alerts, in the relay's transaction (one per event,
+ * recipient and kind: a replayed batch adds nothing), and wakes streams with NOTIFY (delivered
+ * at commit).
+ */
+export function notificationsConsumer(options: { largePaymentMinor: number }): OutboxConsumer {
+  const format = (amount: number, currency: string) =>
+    isCurrency(currency)
+      ? formatMoney({ amountMinor: BigInt(amount), currency })
+      : `${amount} ${currency}`;
+  return {
+    name: 'notifications',
+    async handle(client, events) {
+      const rows: unknown[][] = [];
+      for (const event of events) {
+        const users = await client.query<{ user_ids: string[] }>(
+          'select user_ids::text[] as user_ids from events where seq = $1',
+          [event.seq],
+        );
+        const drafts = notificationsFor(
+          {
+            type: event.type,
+            object: event.data.object as Record<string, unknown>,
+            userIds: users.rows[0]?.user_ids ?? [],
+            merchantId: event.merchant_id,
+          },
+          { largePaymentMinor: options.largePaymentMinor, format },
+        );
+        for (const d of drafts)
+          rows.push([
+            newUuid(),
+            'userId' in d.recipient ? d.recipient.userId : null,
+            'merchantId' in d.recipient ? d.recipient.merchantId : null,
+            d.type,
+            d.title,
+            d.body,
+            event.object_id,
+            event.id,
+          ]);
+      }
+      if (rows.length === 0) return;
+      const inserted = await client.query<{ user_id: string | null; merchant_id: string | null }>(
+        `insert into notifications (id, user_id, merchant_id, type, title, body, object_id, event_id)
+         select * from unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[], $8::uuid[])
+         on conflict do nothing returning user_id, merchant_id`,
+        [0, 1, 2, 3, 4, 5, 6, 7].map((c) => rows.map((row) => row[c])),
+      );
+      const recipients = new Set(inserted.rows.map((r) => r.user_id ?? `m:${r.merchant_id ?? ''}`));
+      for (const recipient of recipients)
+        await client.query('select pg_notify($1, $2)', [notificationChannel, recipient]);
+    },
+  };
+}
