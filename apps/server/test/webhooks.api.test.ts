@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { startTestSystem, type TestSystem } from './support/test-system.ts';
@@ -258,6 +260,64 @@ describe('events and deliveries', () => {
       await drain();
       assert.equal(receiver.processed.size, 2);
     } finally {
+      await receiver.close();
+    }
+  });
+});
+
+describe('kassa listen --forward-to', () => {
+  it('forwards the merchant’s new events to a local URL, signed with the session secret it prints', async () => {
+    const receiver = await startWebhookReceiver();
+    const cli = { child: undefined as ReturnType<typeof spawn> | undefined };
+    try {
+      const { merchant, payer } = await merchantWithCustomer();
+      await pay(payer, merchant.id, 111); // before listening: not forwarded
+      const apiUrl = await t.system.app.listen({ port: 0, host: '127.0.0.1' });
+      const child = spawn(
+        process.execPath,
+        [
+          '--import',
+          'tsx',
+          'apps/server/src/main/cli.ts',
+          'listen',
+          '--forward-to',
+          receiver.url,
+          '--api-key',
+          merchant.secretKey,
+          '--api-url',
+          apiUrl,
+        ],
+        { cwd: join(import.meta.dirname, '..', '..', '..'), stdio: ['ignore', 'pipe', 'pipe'] },
+      );
+      cli.child = child;
+      let out = '';
+      child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+      const secret = await new Promise<string>((resolve, reject) => {
+        const timer = setInterval(() => {
+          const found = /signing secret (whsec_\S+)/.exec(out)?.[1];
+          if (found !== undefined) {
+            clearInterval(timer);
+            resolve(found);
+          }
+        }, 20);
+        child.once('exit', (code) => reject(new Error(`listen exited ${code}: ${out}`)));
+      });
+      receiver.expectSecrets([secret]);
+      await new Promise((resolve) => setTimeout(resolve, 300)); // it has read where "now" is
+      const payment = await pay(payer, merchant.id, 222);
+      for (let i = 0; i < 100 && receiver.processed.size === 0; i += 1)
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      assert.deepEqual(
+        [...receiver.processed.values()].map((e) => [e.type, e.data.object.id]),
+        [['payment.succeeded', payment.id]],
+      );
+      assert.equal(receiver.stats.badSignatures, 0);
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGINT');
+      assert.equal(await exited, 0);
+      assert.match(out, /--> payment\.succeeded evt_\S+ \[200\]/);
+    } finally {
+      cli.child?.kill('SIGKILL');
       await receiver.close();
     }
   });

@@ -9,6 +9,8 @@
  *   reconcile          compare the ledger with the processor's settlement report; exit 1 on any
  *                      mismatch (PROCESSOR_URL, or the stand-in of `npm start`)
  *   audit verify       recompute the audit log's hash chain; exit 1 on a broken link
+ *   listen --forward-to URL --api-key sk_… [--api-url URL]
+ *                      forward a merchant's events to a local URL, signed (for development)
  *   keys rotate        add a vault key-encryption key and re-wrap every card's data key online
  */
 import { loadConfig, type Config } from '../config/config.ts';
@@ -22,11 +24,19 @@ import { verifyAuditLog } from '../modules/audit/index.ts';
 import { verifyJournalSeal } from '../modules/journal/index.ts';
 import { reconcile } from '../modules/rails/index.ts';
 import { addVaultKek } from '../modules/vault/index.ts';
+import { forwardEvents, newWebhookSecret } from '../modules/webhooks/index.ts';
 import { runMain } from './process-lifecycle.ts';
 import { loadSecrets } from './secrets.ts';
 import { createSystem, type System } from './system.ts';
 
-const usage = 'usage: kassa <migrate|verify|expire|reconcile|audit verify|keys rotate>';
+const usage =
+  'usage: kassa <migrate|verify|expire|reconcile|audit verify|keys rotate|listen --forward-to URL --api-key KEY>';
+
+/** The value after `--name` on the command line, if given. */
+function flag(name: string): string | undefined {
+  const at = process.argv.indexOf(`--${name}`);
+  return at === -1 ? undefined : process.argv[at + 1];
+}
 
 function say(line: string): void {
   process.stdout.write(`${line}\n`);
@@ -104,6 +114,31 @@ await runMain('kassa', async () => {
         return 0;
       });
       break;
+    case 'listen': {
+      const forwardTo = flag('forward-to');
+      const apiKey = flag('api-key');
+      if (forwardTo === undefined || apiKey === undefined) {
+        process.stderr.write(`${usage}\n`);
+        code = 2;
+        break;
+      }
+      const secret = newWebhookSecret();
+      const stop = new AbortController();
+      process.once('SIGINT', () => stop.abort());
+      process.once('SIGTERM', () => stop.abort());
+      say(
+        `Ready. Forwarding events to ${forwardTo}; webhook signing secret ${secret} (Ctrl-C to quit)`,
+      );
+      await forwardEvents({
+        apiUrl: (flag('api-url') ?? `http://127.0.0.1:${config.port}`).replace(/\/+$/, ''),
+        apiKey,
+        forwardTo,
+        secret,
+        signal: stop.signal,
+        report: say,
+      });
+      break;
+    }
     case 'reconcile': {
       const withProcessor: Config = {
         ...config,

@@ -37,17 +37,26 @@ function ownership(reader: EventReader): [string, string] {
 export async function listEvents(
   q: Queryable,
   reader: EventReader,
-  filter: { type: string | null; startingAfter: string | null; limit: number },
+  filter: {
+    type: string | null;
+    startingAfter: string | null;
+    /** Only events newer than this one: the page just before it (for following new events). */
+    endingBefore: string | null;
+    limit: number;
+  },
 ): Promise<{ data: ReturnType<typeof eventView>[]; hasMore: boolean }> {
   const [owned, owner] = ownership(reader);
+  const newer = filter.endingBefore !== null;
   const rows = await q.query<EventRow>(
     `select ${eventColumns} from events
       where ${owned} and ($2::text is null or type = $2) and ($3::uuid is null or id < $3)
-      order by id desc limit $4`,
-    [owner, filter.type, filter.startingAfter, filter.limit + 1],
+        and ($4::uuid is null or id > $4)
+      order by id ${newer ? 'asc' : 'desc'} limit $5`,
+    [owner, filter.type, filter.startingAfter, filter.endingBefore, filter.limit + 1],
   );
+  const page = rows.rows.slice(0, filter.limit);
   return {
-    data: rows.rows.slice(0, filter.limit).map(eventView),
+    data: (newer ? page.reverse() : page).map(eventView),
     hasMore: rows.rows.length > filter.limit,
   };
 }

@@ -12,6 +12,7 @@ const EventsQuery = Type.Object(
   {
     limit: Type.Optional(Type.String({ pattern: '^(100|[1-9][0-9]?)$' })),
     starting_after: Type.Optional(Type.String({ maxLength: 64 })),
+    ending_before: Type.Optional(Type.String({ maxLength: 64 })),
     type: Type.Optional(Type.String({ maxLength: 64 })),
   },
   { additionalProperties: false },
@@ -44,9 +45,14 @@ export function eventRoutes(deps: { db: Db }) {
         const startingAfter = cursor === undefined ? null : decodeId('evt', cursor);
         if (cursor !== undefined && startingAfter === null)
           throw new KassaError('invalid_id', undefined, { param: 'starting_after' });
+        const before = request.query.ending_before;
+        const endingBefore = before === undefined ? null : decodeId('evt', before);
+        if (before !== undefined && endingBefore === null)
+          throw new KassaError('invalid_id', undefined, { param: 'ending_before' });
         const page = await listEvents(deps.db.pool, who, {
           type: request.query.type ?? null,
           startingAfter,
+          endingBefore,
           limit: pageLimit(request.query.limit),
         });
         return { object: 'list', data: page.data, has_more: page.hasMore };
