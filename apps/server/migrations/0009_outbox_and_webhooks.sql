@@ -18,19 +18,20 @@ create index events_users_idx on events using gin (user_ids);
 create index events_merchant_idx on events (merchant_id, seq desc) where merchant_id is not null;
 create index events_commit_order_idx on events (tx_id, seq);
 
-create function events_are_append_only() returns trigger
+-- One guard for every append-only table from here on (the journal keeps its own from 0001).
+create function refuse_append_only_change() returns trigger
 language plpgsql as $$
 begin
-  raise exception 'events is append-only: % is not allowed', tg_op
+  raise exception '% is append-only: % is not allowed', tg_table_name, tg_op
     using errcode = 'insufficient_privilege';
 end;
 $$;
 create trigger events_no_update_delete
   before update or delete on events
-  for each row execute function events_are_append_only();
+  for each row execute function refuse_append_only_change();
 create trigger events_no_truncate
   before truncate on events
-  for each statement execute function events_are_append_only();
+  for each statement execute function refuse_append_only_change();
 
 -- Where each consumer of the outbox has read to: (tx_id, seq) of the last event it processed.
 -- A consumer advances its offset in the same transaction as its own writes: exactly once.

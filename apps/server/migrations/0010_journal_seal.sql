@@ -12,7 +12,7 @@ create table journal_seals (
 
 create trigger journal_seals_no_update_delete
   before update or delete on journal_seals
-  for each row execute function journal_events_are_append_only();
+  for each row execute function refuse_append_only_change();
 create trigger journal_seals_no_truncate
   before truncate on journal_seals
-  for each statement execute function journal_events_are_append_only();
+  for each statement execute function refuse_append_only_change();
