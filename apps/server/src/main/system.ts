@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { readFileSync } from 'node:fs';
 import { Redis } from 'ioredis';
 import { createLocalRateLimiter, createRedisRateLimiter } from '../platform/rate-limiter.ts';
+import { createReadCache } from '../platform/redis-cache.ts';
 import type { Config } from '../config/config.ts';
 import { buildApp } from '../http/app.ts';
 import { systemClock, type Clock } from '../kernel/clock.ts';
@@ -109,12 +110,28 @@ export async function createSystem(options: {
     applicationName: `kassa-${options.role ?? 'api'}`,
     onError: (error) => logger.warn({ err: error }, 'idle database connection failed'),
   });
+  const redis =
+    config.redisUrl === undefined
+      ? undefined
+      : new Redis(config.redisUrl, {
+          maxRetriesPerRequest: 1,
+          enableOfflineQueue: false,
+          lazyConnect: false,
+        });
+  redis?.on('error', (error) =>
+    logger.warn({ err: error }, 'redis unavailable: rate limits fail open, reads skip the cache'),
+  );
+  const cache = createReadCache(redis, 'kassa:cache');
+  const dropCachedWallets = (ids: readonly string[]) =>
+    void cache.delete(ids.map((id) => `wallet:${id}`));
   const writer = createLedgerWriter({
     db,
     clock,
     batchSizeMax: config.ledgerBatchSizeMax,
     lingerMs: config.ledgerBatchLingerMs,
     batchesInFlightMax: config.ledgerBatchesInFlightMax,
+    // A committed batch changed these balances: drop their cached display views.
+    onAccountsChanged: dropCachedWallets,
     onBatch: (size, durationMs, outcome) => {
       metrics.ledgerBatchSize.observe({ outcome }, size);
       metrics.ledgerBatchDuration.observe(durationMs / 1000);
@@ -138,17 +155,6 @@ export async function createSystem(options: {
     clock,
     keys: vaultKeySource({ file: config.vaultKeyFile, json: config.vaultKeysJson }),
   });
-  const redis =
-    config.redisUrl === undefined
-      ? undefined
-      : new Redis(config.redisUrl, {
-          maxRetriesPerRequest: 1,
-          enableOfflineQueue: false,
-          lazyConnect: false,
-        });
-  redis?.on('error', (error) =>
-    logger.warn({ err: error }, 'redis unavailable: rate limits fail open'),
-  );
   const rateLimiter =
     redis === undefined
       ? createLocalRateLimiter()
@@ -193,6 +199,7 @@ export async function createSystem(options: {
     resolveAfterSeconds: config.processor.resolveAfterSeconds,
     authenticationTimeoutMs: config.processor.authenticationTimeoutSeconds * 1000,
     crashPoints: config.crashPoints,
+    onAccountsChanged: dropCachedWallets,
   });
 
   const endpoints = createEndpointStore(
@@ -290,6 +297,7 @@ export async function createSystem(options: {
         ledger,
         systemAccounts,
         metrics,
+        cache,
         holdTtlSeconds: config.holdTtlSeconds,
       }),
       ledgerRoutes({ db, ledger }),

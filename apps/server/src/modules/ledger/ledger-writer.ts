@@ -39,6 +39,8 @@ export interface LedgerWriterOptions {
   readonly batchSizeMax: number;
   readonly lingerMs: number;
   readonly batchesInFlightMax: number;
+  /** After a batch committed: the accounts it may have changed (cache invalidation). */
+  readonly onAccountsChanged?: (accountIds: readonly string[]) => void;
   readonly onBatch?: (
     size: number,
     durationMs: number,
@@ -116,8 +118,11 @@ export function createLedgerWriter(options: LedgerWriterOptions): LedgerWriter {
   async function runBatch(batch: Entry[]): Promise<void> {
     const startedMs = performance.now();
     try {
-      const settled = await options.db.transaction((client) => runInTransaction(client, batch));
+      const { settled, accountIds } = await options.db.transaction((client) =>
+        runInTransaction(client, batch),
+      );
       options.onBatch?.(batch.length, performance.now() - startedMs, 'committed');
+      if (accountIds.length > 0) options.onAccountsChanged?.(accountIds);
       batch.forEach((entry, i) => {
         const result = settled[i];
         assert(result !== undefined, 'every command settled');
@@ -137,7 +142,10 @@ export function createLedgerWriter(options: LedgerWriterOptions): LedgerWriter {
     }
   }
 
-  async function runInTransaction(client: DbClient, batch: readonly Entry[]): Promise<Settled[]> {
+  async function runInTransaction(
+    client: DbClient,
+    batch: readonly Entry[],
+  ): Promise<{ settled: Settled[]; accountIds: string[] }> {
     const settled: (Settled | undefined)[] = new Array<Settled | undefined>(batch.length);
     const effects = new BatchEffects();
     const claimants = batch.flatMap((entry, i) => (entry.command.claim === undefined ? [] : [i]));
@@ -176,8 +184,10 @@ export function createLedgerWriter(options: LedgerWriterOptions): LedgerWriter {
       slices.set(i, [start, inputs.length]);
     }
     let outcomes: TransferOutcome[] = [];
+    let accountIds: string[] = [];
     if (inputs.length > 0) {
       const state = await loadForBatch(client, inputs, { idsAreNew: true });
+      accountIds = [...state.accounts.keys()];
       const applied = applyTransfers(state, inputs, options.clock.now());
       writeBatch(effects, applied);
       outcomes = applied.outcomes;
@@ -189,10 +199,13 @@ export function createLedgerWriter(options: LedgerWriterOptions): LedgerWriter {
       };
     }
     await effects.flush(client);
-    return settled.map((s) => {
-      assert(s !== undefined, 'every command settled');
-      return s;
-    });
+    return {
+      settled: settled.map((s) => {
+        assert(s !== undefined, 'every command settled');
+        return s;
+      }),
+      accountIds,
+    };
   }
 
   return {

@@ -26,6 +26,7 @@ import { decodeId } from '../../kernel/ids.ts';
 import { isCurrency, type Currency } from '../../kernel/money.ts';
 import type { Db } from '../../platform/db.ts';
 import type { Metrics } from '../../platform/metrics.ts';
+import type { ReadCache } from '../../platform/redis-cache.ts';
 import {
   findRecipientWallet,
   type MerchantRecord,
@@ -48,6 +49,9 @@ import type { SystemAccounts } from './system-accounts.ts';
 import { transferCommand } from './transfer-command.ts';
 import { decodeHistoryCursor, walletHistory } from './wallet-history.ts';
 
+/** A display balance may be this old when an invalidation was missed (Redis blip). */
+const walletCacheTtlSeconds = 30;
+
 export interface PaymentRouteDeps {
   readonly db: Db;
   readonly clock: Clock;
@@ -55,6 +59,8 @@ export interface PaymentRouteDeps {
   readonly systemAccounts: SystemAccounts;
   readonly metrics: Metrics;
   readonly holdTtlSeconds: number;
+  /** Display balances (Redis; absent or down: every read goes to PostgreSQL). */
+  readonly cache: ReadCache;
   readonly stepUp: {
     /** Payments above this many minor units need a 2FA confirmation. */
     readonly amountMinor: bigint;
@@ -198,9 +204,14 @@ export function paymentRoutes(deps: PaymentRouteDeps) {
         const wallet = await directory.wallet(idOrNotFound('wal', request.params.id));
         if (wallet === null || wallet.userId !== user.userId)
           throw new KassaError('resource_not_found');
+        // The display balance comes from Redis when it is there; ledger commits delete it.
+        const cached = await deps.cache.get<ReturnType<typeof walletView>>(`wallet:${wallet.id}`);
+        if (cached !== null) return cached;
         const account = (await ledger.getAccounts(db.pool, [wallet.id])).get(wallet.id);
         if (account === undefined) throw new KassaError('resource_not_found');
-        return walletView(account);
+        const view = walletView(account);
+        await deps.cache.set(`wallet:${wallet.id}`, view, walletCacheTtlSeconds);
+        return view;
       },
     );
 

@@ -62,6 +62,8 @@ export interface RailsDeps {
   readonly authenticationTimeoutMs: number;
   /** Recovery points at which to die (crash tests only; see config `crashPoints`). */
   readonly crashPoints: readonly string[];
+  /** After a commit that changed balances (cached display views are dropped). */
+  readonly onAccountsChanged?: (accountIds: readonly string[]) => void;
   readonly random?: () => number;
 }
 
@@ -293,6 +295,7 @@ export function createRails(deps: RailsDeps) {
       }
     });
     if (!began) return resumeByKey(input.claim);
+    deps.onAccountsChanged?.([walletId]);
     crashPoint('payout.started');
     return drive(flow, payment, false);
   }
@@ -432,6 +435,8 @@ export function createRails(deps: RailsDeps) {
       assert(updated !== null && finished !== null, 'the payment is still there');
       return { flow: finished, payment: updated, finishedNow: true };
     });
+    if (settled.finishedNow)
+      deps.onAccountsChanged?.([settled.payment.payerAccountId, settled.payment.payeeAccountId]);
     if (settled.finishedNow)
       deps.metrics.payments.inc({
         kind: settled.flow.kind,
