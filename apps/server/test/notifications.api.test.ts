@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { after, before, it } from 'node:test';
+import { outboxLag } from '../src/modules/events/index.ts';
 import { startTestSystem, type TestSystem } from './support/test-system.ts';
 
 let t: TestSystem;
@@ -14,12 +15,8 @@ async function relay() {
   const worker = t.system.startWorker(3_600_000);
   for (let i = 0; i < 100; i += 1) {
     await worker.runOnce();
-    const lag = await t.system.db.query<{ n: string }>(
-      `select count(*)::text as n from events e
-        where (e.tx_id, e.seq) > coalesce((select (o.tx_id, o.seq) from outbox_offsets o where consumer = 'notifications'),
-                                          ('0'::xid8, 0::bigint))`,
-    );
-    if (lag[0]?.n === '0') break;
+    const lag = await outboxLag(t.system.db.pool, ['notifications']);
+    if (lag.get('notifications') === 0) break;
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
   await worker.stop();

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, it } from 'node:test';
 import { startWorkerProcess, type ServerProcess } from './support/api-process.ts';
+import { outboxLag } from '../src/modules/events/index.ts';
 import { startTestSystem, type TestSystem } from './support/test-system.ts';
 import { startWebhookReceiver } from './support/webhook-receiver.ts';
 
@@ -45,15 +46,13 @@ function workerEnv(): Record<string, string> {
 }
 
 async function backlog() {
-  const rows = await t.system.db.query<{ lag: string; pending: string; dead: string }>(
-    `select (select count(*) from events e
-              where (e.tx_id, e.seq) > coalesce((select (o.tx_id, o.seq) from outbox_offsets o where consumer = 'webhooks'),
-                                                ('0'::xid8, 0::bigint)))::text as lag,
-            (select count(*) from webhook_deliveries where status = 'pending')::text as pending,
+  const rows = await t.system.db.query<{ pending: string; dead: string }>(
+    `select (select count(*) from webhook_deliveries where status = 'pending')::text as pending,
             (select count(*) from webhook_deliveries where status = 'dead')::text as dead`,
   );
+  const lag = await outboxLag(t.system.db.pool, ['webhooks']);
   return {
-    lag: Number(rows[0]?.lag),
+    lag: lag.get('webhooks') ?? -1,
     pending: Number(rows[0]?.pending),
     dead: Number(rows[0]?.dead),
   };

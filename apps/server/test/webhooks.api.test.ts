@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
+import { outboxLag } from '../src/modules/events/index.ts';
 import { startTestSystem, type TestSystem } from './support/test-system.ts';
 import { startWebhookReceiver } from './support/webhook-receiver.ts';
 
@@ -57,13 +58,11 @@ async function drain(timeoutMs = 15_000) {
   try {
     while (Date.now() < deadline) {
       await worker.runOnce();
-      const open = await t.system.db.query<{ lag: string; pending: string }>(
-        `select (select count(*) from events e
-                  where (e.tx_id, e.seq) > coalesce((select (o.tx_id, o.seq) from outbox_offsets o where consumer = 'webhooks'),
-                                                    ('0'::xid8, 0::bigint)))::text as lag,
-                (select count(*) from webhook_deliveries where status = 'pending')::text as pending`,
+      const lag = await outboxLag(t.system.db.pool, ['webhooks']);
+      const pending = await t.system.db.query(
+        "select 1 from webhook_deliveries where status = 'pending' limit 1",
       );
-      if (open[0]?.lag === '0' && open[0].pending === '0') return;
+      if (lag.get('webhooks') === 0 && pending.length === 0) return;
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
     throw new Error('the outbox did not drain');

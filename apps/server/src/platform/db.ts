@@ -7,6 +7,15 @@ pg.types.setTypeParser(20, (value) => BigInt(value));
 export type DbClient = pg.PoolClient;
 export type Queryable = Pick<pg.Pool, 'query'>;
 
+/**
+ * Rows turned into one array parameter per column, for the `unnest($1::…[], $2::…[])` statements
+ * that write many rows at once.
+ */
+export function unnestParams(rows: readonly (readonly unknown[])[]): unknown[][] {
+  const width = rows[0]?.length ?? 0;
+  return Array.from({ length: width }, (_, c) => rows.map((row) => row[c]));
+}
+
 export interface Db {
   readonly pool: pg.Pool;
   query<Row extends pg.QueryResultRow>(sql: string, params?: unknown[]): Promise<Row[]>;

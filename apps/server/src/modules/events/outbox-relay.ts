@@ -1,11 +1,14 @@
 import type { Db, DbClient, Queryable } from '../../platform/db.ts';
 import { eventColumns, type EventRow } from './event-store.ts';
 
+/** An event as a consumer gets it: with its readers. */
+export type RelayedEvent = EventRow & { readonly user_ids: readonly string[] };
+
 /** Something done with every event, once: webhook fan-out, notifications, cache invalidation. */
 export interface OutboxConsumer {
   readonly name: string;
   /** Runs in the transaction that advances the consumer's offset: its writes and the offset commit together. */
-  handle(client: DbClient, events: readonly EventRow[]): Promise<void>;
+  handle(client: DbClient, events: readonly RelayedEvent[]): Promise<void>;
 }
 
 /**
@@ -31,8 +34,8 @@ export async function relayOnce(
       [consumer.name],
     );
     const from = offset.rows[0] ?? { tx_id: '0', seq: '0' };
-    const events = await client.query<EventRow & { tx_id: string }>(
-      `select ${eventColumns}, tx_id::text from events
+    const events = await client.query<RelayedEvent & { tx_id: string }>(
+      `select ${eventColumns}, user_ids::text[] as user_ids, tx_id::text from events
         where (tx_id, seq) > ($1::xid8, $2::bigint) and tx_id < pg_snapshot_xmin(pg_current_snapshot())
         order by tx_id, seq limit $3`,
       [from.tx_id, from.seq, batchSize],

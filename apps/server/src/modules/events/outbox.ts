@@ -1,6 +1,6 @@
 import type { PublicEventType } from '@kassa/contracts';
 import { newUuid } from '../../kernel/ids.ts';
-import type { Queryable } from '../../platform/db.ts';
+import { unnestParams, type Queryable } from '../../platform/db.ts';
 import type { BatchEffects } from '../ledger/index.ts';
 
 /**
@@ -46,8 +46,5 @@ export async function appendPublicEvents(
 ): Promise<void> {
   if (events.length === 0) return;
   const rows = events.map(eventRow);
-  await q.query(
-    insertEventsSql,
-    [0, 1, 2, 3, 4, 5].map((c) => rows.map((row) => row[c])),
-  );
+  await q.query(insertEventsSql, unnestParams(rows));
 }

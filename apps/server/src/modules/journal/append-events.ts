@@ -1,6 +1,6 @@
 import type { JournalEventType } from '@kassa/contracts';
 import { newUuid } from '../../kernel/ids.ts';
-import type { Queryable } from '../../platform/db.ts';
+import { unnestParams, type Queryable } from '../../platform/db.ts';
 
 export interface JournalEvent {
   readonly type: JournalEventType;
@@ -25,10 +25,7 @@ export function journalRow(event: JournalEvent): unknown[] {
 export async function appendEvents(q: Queryable, events: readonly JournalEvent[]): Promise<void> {
   if (events.length === 0) return;
   const rows = events.map(journalRow);
-  await q.query(
-    appendEventsSql,
-    [0, 1, 2, 3].map((c) => rows.map((row) => row[c])),
-  );
+  await q.query(appendEventsSql, unnestParams(rows));
 }
 
 function bigintAsString(_key: string, value: unknown): unknown {

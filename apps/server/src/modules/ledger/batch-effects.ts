@@ -1,4 +1,4 @@
-import type { DbClient } from '../../platform/db.ts';
+import { unnestParams, type DbClient } from '../../platform/db.ts';
 
 /**
  * The writes of one batch, gathered so that the whole batch reaches PostgreSQL as one statement.
@@ -29,8 +29,7 @@ export class BatchEffects {
     const params: unknown[] = [];
     for (const [sql, rows] of this.statements) {
       const offset = params.length;
-      const width = (rows[0] ?? []).length;
-      for (let c = 0; c < width; c += 1) params.push(rows.map((row) => row[c]));
+      params.push(...unnestParams(rows));
       parts.push(
         `s${parts.length} as (${sql.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + offset}`)})`,
       );

@@ -1,5 +1,6 @@
 import { newUuid } from '../../kernel/ids.ts';
 import { formatMoney, isCurrency } from '../../kernel/money.ts';
+import { unnestParams } from '../../platform/db.ts';
 import type { OutboxConsumer } from '../events/index.ts';
 import { notificationsFor } from './domain/notification-rules.ts';
 
@@ -21,15 +22,11 @@ export function notificationsConsumer(options: { largePaymentMinor: number }): O
     async handle(client, events) {
       const rows: unknown[][] = [];
       for (const event of events) {
-        const users = await client.query<{ user_ids: string[] }>(
-          'select user_ids::text[] as user_ids from events where seq = $1',
-          [event.seq],
-        );
         const drafts = notificationsFor(
           {
             type: event.type,
             object: event.data.object as Record<string, unknown>,
-            userIds: users.rows[0]?.user_ids ?? [],
+            userIds: event.user_ids,
             merchantId: event.merchant_id,
           },
           { largePaymentMinor: options.largePaymentMinor, format },
@@ -51,7 +48,7 @@ export function notificationsConsumer(options: { largePaymentMinor: number }): O
         `insert into notifications (id, user_id, merchant_id, type, title, body, object_id, event_id)
          select * from unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[], $8::uuid[])
          on conflict do nothing returning user_id, merchant_id`,
-        [0, 1, 2, 3, 4, 5, 6, 7].map((c) => rows.map((row) => row[c])),
+        unnestParams(rows),
       );
       const recipients = new Set(inserted.rows.map((r) => r.user_id ?? `m:${r.merchant_id ?? ''}`));
       for (const recipient of recipients)

@@ -4,7 +4,7 @@ import { KassaError } from '../../kernel/errors.ts';
 import { newUuid } from '../../kernel/ids.ts';
 import type { Currency } from '../../kernel/money.ts';
 import type { CircuitBreaker } from '../../platform/circuit-breaker.ts';
-import type { Db, DbClient } from '../../platform/db.ts';
+import { unnestParams, type Db, type DbClient } from '../../platform/db.ts';
 import type { Logger } from '../../platform/log.ts';
 import type { Metrics } from '../../platform/metrics.ts';
 import type { IdempotencyClaim, StoredResponse } from '../idempotency/index.ts';
@@ -78,11 +78,6 @@ export interface BankAccount {
 /** A refusal that stores nothing: phase 1 rolls back and the client may retry the same key. */
 class KeyTakenMeanwhile extends Error {}
 
-function columnsOf(rows: readonly unknown[][]): unknown[][] {
-  const width = rows[0]?.length ?? 0;
-  return Array.from({ length: width }, (_, c) => rows.map((row) => row[c]));
-}
-
 /**
  * Top-ups and payouts: payments that go through the processor, as atomic phases with recovery
  * points (Brandur Leach, "Implementing Stripe-like idempotency keys in Postgres"):
@@ -140,7 +135,7 @@ export function createRails(deps: RailsDeps) {
   ): Promise<boolean> {
     try {
       await deps.db.transaction(async (client) => {
-        await client.query(insertPaymentsSql, columnsOf([paymentRow(payment)]));
+        await client.query(insertPaymentsSql, unnestParams([paymentRow(payment)]));
         await extra(client);
         // A concurrent request with the same key blocks here until the first commits, then
         // finds the key taken and rolls all of this back.
@@ -407,7 +402,7 @@ export function createRails(deps: RailsDeps) {
         if (payment.status !== status && payment.status !== 'requires_action') {
           await client.query(
             updatePaymentsSql,
-            columnsOf([paymentChangeRow(paymentId, { status }, now)]),
+            unnestParams([paymentChangeRow(paymentId, { status }, now)]),
           );
           await appendEvents(client, [
             {
@@ -471,7 +466,7 @@ export function createRails(deps: RailsDeps) {
     }
     await client.query(
       updatePaymentsSql,
-      columnsOf([
+      unnestParams([
         paymentChangeRow(
           payment.id,
           succeeded
