@@ -158,11 +158,12 @@ describe('idempotency', () => {
     const bob = await t.signUp();
     await t.fund(alice.walletId, 1_000);
     const key = randomUUID();
-    await t.request('POST', '/v1/transfers', {
+    const sent = await t.request('POST', '/v1/transfers', {
       token: alice.token,
       key,
       body: { to: bob.email, amount: 10, currency: 'USD' },
     });
+    assert.equal(sent.statusCode, 201, sent.body);
     const sixDaysAgo = new Date(Date.now() - 6 * 86_400_000);
     await reapIdempotencyKeys(t.system.db, sixDaysAgo);
     const kept = await t.system.db.query('select 1 from idempotency_keys where key = $1', [key]);
