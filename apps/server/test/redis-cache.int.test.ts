@@ -1,42 +1,27 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { connect } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { decodeId } from '../src/kernel/ids.ts';
+import { startOwnServer, type OwnServer } from './support/own-server.ts';
 import { startTestSystem, type TestSystem } from './support/test-system.ts';
 
-/** A Redis of this test's own (the machine's redis-server binary), so it can be killed. */
-const port = 20_000 + Math.floor(Math.random() * 20_000);
-let redisServer: ChildProcess;
+/** A Redis of this test's own, so it can be killed. */
+let redisServer: OwnServer;
 let t: TestSystem;
 let probe: Redis;
 
-function listening(): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
-
 before(async () => {
-  redisServer = spawn(
-    'redis-server',
-    ['--port', String(port), '--save', '', '--appendonly', 'no'],
-    {
-      stdio: 'ignore',
-    },
-  );
-  for (let i = 0; !(await listening()); i += 1) {
-    if (i > 50) throw new Error('redis-server did not start');
-    await sleep(100);
-  }
+  redisServer = await startOwnServer('redis-server', (port) => [
+    '--port',
+    String(port),
+    '--save',
+    '',
+    '--appendonly',
+    'no',
+  ]);
+  const port = redisServer.port;
   probe = new Redis(port, '127.0.0.1', { maxRetriesPerRequest: 1 });
   t = await startTestSystem({ env: { REDIS_URL: `redis://127.0.0.1:${port}` } });
   for (let i = 0; i < 50; i += 1) {
@@ -46,7 +31,7 @@ before(async () => {
 });
 after(async () => {
   probe?.disconnect();
-  redisServer?.kill('SIGKILL');
+  await redisServer?.kill();
   await t?.close();
 });
 
@@ -78,7 +63,7 @@ it('wallet balances are served from Redis, dropped on every commit, and read fro
     'the commit dropped the cached balance: never stale after one’s own payment',
   );
 
-  redisServer.kill('SIGKILL');
+  await redisServer.kill();
   await sleep(200);
   for (let i = 0; i < 5; i += 1) {
     const res = await t.request('POST', '/v1/transfers', {

@@ -48,6 +48,15 @@ export interface Config {
   /** Per merchant key, per minute, on money-moving routes (0: off). */
   readonly rateLimitMerchantPerMinute: number;
   readonly processor: ProcessorSettings;
+  /**
+   * With a URL, the worker publishes outbox events to a JetStream stream and its consumers read
+   * them from there; without one they read the outbox directly.
+   */
+  readonly nats: {
+    readonly url: string | undefined;
+    /** The stream's name; its subjects are `<stream>.<event type>`. */
+    readonly stream: string;
+  };
   /** Payments of at least this many minor units raise a `large_payment` alert to the payer. */
   readonly largePaymentAlertMinor: number;
   readonly webhooks: {
@@ -127,6 +136,23 @@ function databaseUrl(env: Env): string | undefined {
   }
   if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
     throw new ConfigError(`DATABASE_URL must use postgres://, got ${url.protocol}//`);
+  }
+  return raw;
+}
+
+function natsUrl(env: Env): string | undefined {
+  const raw = optionalString(env, 'NATS_URL');
+  if (raw === undefined) return undefined;
+  if (!/^(nats|tls):\/\/[^\s/]+$/.test(raw)) {
+    throw new ConfigError(`NATS_URL must look like nats://host:4222, got "${raw}"`);
+  }
+  return raw;
+}
+
+function natsStream(env: Env): string {
+  const raw = optionalString(env, 'NATS_STREAM') ?? 'KASSA_EVENTS';
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(raw)) {
+    throw new ConfigError(`NATS_STREAM must be 1-64 letters, digits, _ or -, got "${raw}"`);
   }
   return raw;
 }
@@ -236,6 +262,7 @@ export function loadConfig(env: Env = process.env): Config {
         86_400,
       ),
     }),
+    nats: Object.freeze({ url: natsUrl(env), stream: natsStream(env) }),
     reconcileIntervalSeconds: integer(env, 'RECONCILE_INTERVAL_SECONDS', 3_600, 0, 604_800),
     largePaymentAlertMinor: integer(
       env,

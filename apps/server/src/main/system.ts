@@ -48,7 +48,7 @@ import {
   type Rails,
 } from '../modules/rails/index.ts';
 import { createCircuitBreaker, type CircuitBreaker } from '../platform/circuit-breaker.ts';
-import { eventRoutes } from '../modules/events/index.ts';
+import { eventRoutes, jetstreamFeed, outboxFeed, publisherName } from '../modules/events/index.ts';
 import { receiptRoutes } from '../modules/receipts/index.ts';
 import {
   createNotificationHub,
@@ -217,6 +217,10 @@ export async function createSystem(options: {
     concurrency: config.webhooks.concurrency,
   });
 
+  const consumers = [
+    webhookFanOut,
+    notificationsConsumer({ largePaymentMinor: config.largePaymentAlertMinor }),
+  ];
   const notifications = createNotificationHub({ connectionString: options.databaseUrl, logger });
 
   const app = await buildApp({
@@ -245,6 +249,10 @@ export async function createSystem(options: {
         db,
         metrics,
         readinessTimeoutMs: 1_000,
+        outboxReaders: [
+          ...consumers.map((c) => c.name),
+          ...(config.nats.url === undefined ? [] : [publisherName]),
+        ],
         accepting: () => accepting,
         processorCircuit: () => (processor === null ? 'not_configured' : breaker.state()),
       }),
@@ -340,10 +348,16 @@ export async function createSystem(options: {
         metrics,
         reconcileIntervalMs: config.reconcileIntervalSeconds * 1000,
         webhooks,
-        consumers: [
-          webhookFanOut,
-          notificationsConsumer({ largePaymentMinor: config.largePaymentAlertMinor }),
-        ],
+        feed:
+          config.nats.url === undefined
+            ? outboxFeed(db, consumers)
+            : jetstreamFeed({
+                db,
+                logger,
+                url: config.nats.url,
+                stream: config.nats.stream,
+                consumers,
+              }),
         // A caller's explicit interval (tests, the CLI) applies to every loop.
         webhookIntervalMs: interval ?? config.webhooks.intervalMs,
       }),

@@ -11,7 +11,7 @@ import {
   type Rails,
 } from '../modules/rails/index.ts';
 import type { Metrics } from '../platform/metrics.ts';
-import { relayOnce, type OutboxConsumer } from '../modules/events/index.ts';
+import type { EventFeed } from '../modules/events/index.ts';
 import { sealJournal } from '../modules/journal/index.ts';
 import type { WebhookDelivery } from '../modules/webhooks/index.ts';
 
@@ -51,8 +51,8 @@ export function startWorker(deps: {
   metrics: Metrics;
   reconcileIntervalMs: number;
   webhooks: WebhookDelivery;
-  /** The outbox's consumers (webhook fan-out, notifications). */
-  consumers: readonly OutboxConsumer[];
+  /** Hands committed events to their consumers (webhook fan-out, notifications). */
+  feed: EventFeed;
   webhookIntervalMs: number;
 }): Worker {
   let stopped = false;
@@ -65,6 +65,7 @@ export function startWorker(deps: {
    * time per process (a second caller waits for the running pass, then runs its own).
    */
   let pass: Promise<unknown> = Promise.resolve();
+  let feedFailing = false;
   function relayAndSend() {
     const run = pass.then(relayAndSendOnce, relayAndSendOnce);
     pass = run.catch(() => undefined);
@@ -73,11 +74,14 @@ export function startWorker(deps: {
 
   async function relayAndSendOnce() {
     let eventsRelayed = 0;
-    for (const consumer of deps.consumers) {
-      for (let relayed = -1; relayed !== 0;) {
-        relayed = await relayOnce(deps.db, consumer);
-        eventsRelayed += relayed;
-      }
+    try {
+      eventsRelayed = await deps.feed.pump();
+      if (feedFailing) deps.logger.info('event feed recovered');
+      feedFailing = false;
+    } catch (error) {
+      // Events wait in the outbox; webhooks already queued still go out. Logged once per outage.
+      if (!feedFailing) deps.logger.error({ err: error }, 'event feed failed');
+      feedFailing = true;
     }
     const sent = await deps.webhooks.deliverDue();
     return {
@@ -108,6 +112,7 @@ export function startWorker(deps: {
     const pendingExpired = await deps.ledger.expirePending(500);
     const cutoff = new Date(deps.clock.now().getTime() - deps.idempotencyKeyTtlHours * 3_600_000);
     const keysReaped = await reapIdempotencyKeys(deps.db, cutoff);
+    await deps.feed.reap(deps.clock.now());
     const flows = await deps.rails.resolveDue();
     deps.metrics.processorFlowsUnfinished.set(await countUnfinishedFlows(deps.db.pool));
     await reconcileWhenDue();
@@ -157,6 +162,7 @@ export function startWorker(deps: {
       clearInterval(sender);
       await running;
       await sending;
+      await deps.feed.close();
     },
   };
 }

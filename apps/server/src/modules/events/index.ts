@@ -2,3 +2,5 @@ export { appendPublicEvents, recordPublicEvents, type PublicEvent } from './outb
 export { eventView, type EventRow } from './event-store.ts';
 export { outboxLag, relayOnce, type OutboxConsumer, type RelayedEvent } from './outbox-relay.ts';
 export { eventRoutes } from './routes.ts';
+export { outboxFeed, type EventFeed } from './event-feed.ts';
+export { jetstreamFeed, publisherName } from './jetstream-feed.ts';

@@ -1,8 +1,12 @@
 import type { Db, DbClient, Queryable } from '../../platform/db.ts';
 import { eventColumns, type EventRow } from './event-store.ts';
 
-/** An event as a consumer gets it: with its readers. */
-export type RelayedEvent = EventRow & { readonly user_ids: readonly string[] };
+/** An event as a consumer gets it: with its readers and its place in commit order. */
+export type RelayedEvent = EventRow & {
+  readonly user_ids: readonly string[];
+  /** The writing transaction's id: `(tx_id, seq)` is the event's place in commit order. */
+  readonly tx_id: string;
+};
 
 /** Something done with every event, once: webhook fan-out, notifications, cache invalidation. */
 export interface OutboxConsumer {
@@ -34,7 +38,7 @@ export async function relayOnce(
       [consumer.name],
     );
     const from = offset.rows[0] ?? { tx_id: '0', seq: '0' };
-    const events = await client.query<RelayedEvent & { tx_id: string }>(
+    const events = await client.query<RelayedEvent>(
       `select ${eventColumns}, user_ids::text[] as user_ids, tx_id::text from events
         where (tx_id, seq) > ($1::xid8, $2::bigint) and tx_id < pg_snapshot_xmin(pg_current_snapshot())
         order by tx_id, seq limit $3`,
@@ -43,13 +47,26 @@ export async function relayOnce(
     const last = events.rows.at(-1);
     if (last === undefined) return 0;
     await consumer.handle(client, events.rows);
-    await client.query(
-      `insert into outbox_offsets (consumer, tx_id, seq, updated_at) values ($1, $2::xid8, $3, now())
-       on conflict (consumer) do update set tx_id = excluded.tx_id, seq = excluded.seq, updated_at = now()`,
-      [consumer.name, last.tx_id, last.seq],
-    );
+    await recordOffset(client, consumer.name, last);
     return events.rows.length;
   });
+}
+
+/**
+ * Moves a consumer's offset forward to `position` (never back: a JetStream redelivery may hand
+ * over an event older than ones already handled). The lag gauge reads these offsets.
+ */
+export async function recordOffset(
+  client: DbClient,
+  consumer: string,
+  position: { readonly tx_id: string; readonly seq: string },
+): Promise<void> {
+  await client.query(
+    `insert into outbox_offsets (consumer, tx_id, seq, updated_at) values ($1, $2::xid8, $3, now())
+     on conflict (consumer) do update set tx_id = excluded.tx_id, seq = excluded.seq, updated_at = now()
+      where (excluded.tx_id, excluded.seq) > (outbox_offsets.tx_id, outbox_offsets.seq)`,
+    [consumer, position.tx_id, position.seq],
+  );
 }
 
 /** Events committed but not yet handled, per consumer (for `/metrics`). */

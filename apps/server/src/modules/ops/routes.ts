@@ -4,13 +4,12 @@ import type { Db } from '../../platform/db.ts';
 import type { Metrics } from '../../platform/metrics.ts';
 import { outboxLag } from '../events/index.ts';
 
-/** The outbox's consumers, for the lag gauge. */
-const outboxConsumers = ['webhooks', 'notifications'];
-
 export interface OpsDeps {
   readonly db: Db;
   readonly metrics: Metrics;
   readonly readinessTimeoutMs: number;
+  /** Whose outbox lag to report: the consumers, and the JetStream publisher when NATS is on. */
+  readonly outboxReaders: readonly string[];
   /** False while shutting down, so the load balancer stops sending new work first. */
   readonly accepting: () => boolean;
   /**
@@ -60,7 +59,7 @@ export function opsRoutes(deps: OpsDeps) {
     labelNames: ['consumer'] as const,
     registers: [deps.metrics.registry],
     async collect() {
-      const lag = await outboxLag(deps.db.pool, outboxConsumers);
+      const lag = await outboxLag(deps.db.pool, deps.outboxReaders);
       for (const [consumer, n] of lag) this.set({ consumer }, n);
     },
   });
