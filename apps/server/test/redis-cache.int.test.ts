@@ -35,6 +35,41 @@ after(async () => {
   await t?.close();
 });
 
+let merchant: { id: string; secretKey: string };
+
+it('merchant profiles are read through Redis and dropped by the API after a change and by the event consumer', async () => {
+  merchant = await t.createMerchant();
+  const payer = await t.signUp();
+  const key = `kassa:cache:merchant:${decodeId('mer', merchant.id) ?? ''}`;
+  const profile = async () => {
+    const res = await t.request('GET', `/v1/merchants/${merchant.id}`, { token: payer.token });
+    assert.equal(res.statusCode, 200, res.body);
+    return res.json<{ name: string; fee_bps?: number }>();
+  };
+  assert.equal((await profile()).name, 'Test Shop');
+  assert.equal((await profile()).fee_bps, undefined, 'a payer does not see the fee');
+  assert.equal(await probe.exists(key), 1, 'the profile is cached');
+  const cached = JSON.parse((await probe.get(key)) ?? '{}') as Record<string, unknown>;
+  await probe.set(key, JSON.stringify({ ...cached, name: 'Planted in Redis' }));
+  assert.equal((await profile()).name, 'Planted in Redis', 'reads are served from Redis');
+
+  const changed = await t.request('PATCH', `/v1/merchants/${merchant.id}`, {
+    token: merchant.secretKey,
+    body: { name: 'Corner Café' },
+  });
+  assert.equal(changed.statusCode, 200, changed.body);
+  assert.equal((await profile()).name, 'Corner Café', 'the API dropped the cached profile');
+
+  // As if the API process had died between its commit and its delete: the event still drops it.
+  await probe.set(key, JSON.stringify({ ...cached, name: 'Stale' }));
+  assert.equal((await profile()).name, 'Stale');
+  const worker = t.system.startWorker(3_600_000);
+  await worker.runOnce();
+  await worker.stop();
+  assert.equal(await probe.exists(key), 0, 'the merchant.updated event dropped the stale profile');
+  assert.equal((await profile()).name, 'Corner Café');
+});
+
 it('wallet balances are served from Redis, dropped on every commit, and read from PostgreSQL when Redis dies', async () => {
   const alice = await t.signUp();
   const bob = await t.signUp();
@@ -75,4 +110,7 @@ it('wallet balances are served from Redis, dropped on every commit, and read fro
   }
   assert.equal((await t.balance(alice.token, alice.walletId)).balance, 7_000);
   assert.equal((await t.balance(bob.token, bob.walletId)).balance, 3_000);
+  const profile = await t.request('GET', `/v1/merchants/${merchant.id}`, { token: bob.token });
+  assert.equal(profile.statusCode, 200, 'profiles are read from PostgreSQL without Redis');
+  assert.equal(profile.json<{ name: string }>().name, 'Corner Café');
 });

@@ -14,6 +14,7 @@ export const journalEventTypes = [
   'wallet.funded',
   'user.signed_up',
   'merchant.created',
+  'merchant.updated',
   'topup.started',
   'topup.requires_action',
   'topup.succeeded',
@@ -40,5 +41,6 @@ export const publicEventTypes = [
   'payout.failed',
   'device.added',
   'login.failed_burst',
+  'merchant.updated',
 ] as const;
 export type PublicEventType = (typeof publicEventTypes)[number];

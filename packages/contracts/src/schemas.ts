@@ -125,6 +125,16 @@ export const CreateMerchantBody = Type.Object(
 );
 export type CreateMerchantBody = Static<typeof CreateMerchantBody>;
 
+/** What a merchant may change about itself: how payers see it. The fee is the operator's. */
+export const UpdateMerchantBody = Type.Object(
+  {
+    name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    category: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+  },
+  { ...strict, minProperties: 1 },
+);
+export type UpdateMerchantBody = Static<typeof UpdateMerchantBody>;
+
 export const CreateTransferBody = Type.Object(
   {
     to: Type.String({

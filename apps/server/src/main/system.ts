@@ -17,6 +17,7 @@ import {
   createStepUpVerifier,
   deviceRoutes,
   verifyDeviceSignature,
+  createMerchantProfiles,
   identityRoutes,
   sessionRoutes,
   twoFactorRoutes,
@@ -217,9 +218,11 @@ export async function createSystem(options: {
     concurrency: config.webhooks.concurrency,
   });
 
+  const merchantProfiles = createMerchantProfiles(db, cache);
   const consumers = [
     webhookFanOut,
     notificationsConsumer({ largePaymentMinor: config.largePaymentAlertMinor }),
+    merchantProfiles.invalidation,
   ];
   const notifications = createNotificationHub({ connectionString: options.databaseUrl, logger });
 
@@ -261,6 +264,7 @@ export async function createSystem(options: {
         ledger,
         clock,
         sessions,
+        merchantProfiles,
         walletViews: async (ids) => {
           const accounts = await ledger.getAccounts(db.pool, ids);
           return ids.flatMap((id) => {

@@ -8,6 +8,7 @@ export {
 export { principalScope, type Principal } from './principal.ts';
 export { identityRoutes } from './routes.ts';
 export { createMerchant, getMerchant, defaultFeeBps, type MerchantRecord } from './merchants.ts';
+export { createMerchantProfiles, type MerchantProfiles } from './merchant-profiles.ts';
 export {
   createUser,
   findRecipientWallet,

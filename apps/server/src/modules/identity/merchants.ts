@@ -116,6 +116,35 @@ export async function getMerchant(
       };
 }
 
+/**
+ * Changes how payers see a merchant (name, category) and journals the change; null when there
+ * is no such merchant. Runs in the caller's transaction, which also writes the public event.
+ */
+export async function updateMerchantProfile(
+  q: Queryable,
+  merchantId: string,
+  changes: { readonly name?: string | undefined; readonly category?: string | undefined },
+): Promise<MerchantRecord | null> {
+  const updated = await q.query<{ id: string }>(
+    `update merchants set name = coalesce($2, name), category = coalesce($3, category)
+      where id = $1 returning id`,
+    [merchantId, changes.name ?? null, changes.category ?? null],
+  );
+  if (updated.rowCount === 0) return null;
+  await appendEvents(q, [
+    {
+      type: 'merchant.updated',
+      streamId: merchantId,
+      data: {
+        merchant_id: merchantId,
+        ...(changes.name === undefined ? {} : { name: changes.name }),
+        ...(changes.category === undefined ? {} : { category: changes.category }),
+      },
+    },
+  ]);
+  return getMerchant(q, merchantId);
+}
+
 export async function merchantForSecretKey(
   q: Queryable,
   secretKey: string,

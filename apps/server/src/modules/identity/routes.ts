@@ -1,4 +1,4 @@
-import { CreateMerchantBody, SignUpBody } from '@kassa/contracts';
+import { CreateMerchantBody, IdParams, SignUpBody, UpdateMerchantBody } from '@kassa/contracts';
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Clock } from '../../kernel/clock.ts';
@@ -8,14 +8,25 @@ import { isCurrency, type Currency } from '../../kernel/money.ts';
 import type { Db } from '../../platform/db.ts';
 import {
   idempotencyClaim,
+  idOrNotFound,
   requireOperator,
+  requirePrincipal,
   requireUser,
   sendStored,
 } from '../../http/request-context.ts';
 import { appendAudit } from '../audit/index.ts';
+import { appendPublicEvents } from '../events/index.ts';
 import { runIdempotent } from '../idempotency/index.ts';
 import type { Ledger } from '../ledger/index.ts';
-import { createMerchant, defaultFeeBps, merchantView } from './merchants.ts';
+import type { MerchantProfiles } from './merchant-profiles.ts';
+import type { Principal } from './principal.ts';
+import {
+  createMerchant,
+  defaultFeeBps,
+  merchantView,
+  updateMerchantProfile,
+  type MerchantRecord,
+} from './merchants.ts';
 import type { SessionSettings } from './sessions.ts';
 import { createUser, getUser, listWallets, preparePasswordHash, userView } from './users.ts';
 
@@ -26,6 +37,21 @@ export interface IdentityRouteDeps {
   readonly sessions: SessionSettings;
   /** Renders a wallet with its balances (owned by the payments module). */
   readonly walletViews: (walletIds: readonly string[]) => Promise<unknown[]>;
+  readonly merchantProfiles: MerchantProfiles;
+}
+
+/** The merchant itself, or the operator. */
+function speaksFor(principal: Principal, merchantId: string): boolean {
+  return (
+    principal.kind === 'operator' ||
+    (principal.kind === 'merchant' && principal.merchantId === merchantId)
+  );
+}
+
+/** What a payer sees of a merchant; the merchant itself and the operator also see its fee. */
+function profileView(merchant: MerchantRecord, full: boolean) {
+  const { fee_bps, ...profile } = merchantView(merchant);
+  return full ? { ...profile, fee_bps } : profile;
 }
 
 function currencyOf(value: string | undefined, fallback: Currency): Currency {
@@ -151,6 +177,64 @@ export function identityRoutes(deps: IdentityRouteDeps) {
         });
         if (stored.replayed || secretKey === undefined) return sendStored(reply, stored);
         return reply.code(201).send({ ...(stored.body as object), secret_key: secretKey });
+      },
+    );
+
+    app.get(
+      '/v1/merchants/:id',
+      {
+        schema: {
+          tags: ['merchants'],
+          summary: 'A merchant as payers see it (cached); with its fee for itself and the operator',
+          params: IdParams,
+        },
+      },
+      async (request) => {
+        const principal = requirePrincipal(request);
+        const merchantId = idOrNotFound('mer', request.params.id);
+        const merchant = await deps.merchantProfiles.get(merchantId);
+        if (merchant === null) throw new KassaError('resource_not_found');
+        return profileView(merchant, speaksFor(principal, merchantId));
+      },
+    );
+
+    app.patch(
+      '/v1/merchants/:id',
+      {
+        schema: {
+          tags: ['merchants'],
+          summary: 'Change how payers see the merchant (itself or the operator)',
+          params: IdParams,
+          body: UpdateMerchantBody,
+        },
+      },
+      async (request) => {
+        const principal = requirePrincipal(request);
+        const merchantId = idOrNotFound('mer', request.params.id);
+        // Another merchant's (or a user's) attempt cannot tell whether the merchant exists.
+        if (!speaksFor(principal, merchantId)) throw new KassaError('resource_not_found');
+        const updated = await deps.db.transaction(async (client) => {
+          const merchant = await updateMerchantProfile(client, merchantId, request.body);
+          if (merchant === null) throw new KassaError('resource_not_found');
+          const view = merchantView(merchant);
+          await appendPublicEvents(client, [
+            { type: 'merchant.updated', object: view, userIds: [], merchantId },
+          ]);
+          await appendAudit(
+            client,
+            {
+              actor: principal.kind === 'operator' ? 'operator' : `merchant:${merchantId}`,
+              action: 'merchant.updated',
+              object: `merchant:${merchantId}`,
+              outcome: 'success',
+              ip: request.ip,
+            },
+            deps.clock.now(),
+          );
+          return merchant;
+        });
+        await deps.merchantProfiles.forget([merchantId]);
+        return profileView(updated, true);
       },
     );
   };
