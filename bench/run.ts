@@ -3,11 +3,16 @@
  * PostgreSQL ceiling for the same ledger SQL, measured in the same run with pgbench.
  *   (a) P2P payments between 10,000 wallets
  *   (b) every payment to one merchant (a hot account)
+ *   (c) (b) again with a worker process relaying the outbox, making alerts and sending the
+ *       merchant's webhooks to a receiver that takes a second per delivery: the payment path
+ *       must not slow down by any of that work (compared with (b) in the same run)
  * Uses BENCH_DATABASE_URL or the local PostgreSQL on 127.0.0.1:5432 (a fresh database each run).
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
@@ -16,6 +21,7 @@ import { systemClock } from '../apps/server/src/kernel/clock.ts';
 import { encodeId, newUuid } from '../apps/server/src/kernel/ids.ts';
 import { createDb } from '../apps/server/src/platform/db.ts';
 import { migrate } from '../apps/server/src/platform/migrate.ts';
+import { outboxLag } from '../apps/server/src/modules/events/index.ts';
 import {
   accessTokenKeysFromSecret,
   createMerchant,
@@ -108,7 +114,7 @@ async function seed(tokenSecret: string) {
       })),
     );
   }
-  const { merchant } = await createMerchant(db.pool, ledger, {
+  const { merchant, secretKey: merchantKey } = await createMerchant(db.pool, ledger, {
     name: 'Hot Shop',
     category: 'retail',
     currency: 'USD',
@@ -136,13 +142,16 @@ async function seed(tokenSecret: string) {
       wire: encodeId('wal', u.walletId),
     })),
     merchantId: encodeId('mer', merchant.id),
+    merchantKey,
   };
 }
 
-async function startApi(
-  tokenSecret: string,
-  operatorKey: string,
-): Promise<{ url: string; stop(): void }> {
+/** Starts a Kassa process on the bench database; resolves once `ready` matches its output. */
+async function startProcess(
+  script: string,
+  ready: RegExp,
+  env: Record<string, string>,
+): Promise<{ match: string; cpuSeconds(): number; stop(): void }> {
   const child = spawn(
     process.execPath,
     [
@@ -151,7 +160,7 @@ async function startApi(
         : []),
       '--import',
       'tsx',
-      'apps/server/src/main/api.ts',
+      script,
     ],
     {
       cwd: root,
@@ -160,23 +169,81 @@ async function startApi(
         DATABASE_URL: databaseUrl,
         PORT: '0',
         LOG_LEVEL: process.env['BENCH_LOG_LEVEL'] ?? 'warn',
-        KASSA_TOKEN_SECRET: tokenSecret,
-        KASSA_OPERATOR_KEY: operatorKey,
         KASSA_DATA_DIR: join(tmpdir(), `kassa-bench-${Date.now()}`),
+        ...env,
       },
       stdio: ['ignore', 'pipe', 'inherit'],
     },
   );
-  const address = await new Promise<string>((resolve, reject) => {
+  const match = await new Promise<string>((resolve, reject) => {
     let out = '';
     child.stdout.on('data', (chunk: Buffer) => {
+      if (out.length > 100_000) return;
       out += chunk.toString();
-      const match = /listening at (http:\/\/[^"\s]+)/i.exec(out);
-      if (match?.[1] !== undefined) resolve(match[1]);
+      const found = ready.exec(out);
+      if (found !== null) resolve(found[1] ?? found[0]);
     });
-    child.on('exit', (code) => reject(new Error(`api exited ${code}`)));
+    child.on('exit', (code) => reject(new Error(`${script} exited ${code}`)));
   });
-  return { url: address, stop: () => child.kill('SIGINT') };
+  return {
+    match,
+    /** CPU time (user + system) the process has used so far, from /proc. */
+    cpuSeconds() {
+      const fields =
+        readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+      return (Number(fields[11]) + Number(fields[12])) / 100;
+    },
+    stop: () => child.kill('SIGINT'),
+  };
+}
+
+/** Whole-machine CPU counters (jiffies) from /proc/stat: busy, and waiting on I/O. */
+function machineCpu(): { busy: number; iowait: number; total: number } {
+  const [user, nice, system, idle, iowait, irq, softirq, steal] = (
+    readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? ''
+  )
+    .split(/\s+/)
+    .slice(1, 9)
+    .map(Number) as [number, number, number, number, number, number, number, number];
+  const busy = user + nice + system + irq + softirq + steal;
+  return { busy, iowait, total: busy + idle + iowait };
+}
+
+/** Runs `work` and reports the share of the machine's CPU that was busy and waiting on I/O. */
+async function withMachineCpu<T>(work: () => Promise<T>) {
+  const start = machineCpu();
+  const result = await work();
+  const end = machineCpu();
+  const total = end.total - start.total;
+  return {
+    result,
+    busyPct: Math.round((100 * (end.busy - start.busy)) / total),
+    iowaitPct: Math.round((100 * (end.iowait - start.iowait)) / total),
+  };
+}
+
+/**
+ * A merchant's webhook receiver that takes `delayMs` to answer each delivery: if any of that
+ * work were on the payment path, payments would slow down by as much.
+ */
+async function startSlowReceiver(delayMs: number) {
+  let received = 0;
+  const server = createServer((request, response) => {
+    request.resume();
+    request.on('end', () => {
+      setTimeout(() => {
+        received += 1;
+        response.writeHead(204).end();
+      }, delayMs);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/hooks`,
+    received: () => received,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
 }
 
 interface LoadResult {
@@ -265,18 +332,26 @@ await createDatabase();
 const tokenSecret = randomBytes(32).toString('base64url');
 const operatorKey = `op_${randomBytes(24).toString('base64url')}`;
 log(`seeding ${walletCount} funded wallets and a merchant into ${database}…`);
-const { users, merchantId } = await seed(tokenSecret);
-const api = await startApi(tokenSecret, operatorKey);
+const { users, merchantId, merchantKey } = await seed(tokenSecret);
+const secrets = { KASSA_TOKEN_SECRET: tokenSecret, KASSA_OPERATOR_KEY: operatorKey };
+const api = await startProcess(
+  'apps/server/src/main/api.ts',
+  /listening at (http:\/\/[^"\s]+)/i,
+  secrets,
+);
+const apiUrl = api.match;
+let worker: Awaited<ReturnType<typeof startProcess>> | undefined;
+const receiver = await startSlowReceiver(1_000);
 const pick = () => users[Math.floor(Math.random() * users.length)]!;
 try {
   log(`warming up…`);
-  await drive('warm-up', api.url, () => ({
+  await drive('warm-up', apiUrl, () => ({
     path: '/v1/transfers',
     token: pick().token,
     body: { to: pick().wire, amount: 1, currency: 'USD' },
   }));
   log(`(a) P2P between ${walletCount} wallets, ${connections} connections, ${durationSeconds}s…`);
-  const p2p = await drive('p2p', api.url, () => {
+  const p2p = await drive('p2p', apiUrl, () => {
     const from = pick();
     let to = pick();
     while (to === from) to = pick();
@@ -287,12 +362,80 @@ try {
     };
   });
   log(`(b) every payment to one merchant…`);
-  const hot = await drive('hot-merchant', api.url, () => ({
-    path: '/v1/payments',
-    token: pick().token,
-    body: { merchant: merchantId, amount: 100, currency: 'USD' },
-  }));
+  const { result: hot, ...hotCpu } = await withMachineCpu(() =>
+    drive('hot-merchant', apiUrl, () => ({
+      path: '/v1/payments',
+      token: pick().token,
+      body: { merchant: merchantId, amount: 100, currency: 'USD' },
+    })),
+  );
+
+  log('(c) (b) again, with a worker relaying events and sending webhooks to a 1-s receiver…');
+  const endpoint = await fetch(`${apiUrl}/v1/webhook_endpoints`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${merchantKey}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ url: receiver.url, events: ['*'] }),
+  });
+  if (endpoint.status !== 201) throw new Error(`webhook endpoint: ${await endpoint.text()}`);
+  worker = await startProcess('apps/server/src/main/worker-process.ts', /worker started/, {
+    ...secrets,
+    LOG_LEVEL: 'info',
+    WEBHOOK_INTERVAL_MS: '100',
+    WEBHOOK_TIMEOUT_MS: '5000',
+  });
+  const probe = createDb({
+    connectionString: databaseUrl,
+    poolSizeMax: 2,
+    applicationName: 'kassa-bench',
+  });
+  /** Events not yet handled by the slowest consumer. */
+  const lag = async () =>
+    Math.max(...(await outboxLag(probe.pool, ['webhooks', 'notifications', 'cache'])).values());
+  const backlogAt = performance.now();
+  const backlog = await lag();
+  while ((await lag()) > 1_000 && performance.now() - backlogAt < 180_000)
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  log(
+    `   the worker relayed the ${backlog} events of (a) and (b) in ${((performance.now() - backlogAt) / 1000).toFixed(1)} s first`,
+  );
+  const counts = async () => {
+    const rows = await probe.query<{ events: string; deliveries: string }>(
+      `select (select count(*) from events)::text as events, (select count(*) from webhook_deliveries)::text as deliveries`,
+    );
+    return {
+      events: Number(rows[0]?.events),
+      deliveries: Number(rows[0]?.deliveries),
+      received: receiver.received(),
+    };
+  };
+  const before = await counts();
+  const cpuBefore = { api: api.cpuSeconds(), worker: worker.cpuSeconds() };
+  const { result: hotWithWorker, ...workerCpu } = await withMachineCpu(() =>
+    drive('hot-merchant+worker', apiUrl, () => ({
+      path: '/v1/payments',
+      token: pick().token,
+      body: { merchant: merchantId, amount: 100, currency: 'USD' },
+    })),
+  );
+  const during = await counts();
+  const cpu = {
+    api: api.cpuSeconds() - cpuBefore.api,
+    worker: worker.cpuSeconds() - cpuBefore.worker,
+  };
+  const lagAfter = await lag();
+  worker.stop();
   api.stop();
+  await probe.close();
+  const asyncWork = {
+    eventsWritten: during.events - before.events,
+    outboxLagAfter: lagAfter,
+    webhooksQueued: during.deliveries - before.deliveries,
+    webhooksAnswered: during.received - before.received,
+    apiCpuSeconds: cpu.api,
+    workerCpuSeconds: cpu.worker,
+    machineBusyPct: { b: hotCpu.busyPct, c: workerCpu.busyPct },
+    machineIowaitPct: { b: hotCpu.iowaitPct, c: workerCpu.iowaitPct },
+  };
   const verify = createDb({
     connectionString: databaseUrl,
     poolSizeMax: 2,
@@ -317,6 +460,7 @@ try {
   const rows = [
     { scenario: '(a) P2P, 10k wallets', api: p2p, raw: rawP2p },
     { scenario: '(b) hot merchant', api: hot, raw: rawHot },
+    { scenario: '(c) hot merchant + worker and 1-s webhooks', api: hotWithWorker, raw: rawHot },
   ];
   log('');
   log(
@@ -334,15 +478,25 @@ try {
   }
   log('');
   log(
+    `(c) ÷ (b): throughput ${(hotWithWorker.paymentsPerSecond / hot.paymentsPerSecond).toFixed(2)}×, ` +
+      `p50 ${(hotWithWorker.p50Ms / hot.p50Ms).toFixed(2)}×, p99 ${(hotWithWorker.p99Ms / hot.p99Ms).toFixed(2)}×; ` +
+      `meanwhile ${asyncWork.eventsWritten} events were written (the slowest consumer was ${asyncWork.outboxLagAfter} behind at the end), the worker ` +
+      `queued ${asyncWork.webhooksQueued} webhook deliveries and the receiver answered ${asyncWork.webhooksAnswered} (1 s each); ` +
+      `CPU used in (c): API ${asyncWork.apiCpuSeconds.toFixed(1)} s, worker ${asyncWork.workerCpuSeconds.toFixed(1)} s, of ${2 * durationSeconds} core-seconds; ` +
+      `machine CPU busy (b) ${hotCpu.busyPct}%, (c) ${workerCpu.busyPct}%; I/O wait (b) ${hotCpu.iowaitPct}%, (c) ${workerCpu.iowaitPct}%`,
+  );
+  log(
     `ledger after the run: balanced=${report.balanced}, ${report.transfers_checked} transfers, ${report.mismatches.length} mismatches`,
   );
   mkdirSync(join(root, 'bench', 'results'), { recursive: true });
   writeFileSync(
     join(root, 'bench', 'results', 'latest.json'),
-    `${JSON.stringify({ at: new Date().toISOString(), walletCount, connections, durationSeconds, rows, balanced: report.balanced }, null, 2)}\n`,
+    `${JSON.stringify({ at: new Date().toISOString(), walletCount, connections, durationSeconds, rows, asyncWork, balanced: report.balanced }, null, 2)}\n`,
   );
 } finally {
+  worker?.stop();
   api.stop();
+  await receiver.close();
   if (process.env['BENCH_KEEP_DATABASE'] !== 'true') {
     const admin = new pg.Client({ connectionString: adminUrl });
     await admin.connect();

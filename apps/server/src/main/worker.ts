@@ -33,8 +33,10 @@ export interface Worker {
 
 /**
  * Background jobs, safe to run in any number of processes at once (each job locks or leases the
- * rows it changes): the journal's hash chain (sealing), the outbox relay and webhook sends,
- * expiry of payment holds and other pending transfers, the reaper of
+ * rows it changes). Three loops, each skipping a tick while its last pass runs: the event relay
+ * (outbox or JetStream to the consumers) and webhook sends every `webhookIntervalMs`, apart,
+ * so a slow receiver never delays fan-out or alerts; and every `intervalMs` the journal's hash
+ * chain (sealing), expiry of payment holds and other pending transfers, the reaper of
  * idempotency keys older than their retention, recovery of top-ups and payouts left unfinished
  * (asking the processor what happened), and reconciliation with the processor's settlement
  * report every `reconcileIntervalMs`.
@@ -56,34 +58,39 @@ export function startWorker(deps: {
   webhookIntervalMs: number;
 }): Worker {
   let stopped = false;
-  let running: Promise<unknown> = Promise.resolve();
-  let sending: Promise<unknown> = Promise.resolve();
-  let sendingBusy = false;
-
-  /**
-   * The outbox relay and webhook sends: frequent, and apart from the slower jobs. One pass at a
-   * time per process (a second caller waits for the running pass, then runs its own).
-   */
-  let pass: Promise<unknown> = Promise.resolve();
   let feedFailing = false;
-  function relayAndSend() {
-    const run = pass.then(relayAndSendOnce, relayAndSendOnce);
-    pass = run.catch(() => undefined);
-    return run;
+
+  /** Runs `work` one pass at a time in this process: a second caller waits, then runs its own. */
+  function oneAtATime<T>(work: () => Promise<T>): () => Promise<T> {
+    let pass: Promise<unknown> = Promise.resolve();
+    return () => {
+      const run = pass.then(work, work);
+      pass = run.catch(() => undefined);
+      return run;
+    };
   }
 
-  async function relayAndSendOnce() {
-    let eventsRelayed = 0;
+  /** The event feed (relay, fan-out, alerts): never waits for a webhook receiver. */
+  const relay = oneAtATime(async () => {
     try {
-      eventsRelayed = await deps.feed.pump();
+      const eventsRelayed = await deps.feed.pump();
       if (feedFailing) deps.logger.info('event feed recovered');
       feedFailing = false;
+      return eventsRelayed;
     } catch (error) {
       // Events wait in the outbox; webhooks already queued still go out. Logged once per outage.
       if (!feedFailing) deps.logger.error({ err: error }, 'event feed failed');
       feedFailing = true;
+      return 0;
     }
-    const sent = await deps.webhooks.deliverDue();
+  });
+
+  /** Webhook sends: a pass can last as long as slow receivers make it. */
+  const send = oneAtATime(() => deps.webhooks.deliverDue());
+
+  async function relayAndSend() {
+    const eventsRelayed = await relay();
+    const sent = await send();
     return {
       eventsRelayed,
       webhooksDelivered: sent.delivered,
@@ -107,7 +114,8 @@ export function startWorker(deps: {
     );
   }
 
-  async function runOnce() {
+  /** The slower jobs, every `intervalMs`. */
+  const jobs = oneAtATime(async () => {
     const holdsExpired = await expireHolds(deps);
     const pendingExpired = await deps.ledger.expirePending(500);
     const cutoff = new Date(deps.clock.now().getTime() - deps.idempotencyKeyTtlHours * 3_600_000);
@@ -128,40 +136,49 @@ export function startWorker(deps: {
       keysReaped,
       flowsResolved: flows.resolved,
       flowsStillUnknown: flows.unknown,
-      ...(await relayAndSend()),
     };
     if (Object.values(ran).some((n) => n > 0)) deps.logger.info(ran, 'worker jobs ran');
     return ran;
+  });
+
+  /** Everything once, in order (tests and `kassa` commands). */
+  async function runOnce() {
+    return { ...(await jobs()), ...(await relayAndSend()) };
   }
 
-  const timer = setInterval(() => {
-    if (stopped) return;
-    running = runOnce().catch((error: unknown) =>
-      deps.logger.error({ err: error }, 'worker job failed'),
-    );
-  }, deps.intervalMs);
-  timer.unref();
-  const sender = setInterval(() => {
-    if (stopped || sendingBusy) return;
-    sendingBusy = true;
-    sending = relayAndSend()
-      .catch((error: unknown) =>
-        deps.logger.error({ err: error }, 'outbox relay or webhooks failed'),
-      )
-      .finally(() => {
-        sendingBusy = false;
-      });
-  }, deps.webhookIntervalMs);
-  sender.unref();
+  /** A loop on its own timer, skipping ticks while its previous pass still runs. */
+  function loop(pass: () => Promise<unknown>, label: string, intervalMs: number) {
+    let busy = false;
+    let current: Promise<unknown> = Promise.resolve();
+    const interval = setInterval(() => {
+      if (stopped || busy) return;
+      busy = true;
+      current = pass()
+        .catch((error: unknown) => deps.logger.error({ err: error }, `${label} failed`))
+        .finally(() => {
+          busy = false;
+        });
+    }, intervalMs);
+    interval.unref();
+    return {
+      stop: async () => {
+        clearInterval(interval);
+        await current;
+      },
+    };
+  }
+  // Three loops, so that neither slow receivers nor slow jobs hold up the event relay.
+  const loops = [
+    loop(jobs, 'worker job', deps.intervalMs),
+    loop(relay, 'event relay', deps.webhookIntervalMs),
+    loop(send, 'webhook sends', deps.webhookIntervalMs),
+  ];
 
   return {
     runOnce,
     async stop() {
       stopped = true;
-      clearInterval(timer);
-      clearInterval(sender);
-      await running;
-      await sending;
+      await Promise.all(loops.map((l) => l.stop()));
       await deps.feed.close();
     },
   };
