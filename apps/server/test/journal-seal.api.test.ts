@@ -2,12 +2,15 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, it } from 'node:test';
-import { sealJournal, verifyJournalSeal } from '../src/modules/journal/index.ts';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readAnchors, sealJournal, verifyJournalSeal } from '../src/modules/journal/index.ts';
 import { startTestSystem, type TestSystem } from './support/test-system.ts';
 
+const anchorFile = join(tmpdir(), `kassa-anchors-${randomUUID()}.jsonl`);
 let t: TestSystem;
 before(async () => {
-  t = await startTestSystem();
+  t = await startTestSystem({ env: { KASSA_JOURNAL_ANCHOR_FILE: anchorFile } });
 });
 after(() => t.close());
 
@@ -55,4 +58,50 @@ it('the worker seals the journal into a hash chain; an edited or deleted event b
     await db.query('alter table journal_events enable trigger journal_events_no_update_delete');
   }
   await assert.rejects(db.query('delete from journal_seals'), /append-only/);
+});
+
+it('a chain rewritten together with its events passes the database alone, not the anchors kept outside it', async () => {
+  const alice = await t.signUp();
+  await t.fund(alice.walletId, 5_000);
+  await sealAll();
+  const worker = t.system.startWorker(3_600_000);
+  await worker.runOnce();
+  await worker.stop();
+  const anchors = readAnchors(anchorFile);
+  const head = anchors.at(-1);
+  assert.ok(head !== undefined, 'the worker anchored the head');
+  const stored = await t.system.db.query<{ hash: Buffer }>(
+    'select hash from journal_seals where position = $1',
+    [head.position],
+  );
+  assert.equal(stored[0]?.hash.toString('hex'), head.hash);
+
+  // The attacker owns the database: edits an event, drops every seal and seals again.
+  const db = t.system.db;
+  await db.query('alter table journal_events disable trigger journal_events_no_update_delete');
+  await db.query('alter table journal_seals disable trigger journal_seals_no_update_delete');
+  try {
+    const edited = await db.pool.query(
+      `update journal_events set data = jsonb_set(data, '{tampered}', 'true')
+        where seq = (select event_seq from journal_seals where position = $1)`,
+      [head.position],
+    );
+    assert.equal(edited.rowCount, 1);
+    await db.query('delete from journal_seals');
+  } finally {
+    await db.query('alter table journal_events enable trigger journal_events_no_update_delete');
+    await db.query('alter table journal_seals enable trigger journal_seals_no_update_delete');
+  }
+  const resealed = await sealAll();
+  assert.equal(resealed.intact, true, 'the database alone cannot tell');
+  const checked = await verifyJournalSeal(db.pool, anchors);
+  assert.equal(checked.intact, false);
+  assert.ok(checked.anchor_mismatch !== null);
+  assert.ok(BigInt(checked.anchor_mismatch.position) <= BigInt(head.position));
+
+  // A history cut short (an anchor beyond the chain's end) is caught too.
+  const beyond = [
+    { position: String(BigInt(head.position) + 1_000_000n), hash: head.hash, at: 'x' },
+  ];
+  assert.equal((await verifyJournalSeal(db.pool, beyond)).intact, false);
 });

@@ -48,6 +48,9 @@ export interface Config {
   /** Per merchant key, per minute, on money-moving routes (0: off). */
   readonly rateLimitMerchantPerMinute: number;
   readonly processor: ProcessorSettings;
+  /** Where the worker appends the journal chain's head, outside the database (null: off). */
+  readonly journalAnchorFile: string | null;
+  readonly journalAnchorIntervalSeconds: number;
   /**
    * With a URL, the worker publishes outbox events to a JetStream stream and its consumers read
    * them from there; without one they read the outbox directly.
@@ -263,6 +266,14 @@ export function loadConfig(env: Env = process.env): Config {
       ),
     }),
     nats: Object.freeze({ url: natsUrl(env), stream: natsStream(env) }),
+    journalAnchorFile:
+      env['KASSA_JOURNAL_ANCHOR_FILE'] === 'off'
+        ? null
+        : resolve(
+            env['KASSA_JOURNAL_ANCHOR_FILE'] ??
+              `${env['KASSA_DATA_DIR'] ?? '.kassa'}/journal-anchors.jsonl`,
+          ),
+    journalAnchorIntervalSeconds: integer(env, 'JOURNAL_ANCHOR_INTERVAL_SECONDS', 60, 1, 86_400),
     reconcileIntervalSeconds: integer(env, 'RECONCILE_INTERVAL_SECONDS', 3_600, 0, 604_800),
     largePaymentAlertMinor: integer(
       env,

@@ -21,7 +21,7 @@ import {
 import { createLogger } from '../platform/log.ts';
 import { migrate } from '../platform/migrate.ts';
 import { verifyAuditLog } from '../modules/audit/index.ts';
-import { verifyJournalSeal } from '../modules/journal/index.ts';
+import { readAnchors, verifyJournalSeal } from '../modules/journal/index.ts';
 import { reconcile } from '../modules/rails/index.ts';
 import { addVaultKek } from '../modules/vault/index.ts';
 import { forwardEvents, newWebhookSecret } from '../modules/webhooks/index.ts';
@@ -101,11 +101,15 @@ await runMain('kassa', async () => {
             ? `ledger OK: ${report.accounts_checked} accounts, ${report.transfers_checked} transfers, Σdebits = Σcredits`
             : `LEDGER MISMATCH: ${report.mismatches.length} difference(s)`,
         );
-        const seal = await verifyJournalSeal(system.db.pool);
+        const anchors =
+          config.journalAnchorFile === null ? [] : readAnchors(config.journalAnchorFile);
+        const seal = await verifyJournalSeal(system.db.pool, anchors);
         say(
           seal.intact
-            ? `journal chain OK: ${seal.sealed} events sealed, ${seal.unsealed} not sealed yet`
-            : `JOURNAL CHAIN BROKEN at position ${seal.first_broken_position}`,
+            ? `journal chain OK: ${seal.sealed} events sealed, ${seal.unsealed} not sealed yet, ${seal.anchors_checked} anchors match`
+            : seal.anchor_mismatch !== null
+              ? `JOURNAL CHAIN REWRITTEN: the anchor of ${seal.anchor_mismatch.at} at position ${seal.anchor_mismatch.position} does not match`
+              : `JOURNAL CHAIN BROKEN at position ${seal.first_broken_position}`,
         );
         return report.balanced && seal.intact ? 0 : 1;
       });

@@ -362,6 +362,13 @@ export async function createSystem(options: {
                 stream: config.nats.stream,
                 consumers,
               }),
+        journalAnchor:
+          config.journalAnchorFile === null
+            ? null
+            : {
+                file: config.journalAnchorFile,
+                intervalMs: config.journalAnchorIntervalSeconds * 1000,
+              },
         // A caller's explicit interval (tests, the CLI) applies to every loop.
         webhookIntervalMs: interval ?? config.webhooks.intervalMs,
       }),

@@ -12,7 +12,7 @@ import {
 } from '../modules/rails/index.ts';
 import type { Metrics } from '../platform/metrics.ts';
 import type { EventFeed } from '../modules/events/index.ts';
-import { sealJournal } from '../modules/journal/index.ts';
+import { appendAnchor, journalHead, sealJournal } from '../modules/journal/index.ts';
 import type { WebhookDelivery } from '../modules/webhooks/index.ts';
 
 export interface Worker {
@@ -56,6 +56,8 @@ export function startWorker(deps: {
   /** Hands committed events to their consumers (webhook fan-out, notifications). */
   feed: EventFeed;
   webhookIntervalMs: number;
+  /** Where the chain's head is appended, at most every `intervalMs` (null: not anchored). */
+  journalAnchor: { readonly file: string; readonly intervalMs: number } | null;
 }): Worker {
   let stopped = false;
   let feedFailing = false;
@@ -99,6 +101,20 @@ export function startWorker(deps: {
   }
   let lastReconciled = deps.clock.now().getTime();
 
+  let lastAnchored = { at: Number.NEGATIVE_INFINITY, position: '' };
+
+  /** Copies the chain's head out of the database (a file, and the logs) when it moved. */
+  async function anchorWhenDue(): Promise<void> {
+    const anchor = deps.journalAnchor;
+    const now = deps.clock.now();
+    if (anchor === null || now.getTime() - lastAnchored.at < anchor.intervalMs) return;
+    const head = await journalHead(deps.db.pool);
+    if (head === null || head.position === lastAnchored.position) return;
+    appendAnchor(anchor.file, { ...head, at: now.toISOString() });
+    lastAnchored = { at: now.getTime(), position: head.position };
+    deps.logger.info({ journalHead: head }, 'journal head anchored');
+  }
+
   async function reconcileWhenDue(): Promise<void> {
     const processor = deps.processor;
     if (processor === null || deps.reconcileIntervalMs === 0) return;
@@ -129,6 +145,7 @@ export function startWorker(deps: {
       sealed = await sealJournal(deps.db);
       journalSealed += sealed;
     }
+    await anchorWhenDue();
     const ran = {
       journalSealed,
       holdsExpired,

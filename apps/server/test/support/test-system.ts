@@ -1,4 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { LightMyRequestResponse } from 'fastify';
 import { loadConfig } from '../../src/config/config.ts';
 import type { Clock } from '../../src/kernel/clock.ts';
@@ -68,6 +70,7 @@ export async function startTestSystem(
     // Many sign-ups come from one address in tests; the rate-limit tests turn limits back on.
     RATE_LIMIT_AUTH_PER_MINUTE: '0',
     RATE_LIMIT_USER_PER_MINUTE: '0',
+    KASSA_JOURNAL_ANCHOR_FILE: join(tmpdir(), `kassa-anchors-${randomUUID()}.jsonl`),
     // Each test system has vault keys of its own unless the test brings a key file.
     KASSA_VAULT_KEYS: JSON.stringify({
       current: 'v1',

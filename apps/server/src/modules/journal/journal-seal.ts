@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Db, Queryable } from '../../platform/db.ts';
+import type { JournalAnchor } from './journal-anchor.ts';
 
 interface EventRow {
   seq: string;
@@ -69,16 +70,29 @@ export interface SealVerification {
   readonly unsealed: number;
   /** The first position whose hash does not match its event, or an event missing from the chain. */
   readonly first_broken_position: string | null;
+  /** Anchors (heads kept outside the database) compared with the recomputed chain. */
+  readonly anchors_checked: number;
+  /** An anchor the recomputed chain does not reach or does not match: the chain was rewritten. */
+  readonly anchor_mismatch: { readonly position: string; readonly at: string } | null;
 }
 
-/** Recomputes the chain from the journal: any edited, removed or reordered event breaks it. */
-export async function verifyJournalSeal(q: Queryable): Promise<SealVerification> {
+/**
+ * Recomputes the chain from the journal: any edited, removed or reordered event breaks it. With
+ * anchors, a chain rewritten consistently (events and seals together) is caught too: the
+ * recomputed hash at an anchored position must be the anchored one.
+ */
+export async function verifyJournalSeal(
+  q: Queryable,
+  anchors: readonly JournalAnchor[] = [],
+): Promise<SealVerification> {
+  const anchored = new Map(anchors.map((a) => [a.position, a]));
   const result = await q.query<EventRow & { position: string; hash: Buffer; missing: boolean }>(
     `select s.position::text, s.hash, e.seq::text, e.id, e.type, e.stream_id, e.data, e.tx_id::text,
             e.recorded_at, (e.seq is null) as missing
        from journal_seals s left join journal_events e on e.seq = s.event_seq
       order by s.position`,
   );
+  const checks = { anchors_checked: 0, anchor_mismatch: null };
   let prev: Buffer = genesis;
   for (const row of result.rows) {
     if (row.missing || !link(prev, row).equals(row.hash))
@@ -87,9 +101,33 @@ export async function verifyJournalSeal(q: Queryable): Promise<SealVerification>
         sealed: result.rows.length,
         unsealed: 0,
         first_broken_position: row.position,
+        ...checks,
       };
     prev = row.hash;
+    const anchor = anchored.get(row.position);
+    if (anchor === undefined) continue;
+    anchored.delete(row.position);
+    if (anchor.hash !== prev.toString('hex'))
+      return {
+        intact: false,
+        sealed: result.rows.length,
+        unsealed: 0,
+        first_broken_position: row.position,
+        anchors_checked: anchors.length - anchored.size,
+        anchor_mismatch: { position: anchor.position, at: anchor.at },
+      };
   }
+  // An anchor past the chain's end: links it once had are gone.
+  const beyond = [...anchored.values()][0];
+  if (beyond !== undefined)
+    return {
+      intact: false,
+      sealed: result.rows.length,
+      unsealed: 0,
+      first_broken_position: String(result.rows.length + 1),
+      anchors_checked: anchors.length,
+      anchor_mismatch: { position: beyond.position, at: beyond.at },
+    };
   const unsealed = await q.query<{ n: string }>(
     'select count(*)::text as n from journal_events e where not exists (select 1 from journal_seals s where s.event_seq = e.seq)',
   );
@@ -98,5 +136,7 @@ export async function verifyJournalSeal(q: Queryable): Promise<SealVerification>
     sealed: result.rows.length,
     unsealed: Number(unsealed.rows[0]?.n ?? 0),
     first_broken_position: null,
+    anchors_checked: anchors.length,
+    anchor_mismatch: null,
   };
 }
