@@ -246,6 +246,13 @@ describe('events and deliveries', () => {
       assert.ok(dead.json().data[0].attempts >= 2, 'retried before giving up');
       const listed = await t.request('GET', '/v1/webhook_endpoints', { token: merchant.secretKey });
       assert.equal(listed.json().data[0].status, 'disabled');
+      await drain();
+      const alerts = await t.request('GET', '/v1/notifications', { token: merchant.secretKey });
+      const disabledAlert = alerts
+        .json<{ data: { type: string; body: string }[] }>()
+        .data.find((n) => n.type === 'webhook_endpoint_disabled');
+      assert.ok(disabledAlert !== undefined, `the merchant is told: ${alerts.body}`);
+      assert.ok(disabledAlert.body.includes(receiver.url));
       assert.match(
         (await t.request('GET', '/metrics')).body,
         /kassa_webhook_backlog\{status="dead"\} [1-9]/,

@@ -42,5 +42,6 @@ export const publicEventTypes = [
   'device.added',
   'login.failed_burst',
   'merchant.updated',
+  'webhook_endpoint.disabled',
 ] as const;
 export type PublicEventType = (typeof publicEventTypes)[number];

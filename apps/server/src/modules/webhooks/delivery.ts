@@ -4,7 +4,7 @@ import type { Db } from '../../platform/db.ts';
 import type { Logger } from '../../platform/log.ts';
 import type { Metrics } from '../../platform/metrics.ts';
 import { appendAudit } from '../audit/index.ts';
-import { eventView, type EventRow } from '../events/index.ts';
+import { appendPublicEvents, eventView, type EventRow } from '../events/index.ts';
 import { nextRetryDelayMs, signatureHeader } from './domain/standard-webhooks.ts';
 import type { EndpointStore } from './endpoint-store.ts';
 
@@ -175,9 +175,9 @@ export function createWebhookDelivery(deps: WebhookDeliveryDeps) {
    */
   async function disable(endpointId: string, failingSince: Date, now: Date): Promise<void> {
     await deps.db.transaction(async (client) => {
-      const disabled = await client.query<{ merchant_id: string }>(
+      const disabled = await client.query<{ merchant_id: string; url: string }>(
         `update webhook_endpoints set status = 'disabled', disabled_reason = 'failing'
-          where id = $1 and status = 'enabled' and failing_since is not null returning merchant_id`,
+          where id = $1 and status = 'enabled' and failing_since is not null returning merchant_id, url`,
         [endpointId],
       );
       const merchant = disabled.rows[0];
@@ -198,6 +198,22 @@ export function createWebhookDelivery(deps: WebhookDeliveryDeps) {
         },
         now,
       );
+      // The merchant hears of it: an alert in its feed, and a webhook to its other endpoints.
+      await appendPublicEvents(client, [
+        {
+          type: 'webhook_endpoint.disabled',
+          object: {
+            id: encodeId('we', endpointId),
+            object: 'webhook_endpoint',
+            url: merchant.url,
+            status: 'disabled',
+            disabled_reason: 'failing',
+            failing_since: failingSince.toISOString(),
+          },
+          userIds: [],
+          merchantId: merchant.merchant_id,
+        },
+      ]);
       deps.logger.warn({ endpoint: endpointId }, 'webhook endpoint disabled after failing');
     });
   }

@@ -17,7 +17,8 @@ export interface NotificationDraft {
     | 'payout_paid'
     | 'payout_failed'
     | 'new_device'
-    | 'login_failed_burst';
+    | 'login_failed_burst'
+    | 'webhook_endpoint_disabled';
   readonly title: string;
   readonly body: string;
 }
@@ -99,6 +100,17 @@ export function notificationsFor(
         title: 'Sign-in attempts',
         body: 'There were many failed attempts to sign in to your account; sign-in is paused for 30 minutes.',
       });
+    case 'webhook_endpoint.disabled':
+      return event.merchantId === null
+        ? []
+        : [
+            {
+              recipient: { merchantId: event.merchantId },
+              type: 'webhook_endpoint_disabled',
+              title: 'Webhook endpoint disabled',
+              body: `Deliveries to ${typeof o['url'] === 'string' ? o['url'] : 'your endpoint'} failed for days, so it is disabled; its events wait in the dead-letter list. Fix the receiver, then retry them.`,
+            },
+          ];
     default:
       return [];
   }
