@@ -179,6 +179,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     );
   });
 
+  // Response schemas document the API (OpenAPI, the SDK's types; a contract test checks real
+  // responses against them). They never reshape a response: a schema-driven serializer would
+  // silently drop a field the schema forgot, or coerce a null amount to 0.
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
+
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',

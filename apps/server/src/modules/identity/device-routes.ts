@@ -1,4 +1,4 @@
-import { ConfirmBody, EnrollDeviceBody, IdParams } from '@kassa/contracts';
+import { answers, ConfirmBody, Device, EnrollDeviceBody, IdParams } from '@kassa/contracts';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { idOrNotFound, requireUser } from '../../http/request-context.ts';
@@ -26,6 +26,7 @@ export function deviceRoutes(deps: { db: Db; clock: Clock; totpBox: SecretBox })
           summary:
             "Enroll this install's public key; the first device is trusted, later ones after a 2FA confirmation",
           body: EnrollDeviceBody,
+          response: answers(Device, '201'),
         },
       },
       async (request, reply) => {

@@ -1,4 +1,13 @@
-import { CreateMerchantBody, IdParams, SignUpBody, UpdateMerchantBody } from '@kassa/contracts';
+import {
+  answers,
+  CreateMerchantBody,
+  IdParams,
+  Me,
+  MerchantProfile,
+  SignUpBody,
+  UpdateMerchantBody,
+} from '@kassa/contracts';
+import type { Wallet } from '@kassa/contracts';
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Clock } from '../../kernel/clock.ts';
@@ -36,7 +45,7 @@ export interface IdentityRouteDeps {
   readonly clock: Clock;
   readonly sessions: SessionSettings;
   /** Renders a wallet with its balances (owned by the payments module). */
-  readonly walletViews: (walletIds: readonly string[]) => Promise<unknown[]>;
+  readonly walletViews: (walletIds: readonly string[]) => Promise<Wallet[]>;
   readonly merchantProfiles: MerchantProfiles;
 }
 
@@ -127,7 +136,13 @@ export function identityRoutes(deps: IdentityRouteDeps) {
 
     app.get(
       '/v1/me',
-      { schema: { tags: ['identity'], summary: 'The user and their wallets' } },
+      {
+        schema: {
+          tags: ['identity'],
+          summary: 'The user and their wallets',
+          response: answers(Me, '200'),
+        },
+      },
       async (request) => {
         const principal = requireUser(request);
         const user = await getUser(deps.db.pool, principal.userId);
@@ -187,6 +202,7 @@ export function identityRoutes(deps: IdentityRouteDeps) {
           tags: ['merchants'],
           summary: 'A merchant as payers see it (cached); with its fee for itself and the operator',
           params: IdParams,
+          response: answers(MerchantProfile, '200'),
         },
       },
       async (request) => {
@@ -206,6 +222,7 @@ export function identityRoutes(deps: IdentityRouteDeps) {
           summary: 'Change how payers see the merchant (itself or the operator)',
           params: IdParams,
           body: UpdateMerchantBody,
+          response: answers(MerchantProfile, '200'),
         },
       },
       async (request) => {

@@ -1,4 +1,13 @@
-import { ChangePasswordBody, LogInBody, RefreshBody, TwoFactorLogInBody } from '@kassa/contracts';
+import { Type } from '@sinclair/typebox';
+import {
+  answers,
+  ChangePasswordBody,
+  LogInBody,
+  RefreshBody,
+  SessionTokens,
+  TwoFactorChallenge,
+  TwoFactorLogInBody,
+} from '@kassa/contracts';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { requireUser } from '../../http/request-context.ts';
@@ -150,6 +159,7 @@ export function sessionRoutes(deps: SessionRouteDeps) {
           summary: 'Log in (answers with a 2FA challenge when 2FA is on)',
           body: LogInBody,
           security: [],
+          response: answers(Type.Union([SessionTokens, TwoFactorChallenge])),
         },
       },
       async (request, reply) => {
@@ -183,6 +193,7 @@ export function sessionRoutes(deps: SessionRouteDeps) {
           summary: 'Complete a 2FA log-in with a TOTP or recovery code',
           body: TwoFactorLogInBody,
           security: [],
+          response: answers(SessionTokens),
         },
       },
       async (request, reply) => {
@@ -238,6 +249,7 @@ export function sessionRoutes(deps: SessionRouteDeps) {
           summary: 'Rotate a refresh token (reuse revokes the whole session)',
           body: RefreshBody,
           security: [],
+          response: answers(SessionTokens),
         },
       },
       async (request, reply) => {

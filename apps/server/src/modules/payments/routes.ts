@@ -1,4 +1,5 @@
 import {
+  answers,
   CaptureBody,
   ConfirmBody,
   CreatePaymentBody,
@@ -6,7 +7,11 @@ import {
   CreateTransferBody,
   FundingBody,
   IdParams,
+  ListOf,
   ListQuery,
+  Payment,
+  Transfer,
+  Wallet,
 } from '@kassa/contracts';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -198,7 +203,14 @@ export function paymentRoutes(deps: PaymentRouteDeps) {
 
     app.get(
       '/v1/wallets/:id',
-      { schema: { tags: ['wallets'], summary: 'A wallet and its balances', params: IdParams } },
+      {
+        schema: {
+          tags: ['wallets'],
+          summary: 'A wallet and its balances',
+          params: IdParams,
+          response: answers(Wallet),
+        },
+      },
       async (request) => {
         const user = requireUser(request);
         const wallet = await directory.wallet(idOrNotFound('wal', request.params.id));
@@ -243,7 +255,12 @@ export function paymentRoutes(deps: PaymentRouteDeps) {
       '/v1/transfers',
       {
         config: { rateLimit: 'money' },
-        schema: { tags, summary: 'Send money to another user (P2P)', body: CreateTransferBody },
+        schema: {
+          tags,
+          summary: 'Send money to another user (P2P)',
+          body: CreateTransferBody,
+          response: answers(Transfer),
+        },
       },
       async (request, reply) => {
         const user = requireUser(request);
@@ -278,7 +295,14 @@ export function paymentRoutes(deps: PaymentRouteDeps) {
 
     app.get(
       '/v1/transfers/:id',
-      { schema: { tags, summary: 'A transfer (sender or recipient)', params: IdParams } },
+      {
+        schema: {
+          tags,
+          summary: 'A transfer (sender or recipient)',
+          params: IdParams,
+          response: answers(Transfer),
+        },
+      },
       async (request) => {
         const user = requireUser(request);
         const payment = await selectPayment(db.pool, idOrNotFound('trf', request.params.id), {
@@ -303,7 +327,12 @@ export function paymentRoutes(deps: PaymentRouteDeps) {
       '/v1/payments',
       {
         config: { rateLimit: 'money' },
-        schema: { tags, summary: 'Pay a merchant', body: CreatePaymentBody },
+        schema: {
+          tags,
+          summary: 'Pay a merchant',
+          body: CreatePaymentBody,
+          response: answers(Payment),
+        },
       },
       async (request, reply) => {
         const user = requireUser(request);
@@ -346,7 +375,14 @@ export function paymentRoutes(deps: PaymentRouteDeps) {
 
     app.get(
       '/v1/payments/:id',
-      { schema: { tags, summary: 'A payment (payer or merchant)', params: IdParams } },
+      {
+        schema: {
+          tags,
+          summary: 'A payment (payer or merchant)',
+          params: IdParams,
+          response: answers(Payment),
+        },
+      },
       async (request) => {
         const principal = requirePrincipal(request);
         const payment = await selectPayment(db.pool, idOrNotFound('pay', request.params.id), {
@@ -368,6 +404,7 @@ export function paymentRoutes(deps: PaymentRouteDeps) {
           tags,
           summary: 'Payments of the caller (payer or merchant), newest first',
           querystring: ListQuery,
+          response: answers(ListOf(Payment)),
         },
       },
       async (request) => {
@@ -392,7 +429,7 @@ export function paymentRoutes(deps: PaymentRouteDeps) {
             : { merchantId: principal.merchantId }),
         });
         return {
-          object: 'list',
+          object: 'list' as const,
           data: rows.slice(0, limit).map(paymentView),
           has_more: rows.length > limit,
         };
