@@ -4,7 +4,15 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', '.kassa/**', 'eslint.config.js'] },
+  {
+    ignores: [
+      'node_modules/**',
+      '.kassa/**',
+      'eslint.config.js',
+      '**/dist/**',
+      'packages/sdk/src/generated/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

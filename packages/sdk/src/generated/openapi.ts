@@ -1,0 +1,3067 @@
+/* Generated from packages/sdk/openapi.json by scripts/sdk-openapi.ts: do not edit. */
+
+export interface paths {
+    "/livez": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Liveness: the process is running */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/readyz": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Readiness: dependencies answer in time; `degraded` lists features that are off (an open processor circuit) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Prometheus metrics */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sign up (creates a wallet)
+         * @description An email that already has an account gets the same 201 answer with a decoy that is never stored, so sign-up does not reveal who has an account; the owner is told.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** Format: email */
+                        email: string;
+                        password: string;
+                        name: string;
+                        /**
+                         * @description ISO 4217 code, upper case.
+                         * @example USD
+                         */
+                        currency?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The user and their wallets */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            /** @enum {string} */
+                            object: "user";
+                            email: string;
+                            name: string;
+                            /** Format: date-time */
+                            created_at: string;
+                        } & {
+                            wallets: {
+                                id: string;
+                                /** @enum {string} */
+                                object: "wallet";
+                                /**
+                                 * @description ISO 4217 code, upper case.
+                                 * @example USD
+                                 */
+                                currency: string;
+                                /** @description Settled, in minor units. */
+                                balance: number;
+                                /** @description Spendable now: balance minus holds. */
+                                available: number;
+                                /** @description Holds in minus holds out. */
+                                pending: number;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                type: "invalid_request_error" | "authentication_error" | "authorization_error" | "payment_error" | "idempotency_error" | "rate_limit_error" | "api_error";
+                                code: string;
+                                /** @description Safe to show to the end user. */
+                                message: string;
+                                param?: string;
+                                decline_code?: string;
+                                request_id: string;
+                                money_moved: boolean | null;
+                                retryable: boolean;
+                                /** @enum {string} */
+                                next_action: "retry" | "retry_later" | "fix_request" | "top_up" | "log_in" | "verify_2fa" | "use_new_idempotency_key" | "contact_support";
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                type: "invalid_request_error" | "authentication_error" | "authorization_error" | "payment_error" | "idempotency_error" | "rate_limit_error" | "api_error";
+                                code: string;
+                                /** @description Safe to show to the end user. */
+                                message: string;
+                                param?: string;
+                                decline_code?: string;
+                                request_id: string;
+                                money_moved: boolean | null;
+                                retryable: boolean;
+                                /** @enum {string} */
+                                next_action: "retry" | "retry_later" | "fix_request" | "top_up" | "log_in" | "verify_2fa" | "use_new_idempotency_key" | "contact_support";
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/merchants": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Create a merchant (operator) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name: string;
+                        category: string;
+                        /**
+                         * @description ISO 4217 code, upper case.
+                         * @example USD
+                         */
+                        currency: string;
+                        fee_bps?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/merchants/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A merchant as payers see it (cached); with its fee for itself and the operator */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            /** @enum {string} */
+                            object: "merchant";
+                            name: string;
+                            category: string;
+                            /**
+                             * @description ISO 4217 code, upper case.
+                             * @example USD
+                             */
+                            currency: string;
+                            /** @description Only for the merchant and the operator. */
+                            fee_bps?: number;
+                            /** Format: date-time */
+                            created_at: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                type: "invalid_request_error" | "authentication_error" | "authorization_error" | "payment_error" | "idempotency_error" | "rate_limit_error" | "api_error";
+                                code: string;
+                                /** @description Safe to show to the end user. */
+                                message: string;
+                                param?: string;
+                                decline_code?: string;
+                                request_id: string;
+                                money_moved: boolean | null;
+                                retryable: boolean;
+                                /** @enum {string} */
+                                next_action: "retry" | "retry_later" | "fix_request" | "top_up" | "log_in" | "verify_2fa" | "use_new_idempotency_key" | "contact_support";
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                type: "invalid_request_error" | "authentication_error" | "authorization_error" | "payment_error" | "idempotency_error" | "rate_limit_error" | "api_error";
+                                code: string;
+                                /** @description Safe to show to the end user. */
+                                message: string;
+                                param?: string;
+                                decline_code?: string;
+                                request_id: string;
+                                money_moved: boolean | null;
+                                retryable: boolean;
+                                /** @enum {string} */
+                                next_action: "retry" | "retry_later" | "fix_request" | "top_up" | "log_in" | "verify_2fa" | "use_new_idempotency_key" | "contact_support";
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change how payers see the merchant (itself or the operator) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name?: string;
+                        category?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            /** @enum {string} */
+                            object: "merchant";
+                            name: string;
+                            category: string;
+                            /**
+                             * @description ISO 4217 code, upper case.
+                             * @example USD
+                             */
+                            currency: string;
+                            /** @description Only for the merchant and the operator. */
+                            fee_bps?: number;
+                            /** Format: date-time */
+                            created_at: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                type: "invalid_request_error" | "authentication_error" | "authorization_error" | "payment_error" | "idempotency_error" | "rate_limit_error" | "api_error";
+                                code: string;
+                                /** @description Safe to show to the end user. */
+                                message: string;
+                                param?: string;
+                                decline_code?: string;
+                                request_id: string;
+                                money_moved: boolean | null;
+                                retryable: boolean;
+                                /** @enum {string} */
+                                next_action: "retry" | "retry_later" | "fix_request" | "top_up" | "log_in" | "verify_2fa" | "use_new_idempotency_key" | "contact_support";
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                type: "invalid_request_error" | "authentication_error" | "authorization_error" | "payment_error" | "idempotency_error" | "rate_limit_error" | "api_error";
+                                code: string;
+                                /** @description Safe to show to the end user. */
+                                message: string;
+                                param?: string;
+                                decline_code?: string;
+                                request_id: string;
+                                money_moved: boolean | null;
+                                retryable: boolean;
+                                /** @enum {string} */
+                                next_action: "retry" | "retry_later" | "fix_request" | "top_up" | "log_in" | "verify_2fa" | "use_new_idempotency_key" | "contact_support";
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/v1/sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Log in (answers with a 2FA challenge when 2FA is on) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** Format: email */
+                        email: string;
+                        password: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            access_token: string;
+                            refresh_token: string;
+                            /** @enum {string} */
+                            token_type: "Bearer";
+                            /** @description Seconds the access token lives. */
+                            expires_in: number;
+                        } | {
+                            /** @enum {boolean} */
+                            requires_2fa: true;
+                            challenge_id: string;
+                            expires_in: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                type: "invalid_request_error" | "authentication_error" | "authorization_error" | "payment_error" | "idempotency_error" | "rate_limit_error" | "api_error";
+                                code: string;
+                                /** @description Safe to show to the end user. */
+                                message: string;
+                                param?: string;
+                                decline_code?: string;
+                                request_id: string;
+                                money_moved: boolean | null;
+                                retryable: boolean;
+                                /** @enum {string} */
+                                next_action: "retry" | "retry_later" | "fix_request" | "top_up" | "log_in" | "verify_2fa" | "use_new_idempotency_key" | "contact_support";
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                type: "invalid_request_error" | "authentication_error" | "authorization_error" | "payment_error" | "idempotency_error" | "rate_limit_error" | "api_error";
+                                code: string;
+                                /** @description Safe to show to the end user. */
+                                message: string;
+                                param?: string;
+                                decline_code?: string;
+                                request_id: string;
+                                money_moved: boolean | null;
+                                retryable: boolean;
+                                /** @enum {string} */
+                                next_action: "retry" | "retry_later" | "fix_request" | "top_up" | "log_in" | "verify_2fa" | "use_new_idempotency_key" | "contact_support";
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sessions/2fa": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Complete a 2FA log-in with a TOTP or recovery code */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        challenge_id: string;
+                        /** @description A 6-digit TOTP code, or a recovery code where allowed. */
+                        code: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            access_token: string;
+                            refresh_token: string;
+                            /** @enum {string} */
+                            token_type: "Bearer";
+                            /** @description Seconds the access token lives. */
+                            expires_in: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                type: "invalid_request_error" | "authentication_error" | "authorization_error" | "payment_error" | "idempotency_error" | "rate_limit_error" | "api_error";
+                                code: string;
+                                /** @description Safe to show to the end user. */
+                                message: string;
+                                param?: string;
+                                decline_code?: string;
+                                request_id: string;
+                                money_moved: boolean | null;
+                                retryable: boolean;
+                                /** @enum {string} */
+                                next_action: "retry" | "retry_later" | "fix_request" | "top_up" | "log_in" | "verify_2fa" | "use_new_idempotency_key" | "contact_support";
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                type: "invalid_request_error" | "authentication_error" | "authorization_error" | "payment_error" | "idempotency_error" | "rate_limit_error" | "api_error";
+                                code: string;
+                                /** @description Safe to show to the end user. */
+                                message: string;
+                                param?: string;
+                                decline_code?: string;
+                                request_id: string;
+                                money_moved: boolean | null;
+                                retryable: boolean;
+                                /** @enum {string} */
+                                next_action: "retry" | "retry_later" | "fix_request" | "top_up" | "log_in" | "verify_2fa" | "use_new_idempotency_key" | "contact_support";
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sessions/refresh": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Rotate a refresh token (reuse revokes the whole session) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        refresh_token: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            access_token: string;
+                            refresh_token: string;
+                            /** @enum {string} */
+                            token_type: "Bearer";
+                            /** @description Seconds the access token lives. */
+                            expires_in: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                type: "invalid_request_error" | "authentication_error" | "authorization_error" | "payment_error" | "idempotency_error" | "rate_limit_error" | "api_error";
+                                code: string;
+                                /** @description Safe to show to the end user. */
+                                message: string;
+                                param?: string;
+                                decline_code?: string;
+                                request_id: string;
+                                money_moved: boolean | null;
+                                retryable: boolean;
+                                /** @enum {string} */
+                                next_action: "retry" | "retry_later" | "fix_request" | "top_up" | "log_in" | "verify_2fa" | "use_new_idempotency_key" | "contact_support";
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                type: "invalid_request_error" | "authentication_error" | "authorization_error" | "payment_error" | "idempotency_error" | "rate_limit_error" | "api_error";
+                                code: string;
+                                /** @description Safe to show to the end user. */
+                                message: string;
+                                param?: string;
+                                decline_code?: string;
+                                request_id: string;
+                                money_moved: boolean | null;
+                                retryable: boolean;
+                                /** @enum {string} */
+                                next_action: "retry" | "retry_later" | "fix_request" | "top_up" | "log_in" | "verify_2fa" | "use_new_idempotency_key" | "contact_support";
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Change the password: every session of the user is revoked */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        current_password: string;
+                        new_password: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sessions/current": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Log out: revokes the session and its access tokens */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/2fa/totp": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Start TOTP enrolment: a secret and an otpauth:// URI for the authenticator app */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        /** Turn 2FA off (needs the password and a current code) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        password: string;
+                        /** @description A 6-digit TOTP code, or a recovery code where allowed. */
+                        code: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/2fa/totp/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Confirm enrolment with a first code; returns recovery codes (shown once) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description A 6-digit TOTP code, or a recovery code where allowed. */
+                        code: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/devices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Devices of the caller */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        /** Enroll this install's public key; the first device is trusted, later ones after a 2FA confirmation */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name: string;
+                        /** @description Public JWK (P-256 or Ed25519). */
+                        public_key: {
+                            [key: string]: string;
+                        };
+                        fingerprint?: {
+                            [key: string]: string | number | boolean;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            /** @enum {string} */
+                            object: "device";
+                            name: string;
+                            trusted: boolean;
+                            /** @description `ES256` or `EdDSA`. */
+                            key_algorithm: string;
+                            /** Format: date-time */
+                            created_at: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                type: "invalid_request_error" | "authentication_error" | "authorization_error" | "payment_error" | "idempotency_error" | "rate_limit_error" | "api_error";
+                                code: string;
+                                /** @description Safe to show to the end user. */
+                                message: string;
+                                param?: string;
+                                decline_code?: string;
+                                request_id: string;
+                                money_moved: boolean | null;
+                                retryable: boolean;
+                                /** @enum {string} */
+                                next_action: "retry" | "retry_later" | "fix_request" | "top_up" | "log_in" | "verify_2fa" | "use_new_idempotency_key" | "contact_support";
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                type: "invalid_request_error" | "authentication_error" | "authorization_error" | "payment_error" | "idempotency_error" | "rate_limit_error" | "api_error";
+                                code: string;
+                                /** @description Safe to show to the end user. */
+                                message: string;
+                                param?: string;
+                                decline_code?: string;
+                                request_id: string;
+                                money_moved: boolean | null;
+                                retryable: boolean;
+                                /** @enum {string} */
+                                next_action: "retry" | "retry_later" | "fix_request" | "top_up" | "log_in" | "verify_2fa" | "use_new_idempotency_key" | "contact_support";
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/devices/{id}/trust": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Trust a device with a current 2FA code */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        code: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/wallets/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A wallet and its balances */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            /** @enum {string} */
+                            object: "wallet";
+                            /**
+                             * @description ISO 4217 code, upper case.
+                             * @example USD
+                             */
+                            currency: string;
+                            /** @description Settled, in minor units. */
+                            balance: number;
+                            /** @description Spendable now: balance minus holds. */
+                            available: number;
+                            /** @description Holds in minus holds out. */
+                            pending: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                type: "invalid_request_error" | "authentication_error" | "authorization_error" | "payment_error" | "idempotency_error" | "rate_limit_error" | "api_error";
+                                code: string;
+                                /** @description Safe to show to the end user. */
+                                message: string;
+                                param?: string;
+                                decline_code?: string;
+                                request_id: string;
+                                money_moved: boolean | null;
+                                retryable: boolean;
+                                /** @enum {string} */
+                                next_action: "retry" | "retry_later" | "fix_request" | "top_up" | "log_in" | "verify_2fa" | "use_new_idempotency_key" | "contact_support";
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                type: "invalid_request_error" | "authentication_error" | "authorization_error" | "payment_error" | "idempotency_error" | "rate_limit_error" | "api_error";
+                                code: string;
+                                /** @description Safe to show to the end user. */
+                                message: string;
+                                param?: string;
+                                decline_code?: string;
+                                request_id: string;
+                                money_moved: boolean | null;
+                                retryable: boolean;
+                                /** @enum {string} */
+                                next_action: "retry" | "retry_later" | "fix_request" | "top_up" | "log_in" | "verify_2fa" | "use_new_idempotency_key" | "contact_support";
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/wallets/{id}/transactions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Wallet history, newest first */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description 1..100, default 10 */
+                    limit?: string;
+                    starting_after?: string;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/transfers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send money to another user (P2P) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description A user id, email or wallet id. */
+                        to: string;
+                        /**
+                         * @description Integer amount in the currency minor units (1050 = 10.50 USD).
+                         * @example 1050
+                         */
+                        amount: number;
+                        /**
+                         * @description ISO 4217 code, upper case.
+                         * @example USD
+                         */
+                        currency: string;
+                        description?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            /** @enum {string} */
+                            object: "transfer";
+                            /** @enum {string} */
+                            status: "requires_action" | "processing" | "requires_capture" | "succeeded" | "canceled" | "failed" | "outcome_unknown";
+                            /** @description Minor units. */
+                            amount: number;
+                            /**
+                             * @description ISO 4217 code, upper case.
+                             * @example USD
+                             */
+                            currency: string;
+                            from: {
+                                user: string | null;
+                                wallet: string;
+                            };
+                            to: {
+                                user: string | null;
+                                wallet: string;
+                            };
+                            description: string | null;
+                            failure_code: string | null;
+                            next_action: {
+                                /** @enum {string} */
+                                type: "verify_2fa";
+                                confirm_url: string;
+                            } | null;
+                            /** Format: date-time */
+                            created_at: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                type: "invalid_request_error" | "authentication_error" | "authorization_error" | "payment_error" | "idempotency_error" | "rate_limit_error" | "api_error";
+                                code: string;
+                                /** @description Safe to show to the end user. */
+                                message: string;
+                                param?: string;
+                                decline_code?: string;
+                                request_id: string;
+                                money_moved: boolean | null;
+                                retryable: boolean;
+                                /** @enum {string} */
+                                next_action: "retry" | "retry_later" | "fix_request" | "top_up" | "log_in" | "verify_2fa" | "use_new_idempotency_key" | "contact_support";
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                type: "invalid_request_error" | "authentication_error" | "authorization_error" | "payment_error" | "idempotency_error" | "rate_limit_error" | "api_error";
+                                code: string;
+                                /** @description Safe to show to the end user. */
+                                message: string;
+                                param?: string;
+                                decline_code?: string;
+                                request_id: string;
+                                money_moved: boolean | null;
+                                retryable: boolean;
+                                /** @enum {string} */
+                                next_action: "retry" | "retry_later" | "fix_request" | "top_up" | "log_in" | "verify_2fa" | "use_new_idempotency_key" | "contact_support";
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/transfers/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A transfer (sender or recipient) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            /** @enum {string} */
+                            object: "transfer";
+                            /** @enum {string} */
+                            status: "requires_action" | "processing" | "requires_capture" | "succeeded" | "canceled" | "failed" | "outcome_unknown";
+                            /** @description Minor units. */
+                            amount: number;
+                            /**
+                             * @description ISO 4217 code, upper case.
+                             * @example USD
+                             */
+                            currency: string;
+                            from: {
+                                user: string | null;
+                                wallet: string;
+                            };
+                            to: {
+                                user: string | null;
+                                wallet: string;
+                            };
+                            description: string | null;
+                            failure_code: string | null;
+                            next_action: {
+                                /** @enum {string} */
+                                type: "verify_2fa";
+                                confirm_url: string;
+                            } | null;
+                            /** Format: date-time */
+                            created_at: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                type: "invalid_request_error" | "authentication_error" | "authorization_error" | "payment_error" | "idempotency_error" | "rate_limit_error" | "api_error";
+                                code: string;
+                                /** @description Safe to show to the end user. */
+                                message: string;
+                                param?: string;
+                                decline_code?: string;
+                                request_id: string;
+                                money_moved: boolean | null;
+                                retryable: boolean;
+                                /** @enum {string} */
+                                next_action: "retry" | "retry_later" | "fix_request" | "top_up" | "log_in" | "verify_2fa" | "use_new_idempotency_key" | "contact_support";
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                type: "invalid_request_error" | "authentication_error" | "authorization_error" | "payment_error" | "idempotency_error" | "rate_limit_error" | "api_error";
+                                code: string;
+                                /** @description Safe to show to the end user. */
+                                message: string;
+                                param?: string;
+                                decline_code?: string;
+                                request_id: string;
+                                money_moved: boolean | null;
+                                retryable: boolean;
+                                /** @enum {string} */
+                                next_action: "retry" | "retry_later" | "fix_request" | "top_up" | "log_in" | "verify_2fa" | "use_new_idempotency_key" | "contact_support";
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/payments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Payments of the caller (payer or merchant), newest first */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description 1..100, default 10 */
+                    limit?: string;
+                    starting_after?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            object: "list";
+                            data: {
+                                id: string;
+                                /** @enum {string} */
+                                object: "payment";
+                                /** @enum {string} */
+                                status: "requires_action" | "processing" | "requires_capture" | "succeeded" | "canceled" | "failed" | "outcome_unknown";
+                                /** @description Minor units. */
+                                amount: number;
+                                /** @description Minor units. */
+                                amount_captured: number;
+                                /** @description Minor units. */
+                                amount_refunded: number;
+                                /** @description Minor units. */
+                                fee: number;
+                                /**
+                                 * @description ISO 4217 code, upper case.
+                                 * @example USD
+                                 */
+                                currency: string;
+                                capture_method: "automatic" | "manual";
+                                merchant: string | null;
+                                payer: string | null;
+                                description: string | null;
+                                failure_code: string | null;
+                                cancellation_reason: string | null;
+                                next_action: {
+                                    /** @enum {string} */
+                                    type: "verify_2fa";
+                                    confirm_url: string;
+                                } | null;
+                                capture_before: string | null;
+                                /** Format: date-time */
+                                created_at: string;
+                            }[];
+                            has_more: boolean;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                type: "invalid_request_error" | "authentication_error" | "authorization_error" | "payment_error" | "idempotency_error" | "rate_limit_error" | "api_error";
+                                code: string;
+                                /** @description Safe to show to the end user. */
+                                message: string;
+                                param?: string;
+                                decline_code?: string;
+                                request_id: string;
+                                money_moved: boolean | null;
+                                retryable: boolean;
+                                /** @enum {string} */
+                                next_action: "retry" | "retry_later" | "fix_request" | "top_up" | "log_in" | "verify_2fa" | "use_new_idempotency_key" | "contact_support";
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                type: "invalid_request_error" | "authentication_error" | "authorization_error" | "payment_error" | "idempotency_error" | "rate_limit_error" | "api_error";
+                                code: string;
+                                /** @description Safe to show to the end user. */
+                                message: string;
+                                param?: string;
+                                decline_code?: string;
+                                request_id: string;
+                                money_moved: boolean | null;
+                                retryable: boolean;
+                                /** @enum {string} */
+                                next_action: "retry" | "retry_later" | "fix_request" | "top_up" | "log_in" | "verify_2fa" | "use_new_idempotency_key" | "contact_support";
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Pay a merchant */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @example mer_01jd7w9k3c8v4t5e6r7y8z9a0b */
+                        merchant: string;
+                        /**
+                         * @description Integer amount in the currency minor units (1050 = 10.50 USD).
+                         * @example 1050
+                         */
+                        amount: number;
+                        /**
+                         * @description ISO 4217 code, upper case.
+                         * @example USD
+                         */
+                        currency: string;
+                        capture?: "automatic" | "manual";
+                        description?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            /** @enum {string} */
+                            object: "payment";
+                            /** @enum {string} */
+                            status: "requires_action" | "processing" | "requires_capture" | "succeeded" | "canceled" | "failed" | "outcome_unknown";
+                            /** @description Minor units. */
+                            amount: number;
+                            /** @description Minor units. */
+                            amount_captured: number;
+                            /** @description Minor units. */
+                            amount_refunded: number;
+                            /** @description Minor units. */
+                            fee: number;
+                            /**
+                             * @description ISO 4217 code, upper case.
+                             * @example USD
+                             */
+                            currency: string;
+                            capture_method: "automatic" | "manual";
+                            merchant: string | null;
+                            payer: string | null;
+                            description: string | null;
+                            failure_code: string | null;
+                            cancellation_reason: string | null;
+                            next_action: {
+                                /** @enum {string} */
+                                type: "verify_2fa";
+                                confirm_url: string;
+                            } | null;
+                            capture_before: string | null;
+                            /** Format: date-time */
+                            created_at: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                type: "invalid_request_error" | "authentication_error" | "authorization_error" | "payment_error" | "idempotency_error" | "rate_limit_error" | "api_error";
+                                code: string;
+                                /** @description Safe to show to the end user. */
+                                message: string;
+                                param?: string;
+                                decline_code?: string;
+                                request_id: string;
+                                money_moved: boolean | null;
+                                retryable: boolean;
+                                /** @enum {string} */
+                                next_action: "retry" | "retry_later" | "fix_request" | "top_up" | "log_in" | "verify_2fa" | "use_new_idempotency_key" | "contact_support";
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                type: "invalid_request_error" | "authentication_error" | "authorization_error" | "payment_error" | "idempotency_error" | "rate_limit_error" | "api_error";
+                                code: string;
+                                /** @description Safe to show to the end user. */
+                                message: string;
+                                param?: string;
+                                decline_code?: string;
+                                request_id: string;
+                                money_moved: boolean | null;
+                                retryable: boolean;
+                                /** @enum {string} */
+                                next_action: "retry" | "retry_later" | "fix_request" | "top_up" | "log_in" | "verify_2fa" | "use_new_idempotency_key" | "contact_support";
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/payments/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A payment (payer or merchant) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            /** @enum {string} */
+                            object: "payment";
+                            /** @enum {string} */
+                            status: "requires_action" | "processing" | "requires_capture" | "succeeded" | "canceled" | "failed" | "outcome_unknown";
+                            /** @description Minor units. */
+                            amount: number;
+                            /** @description Minor units. */
+                            amount_captured: number;
+                            /** @description Minor units. */
+                            amount_refunded: number;
+                            /** @description Minor units. */
+                            fee: number;
+                            /**
+                             * @description ISO 4217 code, upper case.
+                             * @example USD
+                             */
+                            currency: string;
+                            capture_method: "automatic" | "manual";
+                            merchant: string | null;
+                            payer: string | null;
+                            description: string | null;
+                            failure_code: string | null;
+                            cancellation_reason: string | null;
+                            next_action: {
+                                /** @enum {string} */
+                                type: "verify_2fa";
+                                confirm_url: string;
+                            } | null;
+                            capture_before: string | null;
+                            /** Format: date-time */
+                            created_at: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                type: "invalid_request_error" | "authentication_error" | "authorization_error" | "payment_error" | "idempotency_error" | "rate_limit_error" | "api_error";
+                                code: string;
+                                /** @description Safe to show to the end user. */
+                                message: string;
+                                param?: string;
+                                decline_code?: string;
+                                request_id: string;
+                                money_moved: boolean | null;
+                                retryable: boolean;
+                                /** @enum {string} */
+                                next_action: "retry" | "retry_later" | "fix_request" | "top_up" | "log_in" | "verify_2fa" | "use_new_idempotency_key" | "contact_support";
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                type: "invalid_request_error" | "authentication_error" | "authorization_error" | "payment_error" | "idempotency_error" | "rate_limit_error" | "api_error";
+                                code: string;
+                                /** @description Safe to show to the end user. */
+                                message: string;
+                                param?: string;
+                                decline_code?: string;
+                                request_id: string;
+                                money_moved: boolean | null;
+                                retryable: boolean;
+                                /** @enum {string} */
+                                next_action: "retry" | "retry_later" | "fix_request" | "top_up" | "log_in" | "verify_2fa" | "use_new_idempotency_key" | "contact_support";
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/payments/{id}/capture": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Capture a held payment (merchant) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Integer amount in the currency minor units (1050 = 10.50 USD).
+                         * @example 1050
+                         */
+                        amount?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/payments/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Release a held payment (merchant or payer) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/refunds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Refund a payment, fully or partly (merchant) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @example pay_01jd7w9k3c8v4t5e6r7y8z9a0b */
+                        payment: string;
+                        /**
+                         * @description Integer amount in the currency minor units (1050 = 10.50 USD).
+                         * @example 1050
+                         */
+                        amount?: number;
+                        reason?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/transfers/{id}/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Confirm a transfer waiting in requires_action with a 2FA code (moves the money once) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        code: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/payments/{id}/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Confirm a payment waiting in requires_action with a 2FA code (moves the money once) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        code: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/funding": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Credit a wallet from the system funding account (operator) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @example wal_01jd7w9k3c8v4t5e6r7y8z9a0b */
+                        wallet: string;
+                        /**
+                         * @description Integer amount in the currency minor units (1050 = 10.50 USD).
+                         * @example 1050
+                         */
+                        amount: number;
+                        /**
+                         * @description ISO 4217 code, upper case.
+                         * @example USD
+                         */
+                        currency: string;
+                        description?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/ledger/accounts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Open a ledger account (operator) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * @description ISO 4217 code, upper case.
+                         * @example USD
+                         */
+                        currency: string;
+                        code?: string;
+                        flags?: {
+                            debits_must_not_exceed_credits?: boolean;
+                            credits_must_not_exceed_debits?: boolean;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/ledger/accounts/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A ledger account (operator) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/ledger/transfers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Post a batch of up to 8,000 ledger transfers in one transaction (operator)
+         * @description Each transfer gets its own result. Linked transfers commit all or nothing; one chain's rejection never undoes another. Resending a transfer id with the same fields returns "exists".
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        transfers: {
+                            /** @example ltr_01jd7w9k3c8v4t5e6r7y8z9a0b */
+                            id: string;
+                            /** @example acc_01jd7w9k3c8v4t5e6r7y8z9a0b */
+                            debit_account?: string;
+                            /** @example acc_01jd7w9k3c8v4t5e6r7y8z9a0b */
+                            credit_account?: string;
+                            amount?: number;
+                            code?: string;
+                            flags?: {
+                                linked?: boolean;
+                                pending?: boolean;
+                                post_pending?: boolean;
+                                void_pending?: boolean;
+                            };
+                            /** @example ltr_01jd7w9k3c8v4t5e6r7y8z9a0b */
+                            pending_id?: string;
+                            timeout_seconds?: number;
+                        }[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/ledger/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Recompute every balance from the journal and prove Σdebits = Σcredits (operator) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/payment_methods": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Saved cards of the caller */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        /** Save a card: returns a pm_ token, brand, BIN and last 4 (the security code is checked, never stored) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        card: {
+                            /** @description Digits, optionally grouped with spaces or dashes. */
+                            number: string;
+                            exp_month: number;
+                            exp_year: number;
+                            /** @description Checked, never stored. */
+                            cvc: string;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/payment_methods/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove a card (its key material is destroyed) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/topups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Top up a wallet from a saved card (through the processor)
+         * @description 201 with the finished top-up (`succeeded` or `failed` with `failure_code`), or 202 with `outcome_unknown` when the processor did not answer: retry with the same Idempotency-Key, or wait (the worker resolves it).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @example pm_01jd7w9k3c8v4t5e6r7y8z9a0b */
+                        payment_method: string;
+                        /**
+                         * @description Integer amount in the currency minor units (1050 = 10.50 USD).
+                         * @example 1050
+                         */
+                        amount: number;
+                        /**
+                         * @description ISO 4217 code, upper case.
+                         * @example USD
+                         */
+                        currency: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/payouts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send wallet money to a bank account (held until the bank confirms)
+         * @description 201 with the finished payout (`succeeded` = paid, or `failed` with the hold released), or 202 with `outcome_unknown`. Insufficient funds: 402, nothing stored.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Integer amount in the currency minor units (1050 = 10.50 USD).
+                         * @example 1050
+                         */
+                        amount: number;
+                        /**
+                         * @description ISO 4217 code, upper case.
+                         * @example USD
+                         */
+                        currency: string;
+                        bank_account: {
+                            country: string;
+                            account_number: string;
+                            routing_number: string;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/topups/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The top-up (owner only) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/payouts/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The payout (owner only) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Events about your objects, newest first */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: string;
+                    starting_after?: string;
+                    ending_before?: string;
+                    type?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/events/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One event (yours only) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/receipts/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Receipt of a succeeded payment, transfer, refund or top-up (`Accept: text/html` for a printable page) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/notifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your alerts, newest first, with the unread count */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: string;
+                    starting_after?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/notifications/{id}/read": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Mark an alert read */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/notifications/stream": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Server-sent events: each new alert as `event: notification` with its id; send `Last-Event-ID` to resume */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhook_endpoints": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your webhook endpoints */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        /** Subscribe a URL to events (["*"] for all); the whsec_ signing secret is shown once */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        url: string;
+                        events: string[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhook_endpoints/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete an endpoint (nothing more is sent to it) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhook_endpoints/{id}/rotate_secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** New signing secret; for 24 hours deliveries carry signatures by both the old and the new one */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhook_endpoints/{id}/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Re-enable the endpoint and send its dead deliveries again */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhook_endpoints/{id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Deliveries to an endpoint, newest first (`status=dead`: the dead-letter list) */
+        get: {
+            parameters: {
+                query?: {
+                    status?: "pending" | "delivered" | "dead";
+                    limit?: string;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
+export type webhooks = Record<string, never>;
+export interface components {
+    schemas: never;
+    responses: never;
+    parameters: never;
+    requestBodies: never;
+    headers: never;
+    pathItems: never;
+}
+export type $defs = Record<string, never>;
+export type operations = Record<string, never>;
