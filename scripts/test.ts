@@ -4,7 +4,7 @@
  * `*.test.ts` file with node's test runner. Each test file clones the template into its own
  * database, so files run in parallel without sharing data.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -84,6 +84,14 @@ const files = (
 )
   .map((file) => relative(root, file))
   .sort();
+
+// Browser tests drive Debian's Chromium: the project installs it, nobody by hand.
+if (files.some((file) => file.endsWith('.e2e.test.ts'))) {
+  const installed = spawnSync('bash', [join(root, 'scripts', 'ensure-chromium.sh')], {
+    stdio: 'inherit',
+  });
+  if (installed.status !== 0) throw new Error('scripts/ensure-chromium.sh failed');
+}
 
 const child = spawn(
   process.execPath,

@@ -68,6 +68,14 @@ describe('quick start (npm start on the embedded PostgreSQL)', () => {
       assert.ok(merchant && operatorKey, first.banner);
       assert.match(first.banner, /alice@kassa\.test/);
       assert.match(first.banner, /curl -s .*\/v1\/payments/);
+      assert.match(first.banner, /App {8}http:\/\/\S+\/app\//);
+      const appPage = await fetch(`${first.url}/app/`);
+      assert.equal(appPage.status, 200);
+      assert.match(await appPage.text(), /<title>Kassa<\/title>/);
+      assert.match(appPage.headers.get('content-security-policy') ?? '', /default-src 'self'/);
+      assert.equal((await fetch(`${first.url}/app/app.js`)).status, 200);
+      assert.equal((await fetch(`${first.url}/app/sw.js`)).status, 200);
+      assert.equal((await fetch(`${first.url}/app/nope.js`)).status, 404);
       const login = await fetch(`${first.url}/v1/sessions`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },

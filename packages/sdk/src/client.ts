@@ -1,5 +1,5 @@
 import { createDeviceKeyPair, type DeviceIdentity } from './device-key.ts';
-import { KassaApiError } from './errors.ts';
+import { KassaApiError, KassaNetworkError } from './errors.ts';
 import { createOutbox, type OutboxListener } from './outbox.ts';
 import type { OutboxRecord } from './outbox-record.ts';
 import { defaultRetryPolicy, isRetryable, retryDelayMs, type RetryPolicy } from './retry.ts';
@@ -75,6 +75,8 @@ export async function createKassaClient(options: KassaClientOptions) {
   /** Trades the refresh token for a new pair, once at a time (the old one dies on use). */
   function refresh(): Promise<void> {
     refreshing ??= (async () => {
+      // Yield first, so `refreshing` is set before the body (and its `finally`) can run.
+      await Promise.resolve();
       try {
         const session = store.get().session;
         if (session === null) throw notSignedIn();
@@ -126,6 +128,8 @@ export async function createKassaClient(options: KassaClientOptions) {
 
   /** Reads are safe to repeat: retried with backoff and jitter like money requests. */
   async function read<T>(path: string): Promise<T> {
+    // Offline, say so at once instead of retrying into the void.
+    if (!online()) throw new KassaNetworkError(new Error('offline'));
     for (let attempt = 0; ; attempt += 1) {
       try {
         return (await authed({ method: 'GET', path })) as T;
@@ -248,7 +252,8 @@ export async function createKassaClient(options: KassaClientOptions) {
         if (outbox.list().some((r) => r.state === 'queued_on_device')) flush();
       }, everyMs);
       const visible = () => {
-        if (typeof document === 'undefined' || document.visibilityState === 'visible') flush();
+        const page = (globalThis as { document?: { visibilityState: string } }).document;
+        if (page === undefined || page.visibilityState === 'visible') flush();
       };
       target.addEventListener('online', flush);
       target.addEventListener('visibilitychange', visible);

@@ -27,7 +27,8 @@ export type OutboxListener = (record: OutboxRecord) => void;
  */
 export function createOutbox(deps: OutboxDeps) {
   const listeners = new Set<OutboxListener>();
-  let flushing: Promise<OutboxRecord[]> | undefined;
+  let pumping: Promise<OutboxRecord[]> | undefined;
+  let again = false;
   /** The last attempt got no answer: the device behaves as offline until one gets through. */
   let unreachable = false;
 
@@ -101,25 +102,39 @@ export function createOutbox(deps: OutboxDeps) {
     }
   }
 
-  /** Sends everything unsettled, oldest first, one at a time (one flush at a time). */
+  /**
+   * Sends everything unsettled, oldest first, one at a time. One pump runs at a time: a caller
+   * arriving while it runs gets the same promise, and the pump goes round once more so that
+   * anything stored meanwhile is sent before it resolves.
+   */
   function flush(): Promise<OutboxRecord[]> {
-    flushing ??= (async () => {
+    if (pumping !== undefined) {
+      again = true;
+      return pumping;
+    }
+    const run = (async () => {
+      // Yield first: `pumping` is set before the body runs, and cleared only by this run.
+      await Promise.resolve();
+      const done: OutboxRecord[] = [];
       try {
-        const done: OutboxRecord[] = [];
-        const queue = Object.values(deps.store.get().records)
-          .filter(isUnsettled)
-          .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
-        for (const record of queue) {
-          const settled = await deliver(record.id);
-          done.push(settled);
-          if (isUnsettled(settled)) break; // no connection, or signed out: try later, in order
-        }
+        do {
+          again = false;
+          const queue = Object.values(deps.store.get().records)
+            .filter(isUnsettled)
+            .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
+          for (const record of queue) {
+            const settled = await deliver(record.id);
+            done.push(settled);
+            if (isUnsettled(settled)) return done; // no connection, or signed out: later, in order
+          }
+        } while (again);
         return done;
       } finally {
-        flushing = undefined;
+        pumping = undefined;
       }
     })();
-    return flushing;
+    pumping = run;
+    return run;
   }
 
   /**
@@ -149,15 +164,10 @@ export function createOutbox(deps: OutboxDeps) {
     };
     await deps.store.update((s) => ({ ...s, records: { ...s.records, [record.id]: record } }));
     for (const listener of listeners) listener(record);
-    // Anything queued earlier goes first: payments leave in the order they were made. A flush
-    // already running may have started before this record existed: then flush once more.
-    // After an unanswered round it still tries (the connection may be back), but the offline
-    // limit above has already applied.
-    for (let round = 0; round < 2 && deps.online(); round += 1) {
-      await flush();
-      const current = deps.store.get().records[record.id];
-      if (current === undefined || !isUnsettled(current)) break;
-    }
+    // Anything queued earlier goes first: payments leave in the order they were made. After an
+    // unanswered round it still tries (the connection may be back); the offline limit above
+    // has already applied.
+    if (deps.online()) await flush();
     return deps.store.get().records[record.id] ?? record;
   }
 

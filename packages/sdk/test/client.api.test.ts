@@ -26,6 +26,8 @@ describe('the SDK against the running API', () => {
     assert.match(device.id, /^dev_/);
     assert.equal(device.trusted, true, 'the first device is trusted');
 
+    // An app flushes on start with nothing queued: later payments must still go out at once.
+    assert.deepEqual(await alice.client.outbox.flush(), []);
     const sent = await alice.client.send({ to: bob.email, amount: 1_500, currency: 'USD' });
     assert.equal(sent.state, 'succeeded', JSON.stringify(sent));
     assert.equal(sent.result?.status, 'succeeded');

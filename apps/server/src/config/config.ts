@@ -29,6 +29,8 @@ export interface Config {
   readonly bodyLimitBytes: number;
   readonly workerIntervalMs: number;
   readonly seedDemo: boolean;
+  /** Build and serve the mobile web app at /app/ (api and npm start). */
+  readonly webApp: boolean;
   /** PEM files: with both set the API serves HTTPS (and HSTS). */
   readonly tls: { readonly certFile: string; readonly keyFile: string } | undefined;
   /** Plain HTTP on a non-loopback address is refused unless this is set. */
@@ -248,6 +250,7 @@ export function loadConfig(env: Env = process.env): Config {
     bodyLimitBytes: integer(env, 'BODY_LIMIT_BYTES', 1_048_576, 1_024, 16_777_216),
     workerIntervalMs: integer(env, 'WORKER_INTERVAL_MS', 5_000, 10, 3_600_000),
     seedDemo: (env['KASSA_SEED_DEMO'] ?? 'true') !== 'false',
+    webApp: (env['KASSA_WEB_APP'] ?? 'true') !== 'false',
     processor: Object.freeze({
       url: processorUrl(env),
       secret: optionalString(env, 'PROCESSOR_SECRET', 16),

@@ -3,12 +3,14 @@
  * (and, with more than one process, the same KASSA_TOKEN_SECRET and KASSA_OPERATOR_KEY on each).
  * Applies pending migrations under the advisory lock, then listens.
  */
+import { join } from 'node:path';
 import { ConfigError, loadConfig } from '../config/config.ts';
 import { createLogger } from '../platform/log.ts';
 import { migrate } from '../platform/migrate.ts';
 import { onShutdown, runMain } from './process-lifecycle.ts';
 import { loadSecrets } from './secrets.ts';
 import { createSystem } from './system.ts';
+import { buildWebApp } from '@kassa/web/build';
 
 await runMain('kassa-api', async () => {
   const config = loadConfig();
@@ -23,6 +25,7 @@ await runMain('kassa-api', async () => {
     secrets: await loadSecrets(config),
     logger,
     role: 'api',
+    ...(config.webApp ? { webAppDir: await buildWebApp(join(config.dataDir, 'web')) } : {}),
   });
   await migrate(system.db);
   const address = await system.listen();

@@ -11,6 +11,7 @@ import { onShutdown, runMain } from './process-lifecycle.ts';
 import { loadSecrets } from './secrets.ts';
 import { seedDemo, type DemoData } from './seed-demo.ts';
 import { createSystem } from './system.ts';
+import { buildWebApp } from '@kassa/web/build';
 
 function say(line = ''): void {
   process.stdout.write(`${line}\n`);
@@ -25,6 +26,7 @@ function banner(
 ): void {
   say();
   say('  Kassa is running.');
+  say(`  App        ${url}/app/   (the mobile web app: open it in a phone-sized window)`);
   say(`  API        ${url}/v1`);
   say(`  API docs   ${url}/docs   (OpenAPI: ${url}/openapi.json)`);
   say(`  Health     ${url}/readyz   Metrics: ${url}/metrics`);
@@ -96,6 +98,7 @@ async function main(config: Config): Promise<void> {
     secrets,
     logger,
     role: 'all',
+    ...(config.webApp ? { webAppDir: await buildWebApp(join(config.dataDir, 'web')) } : {}),
   });
   const applied = await migrate(system.db);
   if (applied.applied.length > 0)

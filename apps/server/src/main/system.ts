@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { Redis } from 'ioredis';
 import { createLocalRateLimiter, createRedisRateLimiter } from '../platform/rate-limiter.ts';
 import { createReadCache } from '../platform/redis-cache.ts';
+import { webAppRoutes } from '../http/web-app.ts';
 import type { Config } from '../config/config.ts';
 import { buildApp } from '../http/app.ts';
 import { systemClock, type Clock } from '../kernel/clock.ts';
@@ -101,6 +102,8 @@ export async function createSystem(options: {
   logger: Logger;
   clock?: Clock;
   role?: string;
+  /** A built web app (apps/web) to serve at /app/. */
+  webAppDir?: string;
 }): Promise<System> {
   const { config, logger } = options;
   const clock = options.clock ?? systemClock;
@@ -319,6 +322,7 @@ export async function createSystem(options: {
       receiptRoutes({ db }),
       notificationRoutes({ db, clock, hub: notifications }),
       webhookRoutes({ db, clock, endpoints }),
+      ...(options.webAppDir === undefined ? [] : [webAppRoutes(options.webAppDir)]),
     ],
   });
 

@@ -24,6 +24,7 @@ async function spawnUntil(
       PORT: '0',
       LOG_LEVEL: 'warn',
       // Each process anchors its journal head in a file of its own, never the repository's .kassa.
+      KASSA_WEB_APP: 'false',
       KASSA_JOURNAL_ANCHOR_FILE: join(tmpdir(), `kassa-anchors-${randomUUID()}.jsonl`),
       ...env,
     },

@@ -8,6 +8,7 @@ import { createSystem, type System } from '../../src/main/system.ts';
 import { createLogger } from '../../src/platform/log.ts';
 import { createProcessorSim, type ProcessorSim } from '../../../processor-sim/src/index.ts';
 import { createTestDatabase } from './test-database.ts';
+import { buildWebApp } from '@kassa/web/build';
 
 export interface TestSystem {
   readonly system: System;
@@ -53,6 +54,8 @@ export async function startTestSystem(
     env?: Record<string, string>;
     clock?: Clock;
     logLines?: string[];
+    /** Build apps/web and serve it at /app/ (browser tests). */
+    webApp?: boolean;
     /** Start a processor stand-in and point the system at it; `callbacks` also listens on a port. */
     processor?: boolean | { callbacks: boolean };
   } = {},
@@ -101,6 +104,9 @@ export async function startTestSystem(
             destination: { write: (line: string) => options.logLines?.push(line) },
           }),
     role: 'test',
+    ...(options.webApp === true
+      ? { webAppDir: await buildWebApp(join(tmpdir(), `kassa-web-${randomUUID()}`)) }
+      : {}),
     ...(options.clock === undefined ? {} : { clock: options.clock }),
   });
 

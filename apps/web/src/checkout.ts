@@ -1,0 +1,176 @@
+import type { OutboxRecord } from '@kassa/sdk';
+import { statePill, type App } from './app.ts';
+import { announce, h } from './dom.ts';
+import { errorNotice, failureNotice, withProgress } from './feedback.ts';
+import { formatMoney } from './money.ts';
+
+export interface Review {
+  readonly title: string;
+  readonly back: string;
+  readonly recipient: string;
+  readonly amount: number;
+  readonly currency: string;
+  readonly fee: number;
+  readonly feeNote?: string;
+  readonly balance: number;
+  /** Stores the payment in the outbox and sends it (or queues it offline). */
+  readonly submit: () => Promise<OutboxRecord>;
+}
+
+/** The review step: recipient, amount, fee, balance after; the button states the amount. */
+export function showReview(app: App, review: Review): void {
+  const after = review.balance - review.amount;
+  const problem = h('div', {});
+  const confirm = h(
+    'button',
+    { type: 'button', 'data-testid': 'confirm' },
+    `${review.title.startsWith('Pay') ? 'Pay' : 'Send'} ${formatMoney(review.amount, review.currency)}`,
+  );
+  confirm.addEventListener('click', () => {
+    void withProgress(
+      confirm,
+      navigator.onLine ? 'Sending…' : 'Queuing on this phone…',
+      async () => {
+        try {
+          showOutcome(app, await review.submit());
+        } catch (error) {
+          problem.replaceChildren(
+            errorNotice(error, [
+              { label: 'Top up', run: () => app.go('#/topup') },
+              { label: 'Change the amount', run: () => app.go(review.back) },
+            ]),
+          );
+        }
+      },
+    );
+  });
+  app.show(
+    review.title,
+    [
+      h(
+        'dl',
+        { class: 'review' },
+        h('dt', {}, 'To'),
+        h('dd', {}, review.recipient),
+        h('dt', {}, 'Amount'),
+        h('dd', {}, formatMoney(review.amount, review.currency)),
+        h('dt', {}, 'Fee'),
+        h('dd', {}, `${formatMoney(review.fee, review.currency)}${review.feeNote ?? ''}`),
+        h('dt', {}, 'Balance after'),
+        h('dd', {}, formatMoney(after, review.currency)),
+      ),
+      ...(after < 0
+        ? [
+            h(
+              'div',
+              { class: 'notice error', role: 'alert' },
+              h('p', {}, 'This is more than your balance.'),
+              h('a', { class: 'button secondary', href: '#/topup' }, 'Top up first'),
+            ),
+          ]
+        : []),
+      problem,
+      h('p', {}, confirm),
+    ],
+    { back: review.back },
+  );
+}
+
+/** The result: paid, queued on this phone (not paid yet), needs 2FA, or failed and why. */
+export function showOutcome(app: App, record: OutboxRecord): void {
+  const amount = formatMoney(record.body.amount, record.body.currency);
+  const home = h('a', { class: 'button secondary', href: '#/home' }, 'Back to home');
+  let content: Node[];
+  switch (record.state) {
+    case 'succeeded':
+      content = [
+        h(
+          'div',
+          { class: 'notice success', role: 'status' },
+          h('h2', {}, `${amount} sent`),
+          h('p', {}, 'Done. The money has moved.'),
+        ),
+        h(
+          'p',
+          {},
+          h('a', { class: 'button', href: `#/receipt/${record.result?.id ?? ''}` }, 'View receipt'),
+        ),
+        home,
+      ];
+      break;
+    case 'queued_on_device':
+    case 'processing':
+      content = [
+        h(
+          'div',
+          { class: 'notice pending', role: 'status' },
+          h('h2', {}, 'Queued on this phone'),
+          statePill(record.state),
+          h(
+            'p',
+            {},
+            `${amount} has not been paid yet. It is sent automatically when you are back online, exactly once.`,
+          ),
+        ),
+        home,
+      ];
+      break;
+    case 'requires_action': {
+      const code = h('input', {
+        type: 'text',
+        inputmode: 'numeric',
+        autocomplete: 'one-time-code',
+        required: true,
+      });
+      const verify = h('button', { type: 'submit' }, `Verify and send ${amount}`);
+      const problem = h('div', {});
+      const form = h('form', {}, h('label', {}, 'Code from your authenticator app', code), verify);
+      form.addEventListener('submit', (event) => {
+        event.preventDefault();
+        void withProgress(verify, 'Verifying…', async () => {
+          try {
+            await app.kassa.confirm(record, code.value.trim());
+            showOutcome(app, { ...record, state: 'succeeded' });
+          } catch (error) {
+            problem.replaceChildren(errorNotice(error));
+          }
+        });
+      });
+      content = [
+        h(
+          'div',
+          { class: 'notice pending', role: 'status' },
+          h('h2', {}, 'Confirm with 2FA'),
+          h('p', {}, `No money has moved yet. Enter a code to send ${amount}.`),
+        ),
+        problem,
+        form,
+      ];
+      break;
+    }
+    case 'failed':
+      content = [
+        failureNotice(
+          'Not sent',
+          record.error?.message ?? 'The payment failed.',
+          record.error?.moneyMoved ?? false,
+          record.error?.nextAction === 'top_up'
+            ? [{ label: 'Top up', run: () => app.go('#/topup') }]
+            : [],
+        ),
+        home,
+      ];
+      break;
+  }
+  announce(
+    record.state === 'succeeded'
+      ? `${amount} sent`
+      : record.state === 'failed'
+        ? 'Payment failed'
+        : 'Payment queued',
+  );
+  app.show(
+    record.state === 'succeeded' ? 'Done' : record.state === 'failed' ? 'Not sent' : 'Pending',
+    content,
+  );
+}

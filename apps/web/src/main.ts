@@ -1,0 +1,95 @@
+import { createKassaClient, indexedDbStorage } from '@kassa/sdk';
+import { layout, type App } from './app.ts';
+import { h } from './dom.ts';
+import { renderHistory, renderReceipt } from './screens/history.ts';
+import { renderHome } from './screens/home.ts';
+import { renderPay } from './screens/pay.ts';
+import { renderSend } from './screens/send.ts';
+import { renderSettings } from './screens/settings.ts';
+import { renderTopUp } from './screens/topup.ts';
+import { renderWelcome } from './screens/welcome.ts';
+
+const root = document.getElementById('app');
+if (root === null) throw new Error('no #app element');
+
+const kassa = await createKassaClient({
+  baseUrl: location.origin,
+  storage: indexedDbStorage('kassa-app'),
+  offlineLimitMinor: 5_000,
+});
+
+const app: App = {
+  kassa,
+  me: null,
+  go(route) {
+    if (location.hash === route) void route_();
+    else location.hash = route;
+  },
+  show(title, content, options = {}) {
+    document.title = `${title} · Kassa`;
+    root.replaceChildren(...layout(title, content, { ...options, signedIn: kassa.signedIn() }));
+    const heading = document.getElementById('screen-title');
+    heading?.setAttribute('tabindex', '-1');
+    heading?.focus({ preventScroll: true });
+  },
+};
+
+async function route_(): Promise<void> {
+  const [path = '', id] = location.hash.replace(/^#\/?/, '').split('/');
+  if (!kassa.signedIn() && path !== 'welcome') return app.go('#/welcome');
+  try {
+    switch (path) {
+      case 'welcome':
+        return await renderWelcome(app);
+      case 'send':
+        return await renderSend(app);
+      case 'pay':
+        return await renderPay(app);
+      case 'topup':
+        return await renderTopUp(app);
+      case 'history':
+        return await renderHistory(app);
+      case 'receipt':
+        return await renderReceipt(app, id ?? '');
+      case 'settings':
+        return await renderSettings(app);
+      default:
+        return await renderHome(app);
+    }
+  } catch (error) {
+    app.show('Kassa', [
+      h(
+        'div',
+        { class: 'notice error', role: 'alert' },
+        h('h2', {}, 'This screen did not load'),
+        h('p', {}, error instanceof Error ? error.message : String(error)),
+        h('p', {}, h('strong', {}, 'No money moved.')),
+        h('button', { type: 'button', on: { click: () => void route_() } }, 'Try again'),
+      ),
+    ]);
+  }
+}
+
+window.addEventListener('hashchange', () => void route_());
+window.addEventListener('online', () => void route_());
+window.addEventListener('offline', () => void route_());
+kassa.watchConnectivity(window);
+// Outbox changes (a queued payment sent, say) refresh the screens that show them.
+kassa.outbox.subscribe((record) => {
+  if (record.state === 'queued_on_device') void requestBackgroundSync();
+  if (['', '#/', '#/home'].includes(location.hash)) void route_();
+});
+
+/** Asks the browser to wake the service worker when the connection returns (where supported). */
+async function requestBackgroundSync(): Promise<void> {
+  if (!('serviceWorker' in navigator)) return;
+  const registration = (await navigator.serviceWorker.ready) as ServiceWorkerRegistration & {
+    sync?: { register(tag: string): Promise<void> };
+  };
+  await registration.sync?.register('kassa-outbox').catch(() => undefined);
+}
+if ('serviceWorker' in navigator) {
+  void navigator.serviceWorker.register('/app/sw.js', { scope: '/app/' }).catch(() => undefined);
+}
+await kassa.outbox.flush().catch(() => undefined);
+await route_();

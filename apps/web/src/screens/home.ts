@@ -1,0 +1,148 @@
+import { KassaNetworkError, type OutboxRecord, type Wallet } from '@kassa/sdk';
+import { statePill, type App } from '../app.ts';
+import { h } from '../dom.ts';
+import { loading } from '../feedback.ts';
+import { formatMoney } from '../money.ts';
+
+export interface HistoryEntry {
+  id: string;
+  /** transfer, payment, funding, refund, topup or payout. */
+  type: string;
+  status: string;
+  amount: number;
+  currency: string;
+  direction: 'debit' | 'credit';
+  counterparty: { name: string | null };
+  description: string | null;
+  created_at: string;
+}
+
+export function historyRow(entry: HistoryEntry): HTMLElement {
+  const sign = entry.direction === 'credit' ? '+' : '−';
+  const label =
+    entry.type === 'refund'
+      ? `Refund from ${entry.counterparty.name ?? 'merchant'}`
+      : (entry.counterparty.name ?? 'Kassa');
+  return h(
+    'li',
+    {},
+    h(
+      'a',
+      { href: `#/receipt/${entry.id}` },
+      h(
+        'span',
+        { class: 'what' },
+        h('span', {}, label),
+        h(
+          'span',
+          { class: 'when' },
+          `${new Date(entry.created_at).toLocaleString('en')} · ${entry.status}`,
+        ),
+      ),
+      h(
+        'span',
+        { class: entry.direction === 'credit' ? 'in' : 'out' },
+        `${sign}${formatMoney(entry.amount, entry.currency)}`,
+      ),
+    ),
+  );
+}
+
+export function outboxRow(record: OutboxRecord): HTMLElement {
+  const to = 'to' in record.body ? record.body.to : 'merchant';
+  return h(
+    'li',
+    {},
+    h(
+      'div',
+      { class: 'row' },
+      h(
+        'span',
+        { class: 'what' },
+        h('span', {}, `${record.kind === 'payment' ? 'Payment' : 'To'} ${to}`),
+        statePill(record.state),
+      ),
+      h('span', { class: 'out' }, `−${formatMoney(record.body.amount, record.body.currency)}`),
+    ),
+  );
+}
+
+/** Balance, the three main actions, what waits on this phone (pinned), recent activity. */
+export async function renderHome(app: App): Promise<void> {
+  app.show('Home', [loading('Loading your wallet…')], { tab: '#/home' });
+  // Offline, the last balance this phone saw is shown, and marked as such.
+  let stale = false;
+  const me = await app.kassa.me().catch((error: unknown) => {
+    if (!(error instanceof KassaNetworkError) || app.me === null) throw error;
+    stale = true;
+    return app.me;
+  });
+  app.me = me;
+  const wallet: Wallet | undefined = me.wallets[0];
+  const waiting = app.kassa.outbox
+    .list()
+    .filter((r) => r.state !== 'succeeded' && r.state !== 'failed');
+  const history =
+    wallet === undefined || stale
+      ? { data: [] as HistoryEntry[] }
+      : await app.kassa.request<{ data: HistoryEntry[] }>({
+          method: 'GET',
+          path: `/v1/wallets/${wallet.id}/transactions?limit=8`,
+        });
+  const balance =
+    wallet === undefined
+      ? h('p', { class: 'empty' }, 'No wallet yet.')
+      : h(
+          'section',
+          { class: 'balance', 'aria-label': 'Balance' },
+          h('div', { class: 'sub' }, `Hi ${me.name.split(' ')[0] ?? ''}, your balance`),
+          h(
+            'div',
+            { class: 'amount', 'data-testid': 'balance' },
+            formatMoney(wallet.balance, wallet.currency),
+          ),
+          h(
+            'div',
+            { class: 'sub' },
+            stale
+              ? 'Last known balance: you are offline'
+              : wallet.available === wallet.balance
+                ? 'All of it available'
+                : `${formatMoney(wallet.available, wallet.currency)} available now`,
+          ),
+        );
+  app.show(
+    'Home',
+    [
+      balance,
+      h(
+        'div',
+        { class: 'actions' },
+        h('a', { class: 'button', href: '#/send' }, 'Send'),
+        h('a', { class: 'button', href: '#/pay' }, 'Pay'),
+        h('a', { class: 'button secondary', href: '#/topup' }, 'Top up'),
+      ),
+      ...(waiting.length === 0
+        ? []
+        : [
+            h('h2', {}, 'Waiting on this phone'),
+            h(
+              'ul',
+              { class: 'list', 'aria-label': 'Waiting on this phone' },
+              ...waiting.map(outboxRow),
+            ),
+          ]),
+      h('h2', {}, 'Recent activity'),
+      stale
+        ? h('p', { class: 'empty' }, 'Recent activity shows again when you are back online.')
+        : history.data.length === 0
+          ? h('p', { class: 'empty' }, 'No activity yet. Top up or ask a friend to send you money.')
+          : h(
+              'ul',
+              { class: 'list', 'aria-label': 'Recent activity' },
+              ...history.data.map(historyRow),
+            ),
+    ],
+    { tab: '#/home' },
+  );
+}

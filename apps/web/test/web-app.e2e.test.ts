@@ -1,0 +1,295 @@
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, it } from 'node:test';
+import { AxeBuilder } from '@axe-core/playwright';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { base32Decode, hotp, totpStep } from '../../server/src/modules/identity/domain/totp.ts';
+import { awayFromTotpStepEdge } from '../../server/test/support/totp-timing.ts';
+import { startTestSystem, type TestSystem } from '../../server/test/support/test-system.ts';
+import { chromiumPath } from './chromium.ts';
+
+/**
+ * The mobile web app in Debian's Chromium at a phone's size (390×844), against the real API
+ * with the processor stand-in: sign up, 2FA, top up, send, pay a merchant, see a refund, and
+ * two payments queued offline that each complete once. Every screen is checked with axe.
+ */
+const artifacts = join(import.meta.dirname, 'artifacts');
+let t: TestSystem;
+let baseUrl: string;
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+/** What the browser said (console, page errors, failed requests), shown when a step fails. */
+const browserLog: string[] = [];
+
+before(async () => {
+  mkdirSync(artifacts, { recursive: true });
+  t = await startTestSystem({ webApp: true, processor: true, env: { PORT: '0' } });
+  baseUrl = await t.system.listen();
+  browser = await chromium.launch({
+    executablePath: chromiumPath(),
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+  context = await browser.newContext({
+    viewport: { width: 390, height: 844 },
+    deviceScaleFactor: 2,
+    isMobile: true,
+    hasTouch: true,
+    locale: 'en-US',
+  });
+  page = await context.newPage();
+  page.on('console', (message) => browserLog.push(`console.${message.type()}: ${message.text()}`));
+  page.on('response', (response) => {
+    if (response.status() >= 400)
+      void response.text().then(
+        (body) => browserLog.push(`${response.status()} ${response.url()} ${body.slice(0, 300)}`),
+        () => undefined,
+      );
+  });
+  page.on('request', (request) => {
+    if (request.url().includes('/v1/transfers'))
+      browserLog.push(`request ${request.method()} ${request.url()}`);
+  });
+  page.on('pageerror', (error) => browserLog.push(`page error: ${error.message}`));
+  page.on('requestfailed', (request) =>
+    browserLog.push(
+      `request failed: ${request.method()} ${request.url()} ${request.failure()?.errorText ?? ''}`,
+    ),
+  );
+});
+after(async () => {
+  await browser?.close();
+  await t?.close();
+});
+
+async function accessible(name: string): Promise<void> {
+  const results = await new AxeBuilder({ page })
+    .withTags(['wcag2a', 'wcag2aa', 'wcag21aa'])
+    .analyze();
+  assert.deepEqual(
+    results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`),
+    [],
+    `${name}: accessibility violations`,
+  );
+  await page.screenshot({ path: join(artifacts, `${name}.png`) });
+}
+
+async function screen(title: string): Promise<void> {
+  try {
+    await page.getByRole('heading', { level: 1, name: title }).waitFor({ timeout: 15_000 });
+  } catch (error) {
+    await page.screenshot({ path: join(artifacts, `failed-waiting-for-${title}.png`) });
+    const stored = await page.evaluate(
+      () =>
+        new Promise<string>((resolve) => {
+          const open = indexedDB.open('kassa-app', 1);
+          open.onsuccess = () => {
+            const get = open.result.transaction('state').objectStore('state').get('state');
+            get.onsuccess = () =>
+              resolve(
+                JSON.stringify({
+                  online: navigator.onLine,
+                  records: (get.result as { records: unknown }).records,
+                }),
+              );
+          };
+        }),
+    );
+    browserLog.push(`stored: ${stored}`);
+    throw new Error(
+      `screen "${title}" did not appear; the page says: ${await page.locator('body').innerText()}\nbrowser: ${browserLog.slice(-10).join('\n')}`,
+      { cause: error },
+    );
+  }
+}
+
+async function balanceOf(walletId: string, token: string): Promise<number> {
+  return (await t.balance(token, walletId)).balance;
+}
+
+let friend: Awaited<ReturnType<TestSystem['signUp']>>;
+
+it(
+  'a newcomer signs up, turns on 2FA, tops up, sends money and pays a merchant, and sees the refund',
+  { timeout: 180_000 },
+  async () => {
+    friend = await t.signUp('Bo Friend');
+    const merchant = await t.createMerchant();
+
+    await page.goto(`${baseUrl}/app/`);
+    await screen('Welcome to Kassa');
+    // The screen's heading takes focus on arrival; Tab then follows the form in reading order.
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'screen-title');
+    const order: string[] = [];
+    for (let i = 0; i < 6; i += 1) {
+      await page.keyboard.press('Tab');
+      order.push(
+        await page.evaluate(() => {
+          const el = document.activeElement as HTMLElement | null;
+          return el?.getAttribute('name') ?? el?.textContent?.trim() ?? '';
+        }),
+      );
+    }
+    assert.deepEqual(order, [
+      'name',
+      'email',
+      'password',
+      'currency',
+      'Create account',
+      'I already have an account',
+    ]);
+    await accessible('01-welcome');
+
+    const email = `web-${Date.now()}@kassa.test`;
+    await page.getByLabel('Your name').fill('Ada Lovelace');
+    await page.getByLabel('Email').fill(email);
+    await page.getByLabel('Password').fill('correct horse battery');
+    await page.getByRole('button', { name: 'Create account' }).click();
+    await screen('Home');
+    await page.getByText('No activity yet').waitFor();
+    assert.equal(await page.getByTestId('balance').textContent(), '$0.00');
+    await accessible('02-home-empty');
+
+    // Two-step verification.
+    await page.getByRole('link', { name: 'Settings', exact: true }).click();
+    await screen('Settings');
+    await page.getByRole('button', { name: 'Turn on two-step verification' }).click();
+    const secret = (await page.getByTestId('totp-secret').textContent()) ?? '';
+    await awayFromTotpStepEdge();
+    await page
+      .getByLabel('Code from the app')
+      .fill(hotp(base32Decode(secret), totpStep(new Date())));
+    await page.getByRole('button', { name: 'Confirm code' }).click();
+    await page.getByRole('heading', { name: 'Two-step verification is on' }).waitFor();
+    await accessible('03-settings-2fa');
+
+    // Top up from a card: the card form posts straight to the vault.
+    await page.getByRole('link', { name: 'Home', exact: true }).click();
+    await screen('Home');
+    await page.getByRole('link', { name: 'Top up', exact: true }).click();
+    await screen('Add a card');
+    await accessible('04-add-card');
+    await page.getByLabel('Card number').fill('4242 4242 4242 4242');
+    await page.getByLabel('Expiry month (MM)').fill('12');
+    await page.getByLabel('Expiry year (YYYY)').fill('2030');
+    await page.getByLabel('Security code').fill('123');
+    await page.getByRole('button', { name: 'Save card' }).click();
+    await screen('Top up');
+    await page.getByLabel('Amount').fill('100');
+    await page.getByRole('button', { name: 'Top up', exact: true }).click();
+    await page.getByRole('heading', { name: '$100.00 added' }).waitFor();
+    await accessible('05-topup-done');
+
+    // Send: three taps from home (Send, Review, Send $12.50).
+    await page.getByRole('link', { name: 'Back to home', exact: true }).click();
+    await screen('Home');
+    assert.equal(await page.getByTestId('balance').textContent(), '$100.00');
+    await page.getByRole('link', { name: 'Send', exact: true }).click();
+    await page.getByLabel('To').fill(friend.email);
+    await page.getByLabel('Amount').fill('12.50');
+    await page.getByRole('button', { name: 'Review' }).click();
+    await screen('Review transfer');
+    const review = await page.locator('dl.review').innerText();
+    assert.match(review, /\$12\.50/);
+    assert.match(review, /Fee\s+\$0\.00/);
+    assert.match(review, /Balance after\s+\$87\.50/);
+    await accessible('06-send-review');
+    await page.getByRole('button', { name: 'Send $12.50' }).click();
+    await screen('Done');
+    await accessible('07-send-done');
+    assert.equal(await balanceOf(friend.walletId, friend.token), 1_250);
+
+    // Pay a merchant by pasting its QR payload.
+    await page.getByRole('link', { name: 'Pay', exact: true }).click();
+    await screen('Pay');
+    await accessible('08-pay');
+    await page
+      .getByLabel('Or paste the payment code')
+      .fill(`kassa:pay?merchant=${merchant.id}&amount=2000&currency=USD`);
+    await page.getByRole('button', { name: 'Review payment' }).click();
+    await screen('Pay merchant');
+    assert.match(await page.locator('dl.review').innerText(), /Test Shop/);
+    await page.getByRole('button', { name: 'Pay $20.00' }).click();
+    await screen('Done');
+
+    // The merchant refunds part of it; the payer sees it in the history.
+    const payments = await t.request('GET', '/v1/payments', { token: merchant.secretKey });
+    const paymentId = payments.json<{ data: { id: string }[] }>().data[0]?.id;
+    const refund = await t.request('POST', '/v1/refunds', {
+      token: merchant.secretKey,
+      key: `refund-${Date.now()}`,
+      body: { payment: paymentId, amount: 500 },
+    });
+    assert.equal(refund.statusCode, 201, refund.body);
+    await page.getByRole('link', { name: 'History', exact: true }).click();
+    await screen('History');
+    await page
+      .getByText('Refund from Test Shop')
+      .waitFor({ timeout: 10_000 })
+      .catch(async (error: unknown) => {
+        throw new Error(`no refund row: ${await page.locator('body').innerText()}`, {
+          cause: error,
+        });
+      });
+    assert.match(await page.getByRole('list', { name: 'History' }).innerText(), /\+\$5\.00/);
+    await accessible('09-history');
+    await page.getByText('Refund from Test Shop').click();
+    await screen('Receipt');
+    assert.match(await page.locator('dl.review').innerText(), /KS-[0-9A-Z]{5}-[0-9A-Z]{5}/);
+    await accessible('10-receipt');
+  },
+);
+
+it(
+  'offline: two payments wait on the phone, then each completes exactly once when the connection returns',
+  { timeout: 120_000 },
+  async () => {
+    const before = await balanceOf(friend.walletId, friend.token);
+    await page.getByRole('link', { name: 'Home', exact: true }).click();
+    await screen('Home');
+    await context.setOffline(true);
+    await page.getByText('Last known balance: you are offline').waitFor();
+    for (const amount of ['10.00', '5.00']) {
+      await page.getByRole('link', { name: 'Send', exact: true }).click();
+      await page.getByLabel('To').fill(friend.email);
+      await page.getByLabel('Amount').fill(amount);
+      await page.getByRole('button', { name: 'Review' }).click();
+      await page.getByRole('button', { name: `Send $${amount}` }).click();
+      await screen('Pending');
+      await page.getByText('has not been paid yet').waitFor();
+      await page.getByRole('link', { name: 'Back to home', exact: true }).click();
+      await screen('Home');
+    }
+    await page.getByRole('list', { name: 'Waiting on this phone' }).waitFor();
+    assert.equal(await page.getByText('Queued on this phone').count(), 2);
+    await accessible('11-offline-queued');
+    assert.equal(
+      await balanceOf(friend.walletId, friend.token),
+      before,
+      'nothing moved while offline',
+    );
+
+    await context.setOffline(false);
+    for (let i = 0; (await balanceOf(friend.walletId, friend.token)) !== before + 1_500; i += 1) {
+      assert.ok(i < 100, 'the queued payments were sent when the connection returned');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    await page.getByRole('list', { name: 'Waiting on this phone' }).waitFor({ state: 'detached' });
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    assert.equal(
+      await balanceOf(friend.walletId, friend.token),
+      before + 1_500,
+      'each exactly once',
+    );
+    await accessible('12-home-after-sync');
+  },
+);
