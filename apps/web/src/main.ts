@@ -34,27 +34,45 @@ const app: App = {
   },
 };
 
+/** Bumped by every navigation: a screen still loading for an older one never draws over it. */
+let generation = 0;
+
 async function route_(): Promise<void> {
   const [path = '', id] = location.hash.replace(/^#\/?/, '').split('/');
   if (!kassa.signedIn() && path !== 'welcome') return app.go('#/welcome');
+  generation += 1;
+  const mine = generation;
+  const screenApp: App = {
+    kassa,
+    get me() {
+      return app.me;
+    },
+    set me(me) {
+      app.me = me;
+    },
+    go: (route) => app.go(route),
+    show: (title, content, options) => {
+      if (mine === generation) app.show(title, content, options);
+    },
+  };
   try {
     switch (path) {
       case 'welcome':
-        return await renderWelcome(app);
+        return await renderWelcome(screenApp);
       case 'send':
-        return await renderSend(app);
+        return await renderSend(screenApp);
       case 'pay':
-        return await renderPay(app);
+        return await renderPay(screenApp);
       case 'topup':
-        return await renderTopUp(app);
+        return await renderTopUp(screenApp);
       case 'history':
-        return await renderHistory(app);
+        return await renderHistory(screenApp);
       case 'receipt':
-        return await renderReceipt(app, id ?? '');
+        return await renderReceipt(screenApp, id ?? '');
       case 'settings':
-        return await renderSettings(app);
+        return await renderSettings(screenApp);
       default:
-        return await renderHome(app);
+        return await renderHome(screenApp);
     }
   } catch (error) {
     app.show('Kassa', [
@@ -71,13 +89,16 @@ async function route_(): Promise<void> {
 }
 
 window.addEventListener('hashchange', () => void route_());
-window.addEventListener('online', () => void route_());
-window.addEventListener('offline', () => void route_());
+// Connectivity changes redraw home (its banner and balance); other screens keep what the person
+// is doing, and a payment in flight still shows its outcome.
+const onHome = () => ['', '#/', '#/home'].includes(location.hash);
+window.addEventListener('online', () => onHome() && void route_());
+window.addEventListener('offline', () => onHome() && void route_());
 kassa.watchConnectivity(window);
 // Outbox changes (a queued payment sent, say) refresh the screens that show them.
 kassa.outbox.subscribe((record) => {
   if (record.state === 'queued_on_device') void requestBackgroundSync();
-  if (['', '#/', '#/home'].includes(location.hash)) void route_();
+  if (onHome()) void route_();
 });
 
 /** Asks the browser to wake the service worker when the connection returns (where supported). */

@@ -256,6 +256,7 @@ it(
     const before = await balanceOf(friend.walletId, friend.token);
     await page.getByRole('link', { name: 'Home', exact: true }).click();
     await screen('Home');
+    await page.getByRole('list', { name: 'Recent activity' }).waitFor();
     await context.setOffline(true);
     await page.getByText('Last known balance: you are offline').waitFor();
     for (const amount of ['10.00', '5.00']) {
@@ -272,6 +273,11 @@ it(
     await page.getByRole('list', { name: 'Waiting on this phone' }).waitFor();
     assert.equal(await page.getByText('Queued on this phone').count(), 2);
     await accessible('11-offline-queued');
+    // Still offline, the app opens again from its service worker with the queue intact.
+    await page.reload();
+    await screen('Home');
+    await page.getByText('Last known balance: you are offline').waitFor();
+    assert.equal(await page.getByText('Queued on this phone').count(), 2);
     assert.equal(
       await balanceOf(friend.walletId, friend.token),
       before,

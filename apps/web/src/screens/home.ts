@@ -1,4 +1,4 @@
-import { KassaNetworkError, type OutboxRecord, type Wallet } from '@kassa/sdk';
+import { KassaNetworkError, type Me, type OutboxRecord, type Wallet } from '@kassa/sdk';
 import { statePill, type App } from '../app.ts';
 import { h } from '../dom.ts';
 import { loading } from '../feedback.ts';
@@ -67,16 +67,31 @@ export function outboxRow(record: OutboxRecord): HTMLElement {
   );
 }
 
+/** The last profile and balance this phone saw, for opening the app offline. */
+export const lastSeenKey = 'kassa:last-seen';
+
+function lastSeen(): Me | null {
+  const text = localStorage.getItem(lastSeenKey);
+  return text === null ? null : (JSON.parse(text) as Me);
+}
+
 /** Balance, the three main actions, what waits on this phone (pinned), recent activity. */
 export async function renderHome(app: App): Promise<void> {
   app.show('Home', [loading('Loading your wallet…')], { tab: '#/home' });
   // Offline, the last balance this phone saw is shown, and marked as such.
   let stale = false;
-  const me = await app.kassa.me().catch((error: unknown) => {
-    if (!(error instanceof KassaNetworkError) || app.me === null) throw error;
-    stale = true;
-    return app.me;
-  });
+  const me = await app.kassa
+    .me()
+    .then((fresh) => {
+      localStorage.setItem(lastSeenKey, JSON.stringify(fresh));
+      return fresh;
+    })
+    .catch((error: unknown) => {
+      const known = app.me ?? lastSeen();
+      if (!(error instanceof KassaNetworkError) || known === null) throw error;
+      stale = true;
+      return known;
+    });
   app.me = me;
   const wallet: Wallet | undefined = me.wallets[0];
   const waiting = app.kassa.outbox

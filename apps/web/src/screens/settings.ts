@@ -1,6 +1,7 @@
 import type { App } from '../app.ts';
 import { h } from '../dom.ts';
 import { errorNotice, loading, withProgress } from '../feedback.ts';
+import { lastSeenKey } from './home.ts';
 
 interface DeviceRow {
   id: string;
@@ -102,6 +103,7 @@ export async function renderSettings(app: App): Promise<void> {
   logOut.addEventListener('click', () => {
     void withProgress(logOut, 'Logging out…', async () => {
       await app.kassa.logOut();
+      localStorage.removeItem(lastSeenKey);
       app.me = null;
       app.go('#/welcome');
     });
