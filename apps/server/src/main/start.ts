@@ -23,10 +23,12 @@ function banner(
   demo: DemoData | null,
   embedded: boolean,
   processorUrl: string | undefined,
+  webApp: boolean,
 ): void {
   say();
   say('  Kassa is running.');
-  say(`  App        ${url}/app/   (the mobile web app: open it in a phone-sized window)`);
+  if (webApp)
+    say(`  App        ${url}/app/   (the mobile web app: open it in a phone-sized window)`);
   say(`  API        ${url}/v1`);
   say(`  API docs   ${url}/docs   (OpenAPI: ${url}/openapi.json)`);
   say(`  Health     ${url}/readyz   Metrics: ${url}/metrics`);
@@ -115,6 +117,7 @@ async function main(config: Config): Promise<void> {
     demo,
     embedded !== undefined,
     systemConfig.processor.url?.replace('127.0.0.1', 'localhost'),
+    config.webApp,
   );
 
   onShutdown(async (signal) => {
