@@ -22,7 +22,7 @@ const app: App = {
   kassa,
   me: null,
   go(route) {
-    if (location.hash === route) void route_();
+    if (location.hash === route) void render();
     else location.hash = route;
   },
   show(title, content, options = {}) {
@@ -37,7 +37,7 @@ const app: App = {
 /** Bumped by every navigation: a screen still loading for an older one never draws over it. */
 let generation = 0;
 
-async function route_(): Promise<void> {
+async function render(): Promise<void> {
   const [path = '', id] = location.hash.replace(/^#\/?/, '').split('/');
   if (!kassa.signedIn() && path !== 'welcome') return app.go('#/welcome');
   generation += 1;
@@ -82,23 +82,23 @@ async function route_(): Promise<void> {
         h('h2', {}, 'This screen did not load'),
         h('p', {}, error instanceof Error ? error.message : String(error)),
         h('p', {}, h('strong', {}, 'No money moved.')),
-        h('button', { type: 'button', on: { click: () => void route_() } }, 'Try again'),
+        h('button', { type: 'button', on: { click: () => void render() } }, 'Try again'),
       ),
     ]);
   }
 }
 
-window.addEventListener('hashchange', () => void route_());
+window.addEventListener('hashchange', () => void render());
 // Connectivity changes redraw home (its banner and balance); other screens keep what the person
 // is doing, and a payment in flight still shows its outcome.
 const onHome = () => ['', '#/', '#/home'].includes(location.hash);
-window.addEventListener('online', () => onHome() && void route_());
-window.addEventListener('offline', () => onHome() && void route_());
+window.addEventListener('online', () => onHome() && void render());
+window.addEventListener('offline', () => onHome() && void render());
 kassa.watchConnectivity(window);
 // Outbox changes (a queued payment sent, say) refresh the screens that show them.
 kassa.outbox.subscribe((record) => {
   if (record.state === 'queued_on_device') void requestBackgroundSync();
-  if (onHome()) void route_();
+  if (onHome()) void render();
 });
 
 /** Asks the browser to wake the service worker when the connection returns (where supported). */
@@ -113,4 +113,4 @@ if ('serviceWorker' in navigator) {
   void navigator.serviceWorker.register('/app/sw.js', { scope: '/app/' }).catch(() => undefined);
 }
 await kassa.outbox.flush().catch(() => undefined);
-await route_();
+await render();

@@ -161,24 +161,27 @@ export async function createKassaClient(options: KassaClientOptions) {
 
   const enc = encodeURIComponent;
 
+  async function logIn(credentials: { email: string; password: string }): Promise<LogInResult> {
+    const answer = (await callApi(transport, {
+      method: 'POST',
+      path: '/v1/sessions',
+      body: credentials,
+      deviceId: store.get().device?.id ?? null,
+    })) as SessionTokens | { requires_2fa: true; challenge_id: string };
+    if ('requires_2fa' in answer)
+      return { status: 'requires_2fa', challengeId: answer.challenge_id };
+    await keepSession(answer);
+    return { status: 'signed_in' };
+  }
+
   return {
     /** Creates an account with a wallet (`currency`), then logs in. */
     async signUp(body: SignUpRequest): Promise<LogInResult> {
       await callApi(transport, { method: 'POST', path: '/v1/users', body });
-      return this.logIn({ email: body.email, password: body.password });
+      return logIn({ email: body.email, password: body.password });
     },
-    async logIn(credentials: { email: string; password: string }): Promise<LogInResult> {
-      const answer = (await callApi(transport, {
-        method: 'POST',
-        path: '/v1/sessions',
-        body: credentials,
-        deviceId: store.get().device?.id ?? null,
-      })) as SessionTokens | { requires_2fa: true; challenge_id: string };
-      if ('requires_2fa' in answer)
-        return { status: 'requires_2fa', challengeId: answer.challenge_id };
-      await keepSession(answer);
-      return { status: 'signed_in' };
-    },
+    /** Logs in; with 2FA on, answers with a challenge for `completeTwoFactor`. */
+    logIn,
     async completeTwoFactor(challengeId: string, code: string): Promise<LogInResult> {
       const tokens = (await callApi(transport, {
         method: 'POST',
