@@ -120,7 +120,14 @@ export async function createKassaClient(options: KassaClientOptions) {
     try {
       return await callApi(transport, { ...request, token: await accessToken() });
     } catch (error) {
-      if (!(error instanceof KassaApiError) || error.status !== 401) throw error;
+      // Only an expired or revoked access token is cured by a refresh (a bad device signature
+      // is a 401 too, and refreshing would not change it).
+      if (
+        !(error instanceof KassaApiError) ||
+        error.status !== 401 ||
+        error.code !== 'authentication_required'
+      )
+        throw error;
       await refresh();
       return callApi(transport, { ...request, token: await accessToken() });
     }

@@ -75,7 +75,11 @@ export function createOutbox(deps: OutboxDeps) {
           attempts: r.attempts + 1,
           outcomeUnknown: r.outcomeUnknown || error instanceof KassaNetworkError,
         }));
-        if (error instanceof KassaApiError && error.status === 401) {
+        if (
+          error instanceof KassaApiError &&
+          error.status === 401 &&
+          error.code !== 'invalid_device_signature'
+        ) {
           // Signed out: keep it queued for after the next log-in; never call it failed.
           return put(id, (r) => ({ ...r, state: 'queued_on_device' }));
         }

@@ -8,6 +8,8 @@ import {
   KassaApiError,
   memoryStorage,
   OfflineLimitError,
+  type SdkState,
+  type SdkStorage,
 } from '../src/index.ts';
 import { signedInClient, startListeningSystem } from './support.ts';
 
@@ -125,6 +127,36 @@ describe('the SDK against the running API', () => {
       alice.client.me(),
       (error: unknown) => error instanceof KassaApiError && error.status === 401,
     );
+  });
+
+  it('a device key Kassa no longer accepts fails the payment at once (money_moved false), never queues it forever', async () => {
+    let saved: SdkState | undefined;
+    const storage: SdkStorage = {
+      load: async () => structuredClone(saved ?? { records: {}, session: null, device: null }),
+      save: async (state) => {
+        saved = structuredClone(state);
+      },
+    };
+    const alice = await signedInClient(t, baseUrl, { storage });
+    const bob = await signedInClient(t, baseUrl, {}, 0);
+    await alice.client.enrollDevice('Old phone');
+    // The stored private key no longer matches the enrolled public key.
+    const other = await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, [
+      'sign',
+      'verify',
+    ]);
+    const device = saved?.device;
+    assert.ok(device !== null && device !== undefined && saved !== undefined);
+    saved = {
+      ...saved,
+      device: { ...device, privateJwk: await crypto.subtle.exportKey('jwk', other.privateKey) },
+    };
+    const restarted = await createKassaClient({ baseUrl, storage });
+    const sent = await restarted.send({ to: bob.email, amount: 100, currency: 'USD' });
+    assert.equal(sent.state, 'failed');
+    assert.equal(sent.error?.code, 'invalid_device_signature');
+    assert.equal(sent.error?.moneyMoved, false);
+    assert.equal((await bob.client.wallet(bob.walletId)).balance, 0);
   });
 
   it('IndexedDB storage keeps the outbox for the next start (fake-indexeddb in Node)', async () => {
