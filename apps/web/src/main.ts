@@ -16,6 +16,27 @@ const kassa = await createKassaClient({
   baseUrl: location.origin,
   storage: indexedDbStorage('kassa-app'),
   offlineLimitMinor: 5_000,
+}).catch((error: unknown) => {
+  // Without its storage the app cannot keep payments safe on the phone: say so, do nothing else.
+  root.replaceChildren(
+    h(
+      'main',
+      { id: 'main', class: 'screen' },
+      h(
+        'div',
+        { class: 'notice error', role: 'alert' },
+        h('h2', {}, 'Kassa cannot start in this browser'),
+        h(
+          'p',
+          {},
+          `It needs on-device storage (IndexedDB), which is unavailable here: ${error instanceof Error ? error.message : String(error)}`,
+        ),
+        h('p', {}, h('strong', {}, 'No money moved.')),
+        h('p', {}, 'Try a normal (not private) window, or another browser.'),
+      ),
+    ),
+  );
+  throw error;
 });
 
 const app: App = {
