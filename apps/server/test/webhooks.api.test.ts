@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { outboxLag } from '../src/modules/events/index.ts';
+import { decodeId } from '../src/kernel/ids.ts';
 import { startTestSystem, type TestSystem } from './support/test-system.ts';
 import { startWebhookReceiver } from './support/webhook-receiver.ts';
 
@@ -268,6 +269,44 @@ describe('events and deliveries', () => {
     } finally {
       await receiver.close();
     }
+  });
+});
+
+describe('webhooks never reach the internal network (SSRF)', () => {
+  it('a private address is refused when the endpoint is made, and never connected to if one got stored', async () => {
+    const { merchant, payer } = await merchantWithCustomer();
+    const refused = await t.request('POST', '/v1/webhook_endpoints', {
+      token: merchant.secretKey,
+      body: { url: 'https://169.254.169.254/latest/meta-data', events: ['*'] },
+    });
+    assert.equal(refused.statusCode, 400, refused.body);
+    assert.equal(refused.json().error.param, 'url');
+    // An endpoint stored before the rule (or by a bug) still cannot make the worker connect.
+    const endpoint = await subscribe(merchant.secretKey, 'https://hooks.example/kassa');
+    await t.system.db.query(
+      "update webhook_endpoints set url = 'https://10.20.30.40:8443/hook' where id = $1",
+      [decodeId('we', endpoint.id)],
+    );
+    await pay(payer, merchant.id, 100);
+    const worker = t.system.startWorker(3_600_000);
+    const started = performance.now();
+    for (let i = 0; i < 50; i += 1) {
+      await worker.runOnce();
+      const attempted = await t.system.db.query<{ last_error: string | null }>(
+        'select last_error from webhook_deliveries where endpoint_id = $1 and attempts > 0',
+        [decodeId('we', endpoint.id)],
+      );
+      if (attempted.length > 0) {
+        assert.equal(attempted[0]?.last_error, 'address not allowed');
+        break;
+      }
+      assert.ok(i < 49, 'the delivery was attempted');
+    }
+    await worker.stop();
+    assert.ok(
+      performance.now() - started < 5_000,
+      'refused at once, no connection attempt to time out',
+    );
   });
 });
 

@@ -7,6 +7,7 @@ import { appendAudit } from '../audit/index.ts';
 import { appendPublicEvents, eventView, type EventRow } from '../events/index.ts';
 import { nextRetryDelayMs, signatureHeader } from './domain/standard-webhooks.ts';
 import type { EndpointStore } from './endpoint-store.ts';
+import { BlockedAddressError, postWebhook, WebhookTimeoutError } from './outbound-post.ts';
 
 /** Deliveries a lane leases at once: fewer claim transactions, a lease still short. */
 const laneBatch = 8;
@@ -95,10 +96,9 @@ export function createWebhookDelivery(deps: WebhookDeliveryDeps) {
     let status: number | null = null;
     let error: string | null = null;
     try {
-      const res = await fetch(delivery.url, {
-        method: 'POST',
-        redirect: 'manual',
-        headers: {
+      status = await postWebhook(
+        delivery.url,
+        {
           'content-type': 'application/json',
           'user-agent': 'Kassa-Webhooks/1',
           'webhook-id': messageId,
@@ -106,13 +106,15 @@ export function createWebhookDelivery(deps: WebhookDeliveryDeps) {
           'webhook-signature': signatureHeader(secrets, messageId, timestamp, body),
         },
         body,
-        signal: AbortSignal.timeout(deps.timeoutMs),
-      });
-      status = res.status;
-      await res.body?.cancel();
+        deps.timeoutMs,
+      );
     } catch (caught) {
       error =
-        (caught as { name?: string }).name === 'TimeoutError' ? 'timeout' : 'connection failed';
+        caught instanceof WebhookTimeoutError
+          ? 'timeout'
+          : caught instanceof BlockedAddressError
+            ? 'address not allowed'
+            : 'connection failed';
     }
     return record(delivery, status, error);
   }

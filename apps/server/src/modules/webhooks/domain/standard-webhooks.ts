@@ -1,3 +1,5 @@
+import { isIP } from 'node:net';
+import { webhookAddressAllowed } from './webhook-address.ts';
 import { createHmac } from 'node:crypto';
 
 /**
@@ -47,6 +49,9 @@ export function webhookUrlProblem(raw: string): string | null {
     return 'The URL is not valid.';
   }
   if (url.username !== '' || url.password !== '') return 'The URL must not contain credentials.';
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  if (isIP(host) !== 0 && !webhookAddressAllowed(host))
+    return 'The URL points at a private or reserved address; webhooks go to public addresses (or loopback for local development).';
   if (url.protocol === 'https:') return null;
   const loopback =
     url.hostname === 'localhost' ||

@@ -40,6 +40,10 @@ it('accepts https anywhere and http only on loopback', () => {
     'ftp://127.0.0.1/h',
     'not a url',
     'https://a:b@x.example/',
+    'https://10.0.0.1/h',
+    'https://169.254.169.254/latest/meta-data',
+    'https://[fd00::1]/h',
+    'https://192.168.0.10:8443/h',
   ])
     assert.notEqual(webhookUrlProblem(bad), null, bad);
 });
