@@ -73,6 +73,8 @@ export interface Config {
     readonly concurrency: number;
     /** How often the worker relays the outbox and sends due deliveries. */
     readonly intervalMs: number;
+    /** Loopback receivers (`http://localhost`) for local development; set false in production. */
+    readonly allowLoopback: boolean;
   };
   /** How often the worker reconciles with the processor's settlement report (0: never). */
   readonly reconcileIntervalSeconds: number;
@@ -291,6 +293,7 @@ export function loadConfig(env: Env = process.env): Config {
       disableAfterHours: integer(env, 'WEBHOOK_DISABLE_AFTER_HOURS', 120, 1, 8_760),
       concurrency: integer(env, 'WEBHOOK_CONCURRENCY', 16, 1, 256),
       intervalMs: integer(env, 'WEBHOOK_INTERVAL_MS', 500, 10, 60_000),
+      allowLoopback: (env['WEBHOOK_ALLOW_LOOPBACK'] ?? 'true') !== 'false',
     }),
     crashPoints: (env['KASSA_FAULT_CRASH_AT'] ?? '')
       .split(',')

@@ -219,6 +219,7 @@ export async function createSystem(options: {
     retryScale: config.webhooks.retryScale,
     disableAfterMs: config.webhooks.disableAfterHours * 3_600_000 * config.webhooks.retryScale,
     concurrency: config.webhooks.concurrency,
+    allowLoopback: config.webhooks.allowLoopback,
   });
 
   const merchantProfiles = createMerchantProfiles(db, cache);
@@ -321,7 +322,7 @@ export async function createSystem(options: {
       eventRoutes({ db }),
       receiptRoutes({ db }),
       notificationRoutes({ db, clock, hub: notifications }),
-      webhookRoutes({ db, clock, endpoints }),
+      webhookRoutes({ db, clock, endpoints, allowLoopback: config.webhooks.allowLoopback }),
       ...(options.webAppDir === undefined ? [] : [webAppRoutes(options.webAppDir)]),
     ],
   });

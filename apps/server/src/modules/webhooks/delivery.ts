@@ -25,6 +25,8 @@ export interface WebhookDeliveryDeps {
   /** An endpoint failing without a single success for this long is disabled. */
   readonly disableAfterMs: number;
   readonly concurrency: number;
+  /** Loopback receivers (local development); off in production. */
+  readonly allowLoopback: boolean;
   readonly random?: () => number;
 }
 
@@ -107,6 +109,7 @@ export function createWebhookDelivery(deps: WebhookDeliveryDeps) {
         },
         body,
         deps.timeoutMs,
+        deps.allowLoopback,
       );
     } catch (caught) {
       error =

@@ -23,23 +23,22 @@ type LookupCallback = (
  * DNS for webhook connections: every address the name resolves to must be allowed, and the
  * connection goes to an address checked here (no second lookup that DNS rebinding could change).
  */
-function guardedLookup(
-  hostname: string,
-  options: { all?: boolean },
-  callback: LookupCallback,
-): void {
-  const all: LookupAllOptions = { ...options, all: true };
-  lookup(hostname, all, (error, addresses) => {
-    if (error !== null) return callback(error, []);
-    if (addresses.length === 0 || !addresses.every((a) => webhookAddressAllowed(a.address)))
-      return callback(
-        new BlockedAddressError(`${hostname} resolves to an address webhooks may not reach`),
-        [],
-      );
-    if (options.all === true) return callback(null, addresses);
-    const first = addresses[0] as LookupAddress;
-    return callback(null, first.address, first.family);
-  });
+function guardedLookup(allowLoopback: boolean) {
+  return (hostname: string, options: { all?: boolean }, callback: LookupCallback): void => {
+    const all: LookupAllOptions = { ...options, all: true };
+    lookup(hostname, all, (error, addresses) => {
+      if (error !== null) return callback(error, []);
+      const allowed = addresses.every((a) => webhookAddressAllowed(a.address, allowLoopback));
+      if (addresses.length === 0 || !allowed)
+        return callback(
+          new BlockedAddressError(`${hostname} resolves to an address webhooks may not reach`),
+          [],
+        );
+      if (options.all === true) return callback(null, addresses);
+      const first = addresses[0] as LookupAddress;
+      return callback(null, first.address, first.family);
+    });
+  };
 }
 
 /**
@@ -51,17 +50,18 @@ export function postWebhook(
   headers: Record<string, string>,
   body: string,
   timeoutMs: number,
+  allowLoopback = true,
 ): Promise<number> {
   return new Promise((resolve, reject) => {
     const target = new URL(url);
     const host = target.hostname.replace(/^\[|\]$/g, '');
-    if (isIP(host) !== 0 && !webhookAddressAllowed(host))
+    if (isIP(host) !== 0 && !webhookAddressAllowed(host, allowLoopback))
       return reject(new BlockedAddressError(`${host} is an address webhooks may not reach`));
     const transport = target.protocol === 'https:' ? https : http;
     const request = transport.request(target, {
       method: 'POST',
       headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
-      lookup: guardedLookup as unknown as typeof lookup,
+      lookup: guardedLookup(allowLoopback) as unknown as typeof lookup,
     });
     const timer = setTimeout(() => request.destroy(new WebhookTimeoutError('timeout')), timeoutMs);
     request.on('response', (response) => {

@@ -28,7 +28,13 @@ const DeliveriesQuery = Type.Object(
 );
 
 /** Merchant webhook endpoints: create, list, delete, rotate the secret, retry, dead letters. */
-export function webhookRoutes(deps: { db: Db; clock: Clock; endpoints: EndpointStore }) {
+export function webhookRoutes(deps: {
+  db: Db;
+  clock: Clock;
+  endpoints: EndpointStore;
+  /** Loopback URLs (local development); off in production. */
+  allowLoopback: boolean;
+}) {
   return async function plugin(root: FastifyInstance): Promise<void> {
     const app = root.withTypeProvider<TypeBoxTypeProvider>();
     const tags = ['webhooks'];
@@ -55,7 +61,7 @@ export function webhookRoutes(deps: { db: Db; clock: Clock; endpoints: EndpointS
       },
       async (request, reply) => {
         const merchant = requireMerchant(request);
-        const problem = webhookUrlProblem(request.body.url);
+        const problem = webhookUrlProblem(request.body.url, deps.allowLoopback);
         if (problem !== null)
           throw new KassaError('invalid_webhook_url', problem, { param: 'url' });
         const known: readonly string[] = publicEventTypes;

@@ -41,7 +41,7 @@ export function nextRetryDelayMs(attempts: number, scale: number, random: number
 }
 
 /** Where a webhook may go: HTTPS anywhere, plain HTTP only to this machine (local development). */
-export function webhookUrlProblem(raw: string): string | null {
+export function webhookUrlProblem(raw: string, allowLoopback = true): string | null {
   let url: URL;
   try {
     url = new URL(raw);
@@ -50,6 +50,15 @@ export function webhookUrlProblem(raw: string): string | null {
   }
   if (url.username !== '' || url.password !== '') return 'The URL must not contain credentials.';
   const host = url.hostname.replace(/^\[|\]$/g, '');
+  const loopbackName = host === 'localhost' || host.endsWith('.localhost');
+  if (
+    !allowLoopback &&
+    (loopbackName ||
+      (isIP(host) !== 0 &&
+        webhookAddressAllowed(host, true) &&
+        !webhookAddressAllowed(host, false)))
+  )
+    return 'Loopback webhook URLs are turned off here (WEBHOOK_ALLOW_LOOPBACK=false).';
   if (isIP(host) !== 0 && !webhookAddressAllowed(host))
     return 'The URL points at a private or reserved address; webhooks go to public addresses (or loopback for local development).';
   if (url.protocol === 'https:') return null;

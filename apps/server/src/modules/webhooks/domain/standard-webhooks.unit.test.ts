@@ -47,3 +47,14 @@ it('accepts https anywhere and http only on loopback', () => {
   ])
     assert.notEqual(webhookUrlProblem(bad), null, bad);
 });
+
+it('with loopback turned off (production), loopback URLs are refused too', () => {
+  for (const url of [
+    'http://localhost/h',
+    'https://127.0.0.1/h',
+    'https://[::1]/h',
+    'https://api.localhost/h',
+  ])
+    assert.notEqual(webhookUrlProblem(url, false), null, url);
+  assert.equal(webhookUrlProblem('https://shop.example/hooks', false), null);
+});

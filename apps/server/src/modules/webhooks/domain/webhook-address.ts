@@ -48,15 +48,15 @@ export function isLoopback(address: string): boolean {
 }
 
 /**
- * Whether a webhook may connect to this IP address. Public addresses yes; loopback yes (the
- * issue's local-development rule); private, link-local (cloud metadata at 169.254.169.254),
+ * Whether a webhook may connect to this IP address. Public addresses yes; loopback when
+ * `allowLoopback` (the local-development rule; production turns it off); private, link-local (cloud metadata at 169.254.169.254),
  * carrier-grade NAT, unique-local, multicast and unspecified addresses never, so a merchant
  * cannot point Kassa's worker at the internal network (SSRF).
  */
-export function webhookAddressAllowed(address: string): boolean {
+export function webhookAddressAllowed(address: string, allowLoopback = true): boolean {
   const family = isIP(address);
   if (family === 0) return false;
-  if (isLoopback(address)) return true;
+  if (isLoopback(address)) return allowLoopback;
   if (family === 4) return !blockedIpv4(address);
   const g = v6Groups(address);
   const first = g[0] ?? 0;

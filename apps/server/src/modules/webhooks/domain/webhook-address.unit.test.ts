@@ -36,3 +36,9 @@ it('webhooks reach public and loopback addresses, never the internal network', (
   ])
     assert.equal(webhookAddressAllowed(blocked), false, blocked);
 });
+
+it('loopback is refused when the local-development rule is off', () => {
+  for (const address of ['127.0.0.1', '::1', '::ffff:127.0.0.1'])
+    assert.equal(webhookAddressAllowed(address, false), false, address);
+  assert.equal(webhookAddressAllowed('8.8.8.8', false), true);
+});
