@@ -6,6 +6,8 @@ import { formatMoney } from './money.ts';
 
 export interface Review {
   readonly title: string;
+  /** The confirm button's verb, followed by the amount. */
+  readonly verb: 'Send' | 'Pay';
   readonly back: string;
   readonly recipient: string;
   readonly amount: number;
@@ -24,7 +26,7 @@ export function showReview(app: App, review: Review): void {
   const confirm = h(
     'button',
     { type: 'button', 'data-testid': 'confirm' },
-    `${review.title.startsWith('Pay') ? 'Pay' : 'Send'} ${formatMoney(review.amount, review.currency)}`,
+    `${review.verb} ${formatMoney(review.amount, review.currency)}`,
   );
   confirm.addEventListener('click', () => {
     void withProgress(

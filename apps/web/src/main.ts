@@ -116,10 +116,16 @@ const onHome = () => ['', '#/', '#/home'].includes(location.hash);
 window.addEventListener('online', () => onHome() && void render());
 window.addEventListener('offline', () => onHome() && void render());
 kassa.watchConnectivity(window);
-// Outbox changes (a queued payment sent, say) refresh the screens that show them.
+// Outbox changes (a queued payment sent, say) redraw home, once for a burst of changes (a flush
+// of ten payments changes each record twice; home reloads the balance once).
+let redrawTimer: ReturnType<typeof setTimeout> | undefined;
 kassa.outbox.subscribe((record) => {
   if (record.state === 'queued_on_device') void requestBackgroundSync();
-  if (onHome()) void render();
+  if (!onHome() || redrawTimer !== undefined) return;
+  redrawTimer = setTimeout(() => {
+    redrawTimer = undefined;
+    if (onHome()) void render();
+  }, 100);
 });
 
 /** Asks the browser to wake the service worker when the connection returns (where supported). */

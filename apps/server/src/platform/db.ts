@@ -16,6 +16,18 @@ export function unnestParams(rows: readonly (readonly unknown[])[]): unknown[][]
   return Array.from({ length: width }, (_, c) => rows.map((row) => row[c]));
 }
 
+/**
+ * Takes a transaction-scoped advisory lock on `key` if nobody holds it. Background jobs that any
+ * number of workers run (relay, sealing) use it so that one does the work and the others skip.
+ */
+export async function tryAdvisoryXactLock(client: DbClient, key: string): Promise<boolean> {
+  const locked = await client.query<{ ok: boolean }>(
+    'select pg_try_advisory_xact_lock(hashtext($1)) as ok',
+    [key],
+  );
+  return locked.rows[0]?.ok === true;
+}
+
 export interface Db {
   readonly pool: pg.Pool;
   query<Row extends pg.QueryResultRow>(sql: string, params?: unknown[]): Promise<Row[]>;

@@ -84,6 +84,7 @@ export async function renderPay(app: App): Promise<void> {
     const wallet = me.wallets.find((w) => w.currency === request.currency);
     showReview(app, {
       title: 'Pay merchant',
+      verb: 'Pay',
       back: '#/pay',
       recipient: merchant.name,
       amount: request.amount,

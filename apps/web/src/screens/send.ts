@@ -55,6 +55,7 @@ export async function renderSend(app: App): Promise<void> {
     const recipient = to.value.trim();
     showReview(app, {
       title: 'Review transfer',
+      verb: 'Send',
       back: '#/send',
       recipient,
       amount: minor,

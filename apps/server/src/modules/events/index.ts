@@ -1,5 +1,5 @@
 export { appendPublicEvents, recordPublicEvents, type PublicEvent } from './outbox.ts';
-export { eventView, type EventRow } from './event-store.ts';
+export { eventColumns, eventView, type EventRow } from './event-store.ts';
 export { outboxLag, relayOnce, type OutboxConsumer, type RelayedEvent } from './outbox-relay.ts';
 export { eventRoutes } from './routes.ts';
 export { outboxFeed, type EventFeed } from './event-feed.ts';

@@ -10,7 +10,7 @@ import {
   type NatsConnection,
 } from 'nats';
 import { encodeId } from '../../kernel/ids.ts';
-import type { Db } from '../../platform/db.ts';
+import { tryAdvisoryXactLock, type Db } from '../../platform/db.ts';
 import type { Logger } from '../../platform/log.ts';
 import { connectNats } from '../../platform/nats.ts';
 import type { EventFeed } from './event-feed.ts';
@@ -47,14 +47,12 @@ function decodeEvent(data: Uint8Array): RelayedEvent {
   return { ...raw, created_at: new Date(raw.created_at) };
 }
 
-const position = (e: RelayedEvent): [bigint, bigint] => [BigInt(e.tx_id), BigInt(e.seq)];
-
-function latest(events: readonly RelayedEvent[]): RelayedEvent {
-  return events.reduce((a, b) => {
-    const [ta, sa] = position(a);
-    const [tb, sb] = position(b);
-    return tb > ta || (tb === ta && sb > sa) ? b : a;
-  });
+/** Commit order: `(tx_id, seq)`, compared as numbers. */
+function byPosition(a: RelayedEvent, b: RelayedEvent): number {
+  const [ta, tb] = [BigInt(a.tx_id), BigInt(b.tx_id)];
+  if (ta !== tb) return ta < tb ? -1 : 1;
+  const [sa, sb] = [BigInt(a.seq), BigInt(b.seq)];
+  return sa === sb ? 0 : sa < sb ? -1 : 1;
 }
 
 /**
@@ -161,11 +159,8 @@ export function jetstreamFeed(deps: {
   async function consumeOnce(js: JetStreamClient, consumer: OutboxConsumer): Promise<number> {
     const taken: JsMsg[] = [];
     const count = await deps.db.transaction(async (client) => {
-      const locked = await client.query<{ ok: boolean }>(
-        'select pg_try_advisory_xact_lock(hashtext($1)) as ok',
-        [`jetstream:${deps.stream}:${consumer.name}`],
-      );
-      if (locked.rows[0]?.ok !== true) return 0;
+      if (!(await tryAdvisoryXactLock(client, `jetstream:${deps.stream}:${consumer.name}`)))
+        return 0;
       const source = await js.consumers.get(deps.stream, durableName(consumer.name));
       const info = await source.info();
       const waiting = Math.min(batchSize, info.num_pending + info.num_ack_pending);
@@ -180,14 +175,10 @@ export function jetstreamFeed(deps: {
         [consumer.name, [...events.keys()]],
       );
       const todo = fresh.rows.map((row) => events.get(row.event_id)).filter((e) => e !== undefined);
-      if (todo.length > 0) {
-        todo.sort((a, b) => {
-          const [ta, sa] = position(a);
-          const [tb, sb] = position(b);
-          return ta === tb ? Number(sa - sb) : ta < tb ? -1 : 1;
-        });
+      const last = todo.sort(byPosition).at(-1);
+      if (last !== undefined) {
         await consumer.handle(client, todo);
-        await recordOffset(client, consumer.name, latest(todo));
+        await recordOffset(client, consumer.name, last);
       }
       return taken.length;
     });

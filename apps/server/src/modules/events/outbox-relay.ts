@@ -1,4 +1,4 @@
-import type { Db, DbClient, Queryable } from '../../platform/db.ts';
+import { tryAdvisoryXactLock, type Db, type DbClient, type Queryable } from '../../platform/db.ts';
 import { eventColumns, type EventRow } from './event-store.ts';
 
 /** An event as a consumer gets it: with its readers and its place in commit order. */
@@ -28,11 +28,7 @@ export async function relayOnce(
   batchSize = 500,
 ): Promise<number> {
   return db.transaction(async (client) => {
-    const locked = await client.query<{ ok: boolean }>(
-      'select pg_try_advisory_xact_lock(hashtext($1)) as ok',
-      [`outbox:${consumer.name}`],
-    );
-    if (locked.rows[0]?.ok !== true) return 0;
+    if (!(await tryAdvisoryXactLock(client, `outbox:${consumer.name}`))) return 0;
     const offset = await client.query<{ tx_id: string; seq: string }>(
       'select tx_id::text, seq::text from outbox_offsets where consumer = $1',
       [consumer.name],

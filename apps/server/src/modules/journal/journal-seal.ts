@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Db, Queryable } from '../../platform/db.ts';
+import { tryAdvisoryXactLock, type Db, type Queryable } from '../../platform/db.ts';
 import type { JournalAnchor } from './journal-anchor.ts';
 
 interface EventRow {
@@ -30,10 +30,7 @@ function link(prev: Buffer, event: EventRow): Buffer {
  */
 export async function sealJournal(db: Db, batchSize = 2_000): Promise<number> {
   return db.transaction(async (client) => {
-    const locked = await client.query<{ ok: boolean }>(
-      "select pg_try_advisory_xact_lock(hashtext('journal:seal')) as ok",
-    );
-    if (locked.rows[0]?.ok !== true) return 0;
+    if (!(await tryAdvisoryXactLock(client, 'journal:seal'))) return 0;
     const last = await client.query<{ position: string; tx_id: string; seq: string; hash: Buffer }>(
       `select s.position::text, s.tx_id::text, s.event_seq::text as seq, s.hash
          from journal_seals s order by s.position desc limit 1`,

@@ -4,7 +4,7 @@ import type { Db } from '../../platform/db.ts';
 import type { Logger } from '../../platform/log.ts';
 import type { Metrics } from '../../platform/metrics.ts';
 import { appendAudit } from '../audit/index.ts';
-import { appendPublicEvents, eventView, type EventRow } from '../events/index.ts';
+import { appendPublicEvents, eventColumns, eventView, type EventRow } from '../events/index.ts';
 import { nextRetryDelayMs, signatureHeader } from './domain/standard-webhooks.ts';
 import type { EndpointStore } from './endpoint-store.ts';
 import { BlockedAddressError, postWebhook, WebhookTimeoutError } from './outbound-post.ts';
@@ -85,7 +85,7 @@ export function createWebhookDelivery(deps: WebhookDeliveryDeps) {
 
   async function send(delivery: Claimed): Promise<'delivered' | 'retrying' | 'dead'> {
     const events = await deps.db.query<EventRow>(
-      'select seq, id, type, version, object_id, data, merchant_id, created_at from events where id = $1',
+      `select ${eventColumns} from events where id = $1`,
       [delivery.event_id],
     );
     const event = events[0];

@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import { webhookAddressAllowed } from './webhook-address.ts';
+import { isLoopback, webhookAddressAllowed } from './webhook-address.ts';
 import { createHmac } from 'node:crypto';
 
 /**
@@ -50,22 +50,13 @@ export function webhookUrlProblem(raw: string, allowLoopback = true): string | n
   }
   if (url.username !== '' || url.password !== '') return 'The URL must not contain credentials.';
   const host = url.hostname.replace(/^\[|\]$/g, '');
-  const loopbackName = host === 'localhost' || host.endsWith('.localhost');
-  if (
-    !allowLoopback &&
-    (loopbackName ||
-      (isIP(host) !== 0 &&
-        webhookAddressAllowed(host, true) &&
-        !webhookAddressAllowed(host, false)))
-  )
-    return 'Loopback webhook URLs are turned off here (WEBHOOK_ALLOW_LOOPBACK=false).';
-  if (isIP(host) !== 0 && !webhookAddressAllowed(host))
-    return 'The URL points at a private or reserved address; webhooks go to public addresses (or loopback for local development).';
-  if (url.protocol === 'https:') return null;
+  const literal = isIP(host) !== 0;
   const loopback =
-    url.hostname === 'localhost' ||
-    url.hostname === '[::1]' ||
-    /^127\.\d+\.\d+\.\d+$/.test(url.hostname);
-  if (url.protocol === 'http:' && loopback) return null;
+    host === 'localhost' || host.endsWith('.localhost') || (literal && isLoopback(host));
+  if (loopback && !allowLoopback)
+    return 'Loopback webhook URLs are turned off here (WEBHOOK_ALLOW_LOOPBACK=false).';
+  if (literal && !webhookAddressAllowed(host))
+    return 'The URL points at a private or reserved address; webhooks go to public addresses (or loopback for local development).';
+  if (url.protocol === 'https:' || (url.protocol === 'http:' && loopback)) return null;
   return 'Webhook URLs must use https:// (plain http:// is accepted for loopback addresses only).';
 }
