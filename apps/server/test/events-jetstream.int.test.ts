@@ -23,6 +23,7 @@ let t: TestSystem;
 let receiver: Awaited<ReturnType<typeof startWebhookReceiver>>;
 let merchant: Awaited<ReturnType<TestSystem['createMerchant']>>;
 let payer: Awaited<ReturnType<TestSystem['signUp']>>;
+const logLines: string[] = [];
 
 before(async () => {
   nats = await startOwnServer('/usr/sbin/nats-server', (port) => [
@@ -36,6 +37,7 @@ before(async () => {
   ]);
   probe = await connect({ servers: `nats://127.0.0.1:${nats.port}`, maxReconnectAttempts: -1 });
   t = await startTestSystem({
+    logLines,
     env: { NATS_URL: `nats://127.0.0.1:${nats.port}`, NATS_STREAM: stream },
   });
   receiver = await startWebhookReceiver();
@@ -97,10 +99,13 @@ it('events reach webhooks and notifications through JetStream, once each, with t
       1,
     );
     assert.equal(receiver.stats.duplicates, 0);
+    // An open server (no NATS_*_USER): it works, and each worker says so once.
+    const warnings = logLines.filter((line) => line.includes('NATS is unauthenticated'));
+    assert.equal(warnings.length, workers.length);
     const lag = await outboxLag(t.system.db.pool, ['jetstream', 'webhooks', 'notifications']);
     assert.deepEqual([...lag.values()], [0, 0, 0]);
 
-    // A copy published again past the duplicate window (another message id) changes nothing.
+    // A copy published again under another message id changes nothing (it names no event).
     const jsm = await probe.jetstreamManager();
     const first = await jsm.streams.getMessage(stream, { seq: info.state.first_seq });
     const deliveries = () => count('select count(*)::text as n from webhook_deliveries');
@@ -142,7 +147,7 @@ it('NATS killed during load: payments go on, the publisher catches up from the o
         }
       }),
     );
-    const metrics = (await t.request('GET', '/metrics')).body;
+    const metrics = (await t.request('GET', '/metrics', { token: t.operatorKey })).body;
     const lag = /kassa_outbox_lag_events\{consumer="jetstream"\} (\d+)/.exec(metrics);
     assert.ok(lag !== null, 'the publishing backlog is in /metrics');
     maxLag = Number(lag[1]);

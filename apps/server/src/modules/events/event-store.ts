@@ -1,5 +1,6 @@
 import { encodeId } from '../../kernel/ids.ts';
 import type { Queryable } from '../../platform/db.ts';
+import type { RelayedEvent } from './outbox-relay.ts';
 
 export interface EventRow {
   seq: string;
@@ -68,4 +69,18 @@ export async function getEvent(q: Queryable, reader: EventReader, id: string) {
     [owner, id],
   );
   return rows.rows[0] === undefined ? null : eventView(rows.rows[0]);
+}
+
+/** The outbox rows that messages name, by id: the only version of an event a consumer acts on. */
+export async function storedEvents(
+  q: Queryable,
+  ids: readonly string[],
+): Promise<Map<string, RelayedEvent>> {
+  if (ids.length === 0) return new Map();
+  const rows = await q.query<RelayedEvent>(
+    `select ${eventColumns}, user_ids::text[] as user_ids, tx_id::text from events
+      where id = any($1::uuid[])`,
+    [[...new Set(ids)]],
+  );
+  return new Map(rows.rows.map((row) => [row.id, row]));
 }

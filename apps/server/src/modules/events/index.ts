@@ -4,3 +4,12 @@ export { outboxLag, relayOnce, type OutboxConsumer, type RelayedEvent } from './
 export { eventRoutes } from './routes.ts';
 export { outboxFeed, type EventFeed } from './event-feed.ts';
 export { jetstreamFeed, publisherName } from './jetstream-feed.ts';
+export { parkReasons, type ParkReason } from './jetstream-message.ts';
+export {
+  defaultNatsUsers,
+  durableName,
+  inboxPrefixes,
+  natsPermissions,
+  natsServerConfig,
+  type NatsRole,
+} from './nats-server-config.ts';

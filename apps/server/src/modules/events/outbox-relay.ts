@@ -35,9 +35,10 @@ export async function relayOnce(
     );
     const from = offset.rows[0] ?? { tx_id: '0', seq: '0' };
     const events = await client.query<RelayedEvent>(
+      // Qualified: a bare `order by tx_id` would sort the text output column ('99' > '100').
       `select ${eventColumns}, user_ids::text[] as user_ids, tx_id::text from events
         where (tx_id, seq) > ($1::xid8, $2::bigint) and tx_id < pg_snapshot_xmin(pg_current_snapshot())
-        order by tx_id, seq limit $3`,
+        order by events.tx_id, events.seq limit $3`,
       [from.tx_id, from.seq, batchSize],
     );
     const last = events.rows.at(-1);
@@ -77,4 +78,12 @@ export async function outboxLag(
     [consumers],
   );
   return new Map(rows.rows.map((row) => [row.consumer, Number(row.lag)]));
+}
+
+/** Commit order: `(tx_id, seq)`, compared as numbers. */
+export function byPosition(a: RelayedEvent, b: RelayedEvent): number {
+  const [ta, tb] = [BigInt(a.tx_id), BigInt(b.tx_id)];
+  if (ta !== tb) return ta < tb ? -1 : 1;
+  const [sa, sb] = [BigInt(a.seq), BigInt(b.seq)];
+  return sa === sb ? 0 : sa < sb ? -1 : 1;
 }
