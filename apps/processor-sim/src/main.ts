@@ -2,7 +2,16 @@ import { createProcessorSim } from './processor-sim.ts';
 import { readSimConfig } from './sim-config.ts';
 
 /** The processor stand-in as its own process (`npm run processor`). */
-const config = readSimConfig();
+function settings(): ReturnType<typeof readSimConfig> {
+  try {
+    return readSimConfig();
+  } catch (error) {
+    // A bad setting is one line for the operator, not a stack trace.
+    process.stderr.write(`processor-sim: ${(error as Error).message}\n`);
+    process.exit(1);
+  }
+}
+const config = settings();
 const sim = createProcessorSim(config);
 const address = await sim.listen(config.port, config.host);
 process.stdout.write(`processor-sim listening at ${address}\n`);

@@ -7,8 +7,10 @@ import { noFaults, parseFaults, type Faults } from './faults.ts';
 import { SimStore, type Charge, type Payout } from './sim-store.ts';
 
 export interface ProcessorSimOptions {
-  /** Kassa's API key for `/v1/*` and the key that signs callbacks. */
-  readonly secret: string;
+  /** Kassa's API key for `/v1/*` (`Authorization: Bearer`). */
+  readonly apiKey: string;
+  /** The key that signs callbacks (`Processor-Signature`); never the API key. */
+  readonly callbackSecret: string;
   /** Where callbacks go (`POST`, signed); absent: none are sent. */
   readonly callbackUrl?: string | undefined;
   /** A JSON-lines file that keeps the store across restarts; absent: memory only. */
@@ -88,7 +90,7 @@ export function createProcessorSim(options: ProcessorSimOptions) {
 
   app.addHook('onRequest', async (request, reply) => {
     if (!request.url.startsWith('/v1/')) return;
-    if (request.headers.authorization !== `Bearer ${options.secret}`)
+    if (request.headers.authorization !== `Bearer ${options.apiKey}`)
       return reply.code(401).send({ error: { code: 'unauthorized', message: 'Bad API key.' } });
   });
 
@@ -196,7 +198,9 @@ export function createProcessorSim(options: ProcessorSimOptions) {
       if (delayMs > 0) await sleep(delayMs, undefined, { signal });
       for (let attempt = 0; attempt < 3; attempt += 1) {
         const t = Math.floor(Date.now() / 1000);
-        const signature = createHmac('sha256', options.secret).update(`${t}.${body}`).digest('hex');
+        const signature = createHmac('sha256', options.callbackSecret)
+          .update(`${t}.${body}`)
+          .digest('hex');
         try {
           const res = await fetch(callbackUrl ?? '', {
             method: 'POST',

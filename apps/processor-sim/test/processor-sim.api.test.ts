@@ -1,13 +1,17 @@
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
+import { createHmac, randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { createProcessorSim, type ProcessorSim } from '../src/index.ts';
+import { readSimConfig } from '../src/sim-config.ts';
 
 const secret = 'sim-test-secret-0123456789';
+const callbackSecret = 'sim-test-callback-secret-9876543210';
 let sim: ProcessorSim;
 let url: string;
 before(async () => {
-  sim = createProcessorSim({ secret });
+  sim = createProcessorSim({ apiKey: secret, callbackSecret });
   url = await sim.listen(0);
 });
 after(() => sim.close());
@@ -102,6 +106,37 @@ describe('processor stand-in', () => {
     assert.equal(faults.status, 400);
   });
 
+  it('takes only the API key, and signs its callbacks with the callback secret', async () => {
+    const received: { signature: string; body: string }[] = [];
+    const receiver = createServer((request, response) => {
+      let body = '';
+      request.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      request.on('end', () => {
+        received.push({ signature: String(request.headers['processor-signature']), body });
+        response.end('{}');
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    sim.setCallbackUrl(`http://127.0.0.1:${(receiver.address() as AddressInfo).port}/`);
+    try {
+      const charge = { amount: 100, currency: 'USD', card };
+      assert.equal((await call('/v1/charges', charge, randomUUID(), callbackSecret)).status, 401);
+      assert.equal((await call('/v1/charges', charge)).status, 200);
+      for (let i = 0; i < 100 && received.length === 0; i += 1)
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      const [callback] = received;
+      assert.ok(callback !== undefined, 'a callback arrived');
+      const [t, v1] = callback.signature.split(',').map((part) => part.split('=')[1]);
+      const mac = (key: string) =>
+        createHmac('sha256', key).update(`${t}.${callback.body}`).digest('hex');
+      assert.equal(v1, mac(callbackSecret));
+      assert.notEqual(v1, mac(secret));
+    } finally {
+      sim.setCallbackUrl(undefined);
+      await new Promise((resolve) => receiver.close(resolve));
+    }
+  });
+
   it('a lost reply happened; an error or a timeout did not', async () => {
     const setFaults = (body: unknown) =>
       fetch(`${url}/admin/faults`, {
@@ -133,4 +168,27 @@ describe('processor stand-in', () => {
     assert.ok(sim.store.operations.has(lost));
     assert.equal(sim.stats.lost_replies_injected, 1);
   });
+});
+
+describe('the stand-in’s settings (npm run processor)', () => {
+  const apiKey = 'k'.repeat(24);
+  const callback = 'c'.repeat(24);
+
+  it('takes the API key and the callback secret as two settings', () => {
+    const config = readSimConfig({
+      PROCESSOR_API_KEY: apiKey,
+      PROCESSOR_CALLBACK_SECRET: callback,
+    });
+    assert.deepEqual([config.apiKey, config.callbackSecret], [apiKey, callback]);
+  });
+
+  for (const [env, message] of [
+    [{ PROCESSOR_SECRET: apiKey }, /PROCESSOR_API_KEY.*PROCESSOR_CALLBACK_SECRET/],
+    [{ PROCESSOR_API_KEY: apiKey }, /PROCESSOR_CALLBACK_SECRET must be set/],
+    [{ PROCESSOR_API_KEY: apiKey, PROCESSOR_CALLBACK_SECRET: apiKey }, /must differ/],
+  ] as const) {
+    it(`refuses ${Object.keys(env).join(' + ')}`, () => {
+      assert.throws(() => readSimConfig(env), message);
+    });
+  }
 });

@@ -31,8 +31,11 @@ function processEnv(extra: Record<string, string> = {}): Record<string, string> 
     KASSA_VAULT_KEYS: vaultKeys,
     KASSA_DATA_DIR: `/tmp/kassa-rails-crash-${randomUUID()}`,
     PROCESSOR_URL: `http://127.0.0.1:${address.port}`,
-    PROCESSOR_SECRET: t.processorSecret,
-    PROCESSOR_TIMEOUT_MS: '300',
+    PROCESSOR_API_KEY: t.processorApiKey,
+    PROCESSOR_CALLBACK_SECRET: t.processorCallbackSecret,
+    // Long enough that a loaded machine still hears the processor (the crash points need
+    // its answer); the lease after a crash is (timeout + 1 s) + 2 s.
+    PROCESSOR_TIMEOUT_MS: '2000',
     PROCESSOR_RETRIES: '0',
     RATE_LIMIT_USER_PER_MINUTE: '0',
     ...extra,
@@ -78,7 +81,7 @@ for (const point of ['topup.started', 'topup.processor_answered', 'topup.finishe
     // (409 + Retry-After) until the lease lapses; then the new process resumes it.
     let answer: Response | undefined;
     let conflicts = 0;
-    for (let i = 0; i < 40; i += 1) {
+    for (let i = 0; i < 120; i += 1) {
       const res = await post(restarted.url, user.token, key, body);
       if (res.status !== 409) {
         answer = res;

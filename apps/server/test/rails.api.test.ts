@@ -324,7 +324,7 @@ describe('processor callbacks', () => {
         data: { object: charge },
       });
       const sign = (t: number, text: string) =>
-        `t=${t},v1=${createHmac('sha256', hooked.processorSecret).update(`${t}.${text}`).digest('hex')}`;
+        `t=${t},v1=${createHmac('sha256', hooked.processorCallbackSecret).update(`${t}.${text}`).digest('hex')}`;
       const now = Math.floor(Date.now() / 1000);
       const send = (signature: string) =>
         hooked.request('POST', '/v1/processor/callbacks', {
@@ -339,6 +339,8 @@ describe('processor callbacks', () => {
       );
       assert.equal((await send(sign(now - 3_600, body))).statusCode, 401, 'stale timestamp');
       assert.equal((await send('t=1,v1=00')).statusCode, 401);
+      const withApiKey = `t=${now},v1=${createHmac('sha256', hooked.processorApiKey).update(`${now}.${body}`).digest('hex')}`;
+      assert.equal((await send(withApiKey)).statusCode, 401, 'the API key signs nothing');
       assert.equal((await hooked.balance(user.token, user.walletId)).balance, 900);
     } finally {
       await hooked.close();
@@ -403,6 +405,195 @@ describe('payouts', () => {
   });
 });
 
+describe('processor callbacks are hints: Kassa asks the processor, whatever they say', () => {
+  /** A callback signed with the real callback secret: what someone holding that key can send. */
+  async function callback(type: string, object: Record<string, unknown>) {
+    const body = { id: `evt_${randomUUID()}`, type, data: { object } };
+    const at = Math.floor(Date.now() / 1000);
+    const mac = createHmac('sha256', t.processorCallbackSecret)
+      .update(`${at}.${JSON.stringify(body)}`)
+      .digest('hex');
+    const res = await t.request('POST', '/v1/processor/callbacks', {
+      body,
+      headers: { 'processor-signature': `t=${at},v1=${mac}` },
+    });
+    assert.equal(res.statusCode, 200, res.body);
+    return res.json<{ received: boolean; result: string }>().result;
+  }
+
+  function processorObject(kind: 'charges' | 'payouts', key: string) {
+    const found = [...(t.sim?.store[kind].values() ?? [])].find((o) => o.idempotency_key === key);
+    assert.ok(found !== undefined, `the processor has ${key}`);
+    return found as unknown as Record<string, unknown>;
+  }
+
+  it('a signed "succeeded" for a 3-D Secure charge nobody confirmed credits nothing', async () => {
+    const user = await t.signUp();
+    const pm = await t.addCard(user.token, '4000000000003220');
+    const res = await topup(user.token, pm, 1_200);
+    assert.equal(res.json().status, 'requires_action');
+    const charge = processorObject('charges', `kassa_topup_${decodeId('top', res.json().id)}`);
+    const forged = { ...charge, status: 'succeeded', amount_captured: 1_200, next_action: null };
+    assert.equal(await callback('charge.succeeded', forged), 'unresolved');
+    const after = await t.request('GET', `/v1/topups/${res.json().id}`, { token: user.token });
+    assert.equal(after.json().status, 'requires_action');
+    assert.equal((await t.balance(user.token, user.walletId)).balance, 0);
+    // Confirmed at the bank: now any hint about it, even a stale object, finishes it.
+    await fetch(`${res.json().next_action.url as string}/approve`, { method: 'POST' });
+    assert.equal(await callback('charge.requires_action', charge), 'finished');
+    assert.equal((await t.balance(user.token, user.walletId)).balance, 1_200);
+  });
+
+  it('a signed "failed" for a payout the bank paid never reverses it', async () => {
+    const user = await t.signUp();
+    await t.fund(user.walletId, 1_000);
+    await faults({ lost_reply_rate: 1 });
+    const res = await payout(user.token, 600);
+    assert.equal(res.json().status, 'outcome_unknown');
+    await faults(null);
+    await sleep(350); // the breaker may have opened on the lost replies
+    const paid = processorObject('payouts', `kassa_payout_${decodeId('po', res.json().id)}`);
+    assert.equal(paid['status'], 'paid');
+    const forged = { ...paid, status: 'failed', failure_code: 'no_account' };
+    // Kassa asks the processor, which says paid: the hold is posted, not voided.
+    assert.equal(await callback('payout.failed', forged), 'finished');
+    const after = await t.request('GET', `/v1/payouts/${res.json().id}`, { token: user.token });
+    assert.equal(after.json().status, 'succeeded');
+    const wallet = await t.balance(user.token, user.walletId);
+    assert.deepEqual([wallet.balance, wallet.available], [400, 400]);
+    // A finished flow never changes.
+    assert.equal(await callback('payout.failed', forged), 'already_finished');
+    assert.equal((await t.balance(user.token, user.walletId)).balance, 400);
+  });
+
+  it('about an unknown flow, or while the processor cannot be reached: 200, nothing changes', async () => {
+    const stranger = {
+      id: 'ch_0',
+      object: 'charge',
+      status: 'succeeded',
+      amount: 100,
+      currency: 'USD',
+      decline_code: null,
+      idempotency_key: `kassa_topup_${randomUUID()}`,
+    };
+    assert.equal(await callback('charge.succeeded', stranger), 'ignored');
+    assert.equal(
+      await callback('charge.succeeded', { ...stranger, idempotency_key: 7 }),
+      'ignored',
+    );
+
+    const user = await t.signUp();
+    await t.fund(user.walletId, 1_000);
+    await faults({ lost_reply_rate: 1 });
+    const res = await payout(user.token, 300);
+    assert.equal(res.json().status, 'outcome_unknown');
+    const paid = processorObject('payouts', `kassa_payout_${decodeId('po', res.json().id)}`);
+    await faults({ error_rate: 1 });
+    assert.equal(await callback('payout.paid', paid), 'unresolved');
+    const held = await t.request('GET', `/v1/payouts/${res.json().id}`, { token: user.token });
+    assert.equal(held.json().status, 'outcome_unknown');
+    const wallet = await t.balance(user.token, user.walletId);
+    assert.deepEqual([wallet.balance, wallet.available], [1_000, 700]);
+    // The worker resolves it once the processor answers again.
+    await faults(null);
+    await sleep(350);
+    await t.system.startWorker(3_600_000).runOnce();
+    assert.equal((await t.balance(user.token, user.walletId)).balance, 700);
+  });
+});
+
+describe('a top-up the wallet cannot hold (2^53 − 1 at most)', () => {
+  it('is refunded at the processor: charged then refunded, wallet unchanged, ledger balanced', async () => {
+    let skewMs = 0;
+    const full = await startTestSystem({
+      processor: true,
+      clock: { now: () => new Date(Date.now() + skewMs) },
+    });
+    try {
+      const user = await full.signUp();
+      const nearMax = Number.MAX_SAFE_INTEGER - 500;
+      await full.fund(user.walletId, nearMax);
+      const pm = await full.addCard(user.token, visa);
+      const key = randomUUID();
+      const send = (amount: number) =>
+        full.request('POST', '/v1/topups', {
+          token: user.token,
+          key,
+          body: { payment_method: pm, amount, currency: 'USD' },
+        });
+      const res = await send(1_000);
+      assert.equal(res.statusCode, 201, res.body);
+      assert.deepEqual(
+        [res.json().status, res.json().failure_code],
+        ['failed', 'amount_too_large'],
+      );
+      const replay = await send(1_000);
+      assert.equal(replay.headers['idempotent-replayed'], 'true');
+      assert.equal(replay.json().status, 'failed');
+      const wallet = await full.balance(user.token, user.walletId);
+      assert.deepEqual([wallet.balance, wallet.available], [nearMax, nearMax]);
+      const entries = (id: string) =>
+        (full.sim?.store.settlement ?? [])
+          .filter((e) => e.idempotency_key.startsWith(`kassa_topup_${id}`))
+          .map((e) => [e.type, e.idempotency_key, e.amount]);
+      const first = decodeId('top', res.json().id) ?? '';
+      assert.deepEqual(entries(first), [
+        ['capture', `kassa_topup_${first}`, 1_000],
+        ['refund', `kassa_topup_${first}_refund`, 1_000],
+      ]);
+
+      // The charge's reply and then the refund's are lost: the refund's outcome is unknown, and
+      // the worker retries it with the same key until the processor's answer is definite.
+      const simUrl = `http://127.0.0.1:${(full.sim?.app.server.address() as { port: number }).port}`;
+      const setFaults = (body: object | null) =>
+        fetch(`${simUrl}/admin/faults`, {
+          method: body === null ? 'DELETE' : 'POST',
+          ...(body === null
+            ? {}
+            : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+        });
+      await setFaults({ lost_reply_rate: 1 });
+      const lost = await full.request('POST', '/v1/topups', {
+        token: user.token,
+        key: randomUUID(),
+        body: { payment_method: pm, amount: 2_000, currency: 'USD' },
+      });
+      assert.equal(lost.json().status, 'outcome_unknown');
+      await full.system.rails.resolveDue();
+      const pending = await full.request('GET', `/v1/topups/${lost.json().id}`, {
+        token: user.token,
+      });
+      assert.equal(pending.json().status, 'processing', 'refund owed, outcome not yet known');
+      await setFaults(null);
+      skewMs = 120_000; // past the worker's backoff
+      const ran = await full.system.rails.resolveDue();
+      assert.equal(ran.resolved, 1);
+      const done = await full.request('GET', `/v1/topups/${lost.json().id}`, {
+        token: user.token,
+      });
+      assert.deepEqual(
+        [done.json().status, done.json().failure_code],
+        ['failed', 'amount_too_large'],
+      );
+      const second = decodeId('top', lost.json().id) ?? '';
+      assert.deepEqual(entries(second), [
+        ['capture', `kassa_topup_${second}`, 2_000],
+        ['refund', `kassa_topup_${second}_refund`, 2_000],
+      ]);
+      assert.equal((await full.balance(user.token, user.walletId)).balance, nearMax);
+      const ledger = await full.system.ledger.verify();
+      assert.equal(ledger.balanced, true);
+      assert.deepEqual(ledger.mismatches, []);
+      const processor = full.system.processor;
+      assert.ok(processor !== null);
+      const report = await reconcile({ db: full.system.db, processor, clock: full.system.clock });
+      assert.deepEqual(report.mismatches, [], 'a refunded capture is no mismatch');
+    } finally {
+      await full.close();
+    }
+  });
+});
+
 describe('circuit breaker and reconciliation', () => {
   it('opens under sustained failure (503, nothing charged, readyz degraded) and closes after recovery', async () => {
     const user = await t.signUp();
@@ -422,7 +613,10 @@ describe('circuit breaker and reconciliation', () => {
     const ready = await t.request('GET', '/readyz');
     assert.equal(ready.statusCode, 200, 'wallets and P2P still work');
     assert.deepEqual(ready.json().degraded, ['processor']);
-    assert.match((await t.request('GET', '/metrics')).body, /kassa_processor_circuit_state 2/);
+    assert.match(
+      (await t.request('GET', '/metrics', { token: t.operatorKey })).body,
+      /kassa_processor_circuit_state 2/,
+    );
     await faults(null);
     await sleep(350);
     const recovered = await topup(user.token, pm, 100);
@@ -446,7 +640,7 @@ describe('circuit breaker and reconciliation', () => {
     const res = await fetch(`${simUrl()}/v1/charges`, {
       method: 'POST',
       headers: {
-        authorization: `Bearer ${t.processorSecret}`,
+        authorization: `Bearer ${t.processorApiKey}`,
         'idempotency-key': stray,
         'content-type': 'application/json',
       },
@@ -481,7 +675,8 @@ describe('circuit breaker and reconciliation', () => {
           KASSA_OPERATOR_KEY: t.operatorKey,
           KASSA_DATA_DIR: `/tmp/kassa-cli-${randomUUID()}`,
           PROCESSOR_URL: simUrl(),
-          PROCESSOR_SECRET: t.processorSecret,
+          PROCESSOR_API_KEY: t.processorApiKey,
+          PROCESSOR_CALLBACK_SECRET: t.processorCallbackSecret,
         },
       },
     );

@@ -1,6 +1,14 @@
 import type { Queryable } from '../../platform/db.ts';
+import type { SealedColumn } from '../../platform/reseal.ts';
+import type { SecretBox } from '../../platform/secret-box.ts';
 
 export type FlowKind = 'topup' | 'payout';
+
+/**
+ * `started`: the processor may have been called; `refunding` (a top-up only): the charge was
+ * captured but the ledger refused the credit, so it is being refunded; `finished`: recorded.
+ */
+export type RecoveryPoint = 'started' | 'refunding' | 'finished';
 
 /** A top-up's or payout's progress (table `processor_flows`, migration 0008). */
 export interface FlowRecord {
@@ -9,7 +17,7 @@ export interface FlowRecord {
   readonly scope: string;
   readonly key: string;
   readonly requestSha256: Buffer;
-  readonly recoveryPoint: 'started' | 'finished';
+  readonly recoveryPoint: RecoveryPoint;
   readonly processorKey: string;
   readonly processorObjectId: string | null;
   readonly actionUrl: string | null;
@@ -35,7 +43,7 @@ interface Row {
   idempotency_scope: string;
   idempotency_key: string;
   request_sha256: Buffer;
-  recovery_point: 'started' | 'finished';
+  recovery_point: RecoveryPoint;
   processor_key: string;
   processor_object_id: string | null;
   action_url: string | null;
@@ -144,7 +152,7 @@ export async function takeLease(
 ): Promise<boolean> {
   const result = await q.query(
     `update processor_flows set lease_until = $3, attempts = attempts + 1, updated_at = $2
-      where payment_id = $1 and recovery_point = 'started' and lease_until <= $2`,
+      where payment_id = $1 and recovery_point <> 'finished' and lease_until <= $2`,
     [paymentId, now, leaseUntil],
   );
   return result.rowCount === 1;
@@ -160,7 +168,7 @@ export async function releaseLease(
 ): Promise<void> {
   await q.query(
     `update processor_flows set lease_until = $2, next_attempt_at = $3, last_error = $4, updated_at = $2
-      where payment_id = $1 and recovery_point = 'started'`,
+      where payment_id = $1 and recovery_point <> 'finished'`,
     [paymentId, now, nextAttemptAt, error],
   );
 }
@@ -179,6 +187,25 @@ export async function markActionRequired(
             updated_at = $4
       where payment_id = $1 and recovery_point = 'started'`,
     [paymentId, processorObjectId, actionUrl, now, nextAttemptAt],
+  );
+}
+
+/**
+ * The ledger refused a captured top-up's credit: from now on the flow only refunds the charge
+ * (the driver keeps its lease and refunds next).
+ */
+export async function markRefunding(
+  q: Queryable,
+  paymentId: string,
+  chargeId: string,
+  reason: string,
+  now: Date,
+): Promise<void> {
+  await q.query(
+    `update processor_flows set recovery_point = 'refunding', processor_object_id = $2, action_url = null,
+            last_error = $3, updated_at = $4
+      where payment_id = $1 and kind = 'topup' and recovery_point = 'started'`,
+    [paymentId, chargeId, reason, now],
   );
 }
 
@@ -204,7 +231,7 @@ export async function selectDueFlows(
 ): Promise<string[]> {
   const rows = await q.query<{ payment_id: string }>(
     `select payment_id from processor_flows
-      where recovery_point = 'started' and lease_until <= $1 and next_attempt_at <= $1 and updated_at <= $2
+      where recovery_point <> 'finished' and lease_until <= $1 and next_attempt_at <= $1 and updated_at <= $2
       order by next_attempt_at limit $3`,
     [now, idleSince, limit],
   );
@@ -213,7 +240,12 @@ export async function selectDueFlows(
 
 export async function countUnfinishedFlows(q: Queryable): Promise<number> {
   const rows = await q.query<{ n: string }>(
-    "select count(*)::text as n from processor_flows where recovery_point = 'started'",
+    "select count(*)::text as n from processor_flows where recovery_point <> 'finished'",
   );
   return Number(rows.rows[0]?.n ?? 0);
+}
+
+/** The sealed bank accounts of payouts, for `kassa keys rotate`. */
+export function flowSealedColumns(box: SecretBox): SealedColumn[] {
+  return [{ table: 'processor_flows', key: 'payment_id', column: 'bank_account_sealed', box }];
 }

@@ -22,6 +22,15 @@ export interface ProcessorPayout {
   readonly failure_code: string | null;
 }
 
+export interface ProcessorRefund {
+  readonly id: string;
+  readonly object: 'refund';
+  readonly status: 'succeeded';
+  readonly charge: string;
+  readonly amount: number;
+  readonly currency: string;
+}
+
 export interface SettlementEntry {
   readonly type: 'capture' | 'refund' | 'payout';
   readonly idempotency_key: string;
@@ -65,6 +74,11 @@ export interface ProcessorClient {
   getCharge(id: string): Promise<CallResult<ProcessorCharge>>;
   /** Cancels an authorization that was never completed. */
   voidCharge(id: string, key: string): Promise<CallResult<ProcessorCharge>>;
+  /** Gives back (part of) a captured charge; the same key is the same refund. */
+  refund(
+    key: string,
+    input: { charge: string; amount: bigint; reference: string },
+  ): Promise<CallResult<ProcessorRefund>>;
   settlement(): Promise<SettlementEntry[]>;
 }
 
@@ -80,7 +94,8 @@ type Attempt =
  */
 export function createProcessorClient(options: {
   baseUrl: string;
-  secret: string;
+  /** Sent as `Authorization: Bearer`; the callback secret is never sent. */
+  apiKey: string;
   timeoutMs: number;
   retries: number;
   breaker: CircuitBreaker;
@@ -101,7 +116,7 @@ export function createProcessorClient(options: {
       const res = await fetch(`${options.baseUrl}${path}`, {
         method,
         headers: {
-          authorization: `Bearer ${options.secret}`,
+          authorization: `Bearer ${options.apiKey}`,
           ...(body === undefined ? {} : { 'content-type': 'application/json' }),
           ...(key === null ? {} : { 'idempotency-key': key }),
         },
@@ -181,6 +196,12 @@ export function createProcessorClient(options: {
     getCharge: (id) => call('get_charge', 'GET', `/v1/charges/${encodeURIComponent(id)}`, null),
     voidCharge: (id, key) =>
       call('void', 'POST', `/v1/charges/${encodeURIComponent(id)}/void`, key, {}),
+    refund: (key, input) =>
+      call('refund', 'POST', '/v1/refunds', key, {
+        charge: input.charge,
+        amount: Number(input.amount),
+        reference: input.reference,
+      }),
     async settlement() {
       const url = `${options.baseUrl}/admin/settlement`;
       const res = await fetch(url, {

@@ -5,7 +5,8 @@ export const callbackToleranceSeconds = 300;
 
 /**
  * Verifies a processor callback's `Processor-Signature: t=<unix seconds>,v1=<hex>` header: an
- * HMAC-SHA256 with the shared processor secret over `<t>.<raw body>`, within the tolerance.
+ * HMAC-SHA256 with the callback secret (never the API key) over `<t>.<raw body>`, within the
+ * tolerance.
  */
 export function verifyProcessorSignature(
   secret: string,

@@ -4,11 +4,11 @@ import { KassaError } from '../../kernel/errors.ts';
 import { newUuid } from '../../kernel/ids.ts';
 import type { Currency } from '../../kernel/money.ts';
 import type { CircuitBreaker } from '../../platform/circuit-breaker.ts';
-import { unnestParams, type Db, type DbClient } from '../../platform/db.ts';
+import { unnestParams, type Db, type DbClient, type Queryable } from '../../platform/db.ts';
 import type { Logger } from '../../platform/log.ts';
 import type { Metrics } from '../../platform/metrics.ts';
-import type { IdempotencyClaim, StoredResponse } from '../idempotency/index.ts';
-import type { SecretBox } from '../identity/index.ts';
+import { sameRequest, type IdempotencyClaim, type StoredResponse } from '../idempotency/index.ts';
+import type { SecretBox } from '../../platform/secret-box.ts';
 import { appendPublicEvents } from '../events/index.ts';
 import { appendEvents } from '../journal/index.ts';
 import { transferFlags, type Ledger, type TransferInput } from '../ledger/index.ts';
@@ -25,11 +25,18 @@ import {
   type SystemAccounts,
 } from '../payments/index.ts';
 import type { CardVault } from '../vault/index.ts';
-import { flowOutcome, retryDelayMs, type FlowOutcome } from './domain/flow-outcome.ts';
+import {
+  flowOutcome,
+  refundOutcome,
+  retryDelayMs,
+  type FlowOutcome,
+  type RefundOutcome,
+} from './domain/flow-outcome.ts';
 import {
   insertFlow,
   markActionRequired,
   markFinished,
+  markRefunding,
   releaseLease,
   selectDueFlows,
   selectFlow,
@@ -38,7 +45,7 @@ import {
   type FlowKind,
   type FlowRecord,
 } from './flow-store.ts';
-import type { ProcessorClient, ProcessorCharge, ProcessorPayout } from './processor-client.ts';
+import type { ProcessorClient } from './processor-client.ts';
 import { flowView } from './rails-views.ts';
 
 export interface RailsDeps {
@@ -69,6 +76,11 @@ export interface RailsDeps {
 
 export type FlowResponse = StoredResponse & { readonly replayed: boolean };
 
+/** A flow's answer after an attempt; `refundDue`: a captured top-up must now be refunded. */
+type Settled = StoredResponse & { readonly refundDue: boolean };
+
+type Settler = 'request' | 'worker' | 'callback';
+
 export interface BankAccount {
   readonly country: string;
   readonly account_number: string;
@@ -92,6 +104,8 @@ class KeyTakenMeanwhile extends Error {}
  * A crash between phases leaves a `started` flow; whoever comes next (the client retrying with
  * the same key, the worker, or a processor callback) resumes it. A call with no answer leaves
  * the payment `outcome_unknown`, never `failed`: the worker asks the processor what happened.
+ * A captured top-up whose credit the ledger refuses (the wallet would pass 2^53 - 1) moves to
+ * `refunding` in that same transaction: it is refunded at the processor, then `failed`.
  */
 export function createRails(deps: RailsDeps) {
   const random = deps.random ?? Math.random;
@@ -303,7 +317,7 @@ export function createRails(deps: RailsDeps) {
 
   /** A retry with a known key: the finished answer, or the flow driven on from where it stopped. */
   async function resume(flow: FlowRecord, claim: IdempotencyClaim): Promise<FlowResponse> {
-    if (!flow.requestSha256.equals(claim.fingerprint))
+    if (!sameRequest(flow.requestSha256, claim.fingerprint))
       throw new KassaError('idempotency_key_reused', undefined, { param: 'Idempotency-Key' });
     const payment = await selectPayment(deps.db.pool, flow.paymentId);
     assert(payment !== null, 'a flow has its payment');
@@ -327,11 +341,17 @@ export function createRails(deps: RailsDeps) {
     payment: PaymentRecord,
     replayed: boolean,
   ): Promise<FlowResponse> {
-    const outcome = await callProcessor(flow, payment);
-    crashPoint(`${flow.kind}.processor_answered`);
-    const response = await settle(flow.paymentId, outcome, 'request');
+    let response: Settled;
+    if (flow.recoveryPoint === 'refunding') {
+      response = await refundCapture(flow.paymentId, 'request');
+    } else {
+      const outcome = await callProcessor(flow, payment);
+      crashPoint(`${flow.kind}.processor_answered`);
+      response = await settle(flow.paymentId, outcome, 'request');
+      if (response.refundDue) response = await refundCapture(flow.paymentId, 'request');
+    }
     if (response.statusCode === 201) crashPoint(`${flow.kind}.finished`);
-    return { ...response, replayed };
+    return { statusCode: response.statusCode, body: response.body, replayed };
   }
 
   async function callProcessor(flow: FlowRecord, payment: PaymentRecord): Promise<FlowOutcome> {
@@ -373,25 +393,51 @@ export function createRails(deps: RailsDeps) {
     return flowOutcome(expected, call, 'unknown');
   }
 
-  /** Records an outcome. Safe against concurrent settlers: the flow row is locked and checked. */
-  async function settle(
-    paymentId: string,
-    outcome: FlowOutcome,
-    by: 'request' | 'worker' | 'callback',
-  ): Promise<StoredResponse> {
+  /** After a request's attempt the worker may look at once; after its own attempt it backs off. */
+  function nextAttemptAt(flow: FlowRecord, by: Settler, now: Date): Date {
+    return by === 'worker' ? new Date(now.getTime() + retryDelayMs(flow.attempts, random())) : now;
+  }
+
+  /** The flow and its payment as the transaction now sees them. */
+  async function reread(q: Queryable, paymentId: string) {
+    const flow = await selectFlow(q, { paymentId });
+    const payment = await selectPayment(q, paymentId);
+    assert(flow !== null && payment !== null, 'the payment is still there');
+    return { flow, payment };
+  }
+
+  /** Counts a flow finished just now and answers with its current state. */
+  function answer(settled: { flow: FlowRecord; payment: PaymentRecord; finishedNow: boolean }) {
+    const { flow, payment } = settled;
+    if (settled.finishedNow) {
+      deps.onAccountsChanged?.([payment.payerAccountId, payment.payeeAccountId]);
+      deps.metrics.payments.inc({
+        kind: flow.kind,
+        outcome: payment.status === 'succeeded' ? 'succeeded' : (payment.failureCode ?? 'failed'),
+      });
+    }
+    return {
+      statusCode: flow.recoveryPoint === 'finished' ? 201 : 202,
+      body: flowView(payment, flow),
+      refundDue: flow.recoveryPoint === 'refunding',
+    };
+  }
+
+  /**
+   * Records the outcome of a `started` flow. Safe against concurrent settlers: the flow row is
+   * locked and checked, and a flow past `started` is never changed here.
+   */
+  async function settle(paymentId: string, outcome: FlowOutcome, by: Settler): Promise<Settled> {
     const now = deps.clock.now();
     const settled = await deps.db.transaction(async (client) => {
       const flow = await selectFlow(client, { paymentId }, { lock: true });
       assert(flow !== null, 'settling a known flow');
       const payment = await selectPayment(client, paymentId, { lock: true });
       assert(payment !== null, 'a flow has its payment');
-      if (flow.recoveryPoint === 'finished') return { flow, payment, finishedNow: false };
-      // After a request's attempt the worker may look once the flow is idle; after the
-      // worker's own attempt it backs off.
-      const next =
-        by === 'worker' ? new Date(now.getTime() + retryDelayMs(flow.attempts, random())) : now;
+      if (flow.recoveryPoint !== 'started') return { flow, payment, finishedNow: false };
       if (outcome.result === 'unknown' || outcome.result === 'action_required') {
         const status = outcome.result === 'unknown' ? 'outcome_unknown' : 'requires_action';
+        const next = nextAttemptAt(flow, by, now);
         if (outcome.result === 'unknown') {
           await releaseLease(client, paymentId, now, next, outcome.reason);
         } else {
@@ -419,33 +465,61 @@ export function createRails(deps: RailsDeps) {
             },
           ]);
         }
-        const updated = await selectPayment(client, paymentId);
-        const current = await selectFlow(client, { paymentId });
-        assert(updated !== null && current !== null, 'the payment is still there');
-        return { flow: current, payment: updated, finishedNow: false };
+        return { ...(await reread(client, paymentId)), finishedNow: false };
       }
-      await record(client, flow, payment, outcome, now);
-      const updated = await selectPayment(client, paymentId);
-      const finished = await selectFlow(client, { paymentId });
-      assert(updated !== null && finished !== null, 'the payment is still there');
-      return { flow: finished, payment: updated, finishedNow: true };
+      const finishedNow = await record(client, flow, payment, outcome, now);
+      return { ...(await reread(client, paymentId)), finishedNow };
     });
-    if (settled.finishedNow)
-      deps.onAccountsChanged?.([settled.payment.payerAccountId, settled.payment.payeeAccountId]);
-    if (settled.finishedNow)
-      deps.metrics.payments.inc({
-        kind: settled.flow.kind,
-        outcome:
-          settled.payment.status === 'succeeded'
-            ? 'succeeded'
-            : (settled.payment.failureCode ?? 'failed'),
-      });
-    if (outcome.result === 'unknown' && settled.flow.recoveryPoint !== 'finished')
+    if (outcome.result === 'unknown' && settled.flow.recoveryPoint === 'started')
       deps.logger.warn({ payment: paymentId, reason: outcome.reason }, 'processor outcome unknown');
-    return {
-      statusCode: settled.flow.recoveryPoint === 'finished' ? 201 : 202,
-      body: flowView(settled.payment, settled.flow),
-    };
+    return answer(settled);
+  }
+
+  /**
+   * The refund of a captured top-up the wallet cannot hold, holding the flow's lease. The key is
+   * derived from the flow, so every attempt by anyone is one refund at the processor; only a
+   * confirmed refund fails the top-up, anything else is tried again.
+   */
+  async function refundCapture(paymentId: string, by: Settler): Promise<Settled> {
+    const { flow, payment } = await reread(deps.db.pool, paymentId);
+    let outcome: RefundOutcome = { result: 'unknown', reason: 'no processor configured' };
+    if (flow.recoveryPoint === 'refunding' && deps.processor !== null) {
+      assert(flow.processorObjectId !== null, 'a refund knows its charge');
+      const call = await deps.processor.refund(`${flow.processorKey}_refund`, {
+        charge: flow.processorObjectId,
+        amount: payment.amount,
+        reference: paymentWireId(payment),
+      });
+      outcome = refundOutcome(
+        { charge: flow.processorObjectId, amount: payment.amount, currency: payment.currency },
+        call,
+      );
+    }
+    const now = deps.clock.now();
+    const settled = await deps.db.transaction(async (client) => {
+      const locked = await selectFlow(client, { paymentId }, { lock: true });
+      const current = await selectPayment(client, paymentId, { lock: true });
+      assert(locked !== null && current !== null, 'a flow has its payment');
+      if (locked.recoveryPoint !== 'refunding')
+        return { flow: locked, payment: current, finishedNow: false };
+      if (outcome.result === 'unknown') {
+        await releaseLease(client, paymentId, now, nextAttemptAt(locked, by, now), outcome.reason);
+        return { ...(await reread(client, paymentId)), finishedNow: false };
+      }
+      const objectId = locked.processorObjectId;
+      assert(objectId !== null, 'a refund knows its charge');
+      const failed = { result: 'failed', code: 'amount_too_large', objectId } as const;
+      await record(client, locked, current, failed, now, { refund: outcome.refundId });
+      return { ...(await reread(client, paymentId)), finishedNow: true };
+    });
+    if (outcome.result === 'unknown' && settled.flow.recoveryPoint === 'refunding') {
+      // A refusal replays under the same key: it needs a person (docs/runbook.md).
+      const log = outcome.reason.startsWith('processor refused')
+        ? deps.logger.error
+        : deps.logger.warn;
+      log.call(deps.logger, { payment: paymentId, reason: outcome.reason }, 'refund not confirmed');
+    }
+    return answer(settled);
   }
 
   async function record(
@@ -454,11 +528,21 @@ export function createRails(deps: RailsDeps) {
     payment: PaymentRecord,
     outcome: Extract<FlowOutcome, { result: 'succeeded' | 'failed' }>,
     now: Date,
-  ): Promise<void> {
+    detail: Record<string, string> = {},
+  ): Promise<boolean> {
     const succeeded = outcome.result === 'succeeded';
     const transfer = ledgerEffect(flow, payment, succeeded);
     if (transfer !== null) {
       const [result] = await deps.ledger.postInTransaction(client, [transfer]);
+      if (
+        transfer.code === 'topup' &&
+        result?.status === 'rejected' &&
+        (result.code === 'overflows_credits' || result.code === 'overflows_debits')
+      ) {
+        assert(outcome.objectId !== null, 'a captured charge has an id');
+        await refundDue(client, payment, outcome.objectId, result.code, now);
+        return false;
+      }
       assert(
         result?.status === 'created',
         `the ledger accepts a finished ${flow.kind}: ${result?.status === 'rejected' ? result.code : 'no outcome'}`,
@@ -497,9 +581,63 @@ export function createRails(deps: RailsDeps) {
           currency: payment.currency,
           processor_object: outcome.objectId,
           ...(succeeded ? {} : { failure_code: outcome.code }),
+          ...detail,
         },
       },
     ]);
+    return true;
+  }
+
+  /**
+   * The card was captured but the wallet cannot take the credit: the flow moves to `refunding`
+   * in this transaction, so no later attempt can credit it after all. Nothing moved in Kassa.
+   */
+  async function refundDue(
+    client: DbClient,
+    payment: PaymentRecord,
+    chargeId: string,
+    reason: string,
+    now: Date,
+  ): Promise<void> {
+    await markRefunding(client, payment.id, chargeId, `ledger refused the credit: ${reason}`, now);
+    if (payment.status !== 'processing')
+      await client.query(
+        updatePaymentsSql,
+        unnestParams([paymentChangeRow(payment.id, { status: 'processing' }, now)]),
+      );
+    await appendEvents(client, [
+      {
+        type: 'topup.credit_refused',
+        streamId: payment.id,
+        data: {
+          id: payment.id,
+          amount: payment.amount,
+          currency: payment.currency,
+          processor_object: chargeId,
+          reason,
+        },
+      },
+    ]);
+  }
+
+  /**
+   * What the processor recorded for a flow, read the way the worker reads it. A charge known by
+   * id is read as it is now; so is one whose stored answer asked for 3-D Secure, since the
+   * cardholder may have answered since. `neverSeen`: see `flowOutcome`.
+   */
+  async function askProcessor(
+    processor: ProcessorClient,
+    flow: FlowRecord,
+    payment: PaymentRecord,
+    neverSeen: 'failed' | 'unknown',
+  ): Promise<FlowOutcome> {
+    const expected = { kind: flow.kind, amount: payment.amount, currency: payment.currency };
+    const chargeNow = async (id: string) =>
+      flowOutcome(expected, await processor.getCharge(id), 'unknown');
+    if (flow.kind === 'topup' && flow.processorObjectId !== null)
+      return chargeNow(flow.processorObjectId);
+    const outcome = flowOutcome(expected, await processor.lookup(flow.processorKey), neverSeen);
+    return outcome.result === 'action_required' ? chargeNow(outcome.objectId) : outcome;
   }
 
   /** Resolves idle unfinished flows by asking the processor what it recorded. */
@@ -518,57 +656,66 @@ export function createRails(deps: RailsDeps) {
     for (const id of ids) {
       const at = deps.clock.now();
       if (!(await takeLease(deps.db.pool, id, at, leaseFrom(at)))) continue;
-      const flow = await selectFlow(deps.db.pool, { paymentId: id });
-      const payment = await selectPayment(deps.db.pool, id);
-      assert(flow !== null && payment !== null, 'a due flow exists');
-      const expected = { kind: flow.kind, amount: payment.amount, currency: payment.currency };
-      // The lease lapsed and the flow sat idle: no call of ours can still reach the processor,
-      // so "never seen" means nothing happened, and the flow is failed (a payout's hold voided).
-      // A charge we know by id (waiting for 3-D Secure) is read as it is now.
-      let outcome =
-        flow.kind === 'topup' && flow.processorObjectId !== null
-          ? flowOutcome(expected, await processor.getCharge(flow.processorObjectId), 'unknown')
-          : flowOutcome(expected, await processor.lookup(flow.processorKey), 'failed');
-      if (
-        outcome.result === 'action_required' &&
-        at.getTime() - payment.updatedAt.getTime() >= deps.authenticationTimeoutMs
-      ) {
-        // The cardholder never confirmed: cancel the authorization, then fail the top-up.
-        const voided = await processor.voidCharge(outcome.objectId, `${flow.processorKey}_void`);
-        outcome =
-          voided.kind === 'answered' && voided.value.status === 'canceled'
-            ? { result: 'failed', code: 'authentication_timeout', objectId: outcome.objectId }
-            : {
-                result: 'unknown',
-                reason: `could not cancel the unconfirmed charge (${voided.kind})`,
-              };
-      }
-      const response = await settle(id, outcome, 'worker');
+      const response = await resolveOne(processor, id, at);
       if (response.statusCode === 201) resolved += 1;
       else unknown += 1;
     }
     return { resolved, unknown };
   }
 
-  /** A processor callback (signature already verified): finishes the flow it names, once. */
-  async function onProcessorEvent(
-    object: ProcessorCharge | (ProcessorPayout & { idempotency_key?: string }),
-  ) {
-    const key = (object as { idempotency_key?: unknown }).idempotency_key;
+  /** One idle flow, holding its lease: a refund owed is retried, anything else looked up. */
+  async function resolveOne(processor: ProcessorClient, id: string, at: Date): Promise<Settled> {
+    const { flow, payment } = await reread(deps.db.pool, id);
+    if (flow.recoveryPoint === 'refunding') return refundCapture(id, 'worker');
+    // The lease lapsed and the flow sat idle: no call of ours can still reach the processor,
+    // so "never seen" means nothing happened, and the flow is failed (a payout's hold voided).
+    let outcome = await askProcessor(processor, flow, payment, 'failed');
+    if (
+      outcome.result === 'action_required' &&
+      at.getTime() - payment.updatedAt.getTime() >= deps.authenticationTimeoutMs
+    ) {
+      // The cardholder never confirmed: cancel the authorization, then fail the top-up.
+      const voided = await processor.voidCharge(outcome.objectId, `${flow.processorKey}_void`);
+      outcome =
+        voided.kind === 'answered' && voided.value.status === 'canceled'
+          ? { result: 'failed', code: 'authentication_timeout', objectId: outcome.objectId }
+          : {
+              result: 'unknown',
+              reason: `could not cancel the unconfirmed charge (${voided.kind})`,
+            };
+    }
+    const settled = await settle(id, outcome, 'worker');
+    return settled.refundDue ? refundCapture(id, 'worker') : settled;
+  }
+
+  /**
+   * A processor callback whose signature verified. It is only a hint about which flow to look
+   * at: whoever holds the callback key could claim anything in it, so Kassa asks the processor
+   * itself, as the worker does, and records that answer, and only a definite one. An unknown
+   * flow, an unreachable processor or an open question change nothing; the worker resolves
+   * them later. A key the processor does not know is no failure here: a call may be on its way.
+   */
+  async function onProcessorEvent(object: unknown) {
+    const key =
+      typeof object === 'object' && object !== null
+        ? (object as { idempotency_key?: unknown }).idempotency_key
+        : undefined;
     if (typeof key !== 'string') return 'ignored' as const;
     const flow = await selectFlow(deps.db.pool, { processorKey: key });
     if (flow === null) return 'ignored' as const;
     if (flow.recoveryPoint === 'finished') return 'already_finished' as const;
+    const processor = deps.processor;
+    if (flow.recoveryPoint === 'refunding' || processor === null) return 'unresolved' as const;
     const payment = await selectPayment(deps.db.pool, flow.paymentId);
     assert(payment !== null, 'a flow has its payment');
-    const outcome = flowOutcome(
-      { kind: flow.kind, amount: payment.amount, currency: payment.currency },
-      { kind: 'answered', value: object },
-      'unknown',
-    );
-    if (outcome.result === 'unknown') return 'ignored' as const;
-    await settle(flow.paymentId, outcome, 'callback');
-    return 'finished' as const;
+    const outcome = await askProcessor(processor, flow, payment, 'unknown');
+    if (outcome.result !== 'succeeded' && outcome.result !== 'failed') return 'unresolved' as const;
+    let settled = await settle(flow.paymentId, outcome, 'callback');
+    const now = deps.clock.now();
+    // A refund is owed: refund now unless a request or the worker is already driving the flow.
+    if (settled.refundDue && (await takeLease(deps.db.pool, flow.paymentId, now, leaseFrom(now))))
+      settled = await refundCapture(flow.paymentId, 'callback');
+    return settled.statusCode === 201 ? ('finished' as const) : ('unresolved' as const);
   }
 
   async function view(userId: string, kind: FlowKind, paymentId: string) {
@@ -579,7 +726,12 @@ export function createRails(deps: RailsDeps) {
     return flowView(payment, flow);
   }
 
-  return { startTopup, startPayout, resolveDue, onProcessorEvent, view };
+  /** Whether a flow already exists under this idempotency key (a retry resumes it). */
+  async function knownFlow(claim: Pick<IdempotencyClaim, 'scope' | 'key'>): Promise<boolean> {
+    return (await selectFlowByKey(deps.db.pool, claim.scope, claim.key)) !== null;
+  }
+
+  return { startTopup, startPayout, resolveDue, onProcessorEvent, view, knownFlow };
 }
 
 export type Rails = ReturnType<typeof createRails>;

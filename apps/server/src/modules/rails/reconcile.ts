@@ -1,6 +1,7 @@
 import type { Clock } from '../../kernel/clock.ts';
 import { newUuid } from '../../kernel/ids.ts';
 import type { Db } from '../../platform/db.ts';
+import type { RecoveryPoint } from './flow-store.ts';
 import type { ProcessorClient, SettlementEntry } from './processor-client.ts';
 
 export interface Mismatch {
@@ -21,7 +22,7 @@ export interface ReconciliationReport {
 
 interface LedgerSide {
   processor_key: string;
-  recovery_point: 'started' | 'finished';
+  recovery_point: RecoveryPoint;
   amount: bigint | null;
   currency: string | null;
 }
@@ -29,7 +30,9 @@ interface LedgerSide {
 /**
  * Compares what the ledger says went through the processor (top-up credits, posted payouts:
  * the transfers themselves, not the payment rows) with the processor's settlement report,
- * key by key. Every difference is listed; a clean run has none.
+ * key by key. Every difference is listed; a clean run has none. Kassa's own refunds of a flow's
+ * capture (key `<processor key>_refund`: a top-up the wallet could not hold) count against it,
+ * so a capture refunded in full settles nothing.
  */
 export async function reconcile(deps: {
   db: Db;
@@ -39,12 +42,16 @@ export async function reconcile(deps: {
   const startedAt = deps.clock.now();
   const report = await deps.processor.settlement();
   const settled = new Map<string, { amount: bigint; currency: string }>();
-  for (const entry of report.filter((e: SettlementEntry) => e.type !== 'refund')) {
-    const seen = settled.get(entry.idempotency_key);
-    settled.set(entry.idempotency_key, {
-      amount: (seen?.amount ?? 0n) + BigInt(entry.amount),
-      currency: entry.currency,
-    });
+  const add = (key: string, entry: SettlementEntry, sign: bigint) => {
+    const seen = settled.get(key);
+    const amount = (seen?.amount ?? 0n) + sign * BigInt(entry.amount);
+    if (amount === 0n) settled.delete(key);
+    else settled.set(key, { amount, currency: entry.currency });
+  };
+  for (const entry of report) {
+    if (entry.type !== 'refund') add(entry.idempotency_key, entry, 1n);
+    else if (/^kassa_topup_.+_refund$/.test(entry.idempotency_key))
+      add(entry.idempotency_key.slice(0, -'_refund'.length), entry, -1n);
   }
   const rows = await deps.db.query<LedgerSide>(
     `select f.processor_key, f.recovery_point, t.amount, t.currency
@@ -58,7 +65,7 @@ export async function reconcile(deps: {
   for (const row of rows) {
     known.add(row.processor_key);
     const processor = settled.get(row.processor_key);
-    if (row.recovery_point === 'started') {
+    if (row.recovery_point !== 'finished') {
       inFlight += 1;
       continue;
     }

@@ -11,9 +11,9 @@ import type { Clock } from '../../kernel/clock.ts';
 import { KassaError } from '../../kernel/errors.ts';
 import { isCurrency, type Currency } from '../../kernel/money.ts';
 import type { Logger } from '../../platform/log.ts';
-import type { ProcessorCharge, ProcessorPayout } from './processor-client.ts';
 import { verifyProcessorSignature } from './processor-signature.ts';
 import type { Rails } from './rails-flows.ts';
+import { runDecided, type StepUpPolicy } from '../payments/index.ts';
 
 function currency(value: string): Currency {
   if (!isCurrency(value))
@@ -23,9 +23,12 @@ function currency(value: string): Currency {
 
 export function railsRoutes(deps: {
   rails: Rails;
+  /** Device signatures and second-factor rules, as for transfers (payments module). */
+  stepUp: StepUpPolicy;
   clock: Clock;
   logger: Logger;
-  processorSecret: string;
+  /** Verifies `Processor-Signature` (never the API key Kassa sends to the processor). */
+  callbackSecret: string;
 }) {
   return async function plugin(root: FastifyInstance): Promise<void> {
     const app = root.withTypeProvider<TypeBoxTypeProvider>();
@@ -46,6 +49,9 @@ export function railsRoutes(deps: {
         const user = requireUser(request);
         const claim = idempotencyClaim(request, true);
         if (claim === null) throw new KassaError('idempotency_key_missing');
+        // A device-bound session's requests are signed by its device: a copied token alone
+        // cannot charge the user's card.
+        await deps.stepUp.requireDevice(user, request);
         const response = await deps.rails.startTopup({
           userId: user.userId,
           claim,
@@ -65,7 +71,7 @@ export function railsRoutes(deps: {
           tags: ['top-ups and payouts'],
           summary: 'Send wallet money to a bank account (held until the bank confirms)',
           description:
-            '201 with the finished payout (`succeeded` = paid, or `failed` with the hold released), or 202 with `outcome_unknown`. Insufficient funds: 402, nothing stored.',
+            "201 with the finished payout (`succeeded` = paid, or `failed` with the hold released), or 202 with `outcome_unknown`. Insufficient funds: 402, nothing stored. A payout that needs a second factor (its amount, the day's total, an untrusted device) is refused with 403 `step_up_required` until it is sent again with `code` (a current TOTP code).",
           body: CreatePayoutBody,
         },
       },
@@ -73,14 +79,33 @@ export function railsRoutes(deps: {
         const user = requireUser(request);
         const claim = idempotencyClaim(request, true);
         if (claim === null) throw new KassaError('idempotency_key_missing');
-        const response = await deps.rails.startPayout({
-          userId: user.userId,
+        const amount = BigInt(request.body.amount);
+        const payoutCurrency = currency(request.body.currency);
+        const start = () =>
+          deps.rails.startPayout({
+            userId: user.userId,
+            claim,
+            amount,
+            currency: payoutCurrency,
+            bankAccount: request.body.bank_account,
+          });
+        // A retry of a payout already under way resumes it; a new one passes step-up first.
+        if (await deps.rails.knownFlow(claim)) return sendStored(reply, await start());
+        const decision = await deps.stepUp.decide(
+          request,
+          user,
           claim,
-          amount: BigInt(request.body.amount),
-          currency: currency(request.body.currency),
-          bankAccount: request.body.bank_account,
-        });
-        return sendStored(reply, response);
+          'payout',
+          amount,
+          payoutCurrency,
+        );
+        if (decision.reason !== null) {
+          const code = request.body.code;
+          if (code === undefined)
+            throw new KassaError('step_up_required', undefined, { param: 'code' });
+          await deps.stepUp.verifyCode(user.userId, code, request.ip, 'payout');
+        }
+        return sendStored(reply, await runDecided(decision, start));
       },
     );
 
@@ -117,7 +142,7 @@ export function railsRoutes(deps: {
         config: { public: true },
         schema: {
           tags: ['top-ups and payouts'],
-          summary: 'Processor callbacks (signed with the shared processor secret)',
+          summary: 'Processor callbacks (signed with the callback secret; hints only)',
           security: [],
           hide: true,
         },
@@ -126,20 +151,16 @@ export function railsRoutes(deps: {
         const signature = request.headers['processor-signature'];
         if (
           !verifyProcessorSignature(
-            deps.processorSecret,
+            deps.callbackSecret,
             typeof signature === 'string' ? signature : undefined,
             request.rawBody ?? '',
             deps.clock.now(),
           )
         )
           throw new KassaError('authentication_required', 'bad processor signature');
+        // Only a hint at which flow to look at: Kassa asks the processor before anything moves.
         const event = request.body as { type?: unknown; data?: { object?: unknown } } | null;
-        const object = event?.data?.object;
-        if (typeof object !== 'object' || object === null)
-          return reply.code(200).send({ received: true, result: 'ignored' });
-        const result = await deps.rails.onProcessorEvent(
-          object as ProcessorCharge | ProcessorPayout,
-        );
+        const result = await deps.rails.onProcessorEvent(event?.data?.object);
         deps.logger.debug({ type: event?.type, result }, 'processor callback');
         return reply.code(200).send({ received: true, result });
       },

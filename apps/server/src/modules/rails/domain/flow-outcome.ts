@@ -1,4 +1,9 @@
-import type { CallResult, ProcessorCharge, ProcessorPayout } from '../processor-client.ts';
+import type {
+  CallResult,
+  ProcessorCharge,
+  ProcessorPayout,
+  ProcessorRefund,
+} from '../processor-client.ts';
 
 /** Where a top-up or payout stands after one exchange with the processor. */
 export type FlowOutcome =
@@ -50,9 +55,12 @@ function answered(expected: Expected, value: ProcessorCharge | ProcessorPayout):
       reason: `processor recorded ${value.amount} ${value.currency}, expected ${expected.amount} ${expected.currency}`,
     };
   if (value.object === 'payout') {
-    return value.status === 'paid'
-      ? { result: 'succeeded', objectId: value.id }
-      : { result: 'failed', code: value.failure_code ?? 'payout_failed', objectId: value.id };
+    // Only the processor's own "failed" releases the hold: anything else it might say is no
+    // reason to give money back that the bank may have paid out.
+    if (value.status === 'paid') return { result: 'succeeded', objectId: value.id };
+    if (value.status === 'failed')
+      return { result: 'failed', code: value.failure_code ?? 'payout_failed', objectId: value.id };
+    return { result: 'unknown', reason: `payout is ${String(value.status)}` };
   }
   switch (value.status) {
     case 'succeeded':
@@ -66,6 +74,46 @@ function answered(expected: Expected, value: ProcessorCharge | ProcessorPayout):
     case 'requires_capture':
     case 'canceled':
       return { result: 'unknown', reason: `charge is ${value.status}; top-ups capture at once` };
+  }
+  // A status this code does not know (the processor's, not ours): wait, never guess.
+  return {
+    result: 'unknown',
+    reason: `charge is ${String((value as { status: unknown }).status)}`,
+  };
+}
+
+/** Where the refund of a captured top-up stands: only a processor's confirmation is definite. */
+export type RefundOutcome =
+  | { readonly result: 'refunded'; readonly refundId: string }
+  | { readonly result: 'unknown'; readonly reason: string };
+
+/**
+ * Maps the processor's answer to a refund. A refusal is not a result either: the same key
+ * replays the same refusal, so the flow stays open (and visible) until someone looks.
+ */
+export function refundOutcome(
+  expected: { readonly charge: string; readonly amount: bigint; readonly currency: string },
+  call: CallResult<ProcessorRefund>,
+): RefundOutcome {
+  switch (call.kind) {
+    case 'unknown':
+      return { result: 'unknown', reason: call.reason };
+    case 'unavailable':
+      return { result: 'unknown', reason: 'processor circuit open' };
+    case 'rejected':
+      return { result: 'unknown', reason: `processor refused the refund: ${call.code}` };
+    case 'answered': {
+      const refund = call.value;
+      if (
+        refund.object !== 'refund' ||
+        refund.status !== 'succeeded' ||
+        refund.charge !== expected.charge ||
+        BigInt(refund.amount) !== expected.amount ||
+        refund.currency !== expected.currency
+      )
+        return { result: 'unknown', reason: `unexpected refund answer ${JSON.stringify(refund)}` };
+      return { result: 'refunded', refundId: refund.id };
+    }
   }
 }
 
