@@ -2,6 +2,7 @@ import type { OutboxRecord } from '@kassa/sdk';
 import { statePill, type App } from './app.ts';
 import { announce, h } from './dom.ts';
 import { errorNotice, failureNotice, withProgress } from './feedback.ts';
+import { identityText } from './merchant-identity.ts';
 import { formatMoney } from './money.ts';
 
 export interface Review {
@@ -10,6 +11,8 @@ export interface Review {
   readonly verb: 'Send' | 'Pay';
   readonly back: string;
   readonly recipient: string;
+  /** For a merchant: the legal name the operator verified (null: not verified). */
+  readonly verifiedName?: string | null;
   readonly amount: number;
   readonly currency: string;
   readonly fee: number;
@@ -53,7 +56,21 @@ export function showReview(app: App, review: Review): void {
         'dl',
         { class: 'review' },
         h('dt', {}, 'To'),
-        h('dd', {}, review.recipient),
+        h(
+          'dd',
+          {},
+          review.recipient,
+          review.verifiedName === undefined
+            ? null
+            : h(
+                'span',
+                {
+                  class: `identity ${review.verifiedName === null ? 'unverified' : 'verified'}`,
+                  'data-testid': 'merchant-identity',
+                },
+                identityText(review.verifiedName),
+              ),
+        ),
         h('dt', {}, 'Amount'),
         h('dd', {}, formatMoney(review.amount, review.currency)),
         h('dt', {}, 'Fee'),

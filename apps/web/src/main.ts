@@ -1,6 +1,9 @@
 import { createKassaClient, indexedDbStorage } from '@kassa/sdk';
 import { layout, type App } from './app.ts';
 import { h } from './dom.ts';
+import { withProgress } from './feedback.ts';
+import { logOut } from './log-out.ts';
+import { offlineLimitMinor } from './offline-limit.ts';
 import { renderHistory, renderReceipt } from './screens/history.ts';
 import { renderHome } from './screens/home.ts';
 import { renderPay } from './screens/pay.ts';
@@ -15,7 +18,7 @@ if (root === null) throw new Error('no #app element');
 const kassa = await createKassaClient({
   baseUrl: location.origin,
   storage: indexedDbStorage('kassa-app'),
-  offlineLimitMinor: 5_000,
+  offlineLimitMinor,
 }).catch((error: unknown) => {
   // Without its storage the app cannot keep payments safe on the phone: say so, do nothing else.
   root.replaceChildren(
@@ -96,7 +99,13 @@ async function render(): Promise<void> {
         return await renderHome(screenApp);
     }
   } catch (error) {
-    app.show('Kassa', [
+    // The session ended (Kassa revoked it, or another tab logged out): log in again.
+    if (!kassa.signedIn()) return app.go('#/welcome');
+    const logOutButton = h('button', { type: 'button', class: 'secondary' }, 'Log out');
+    logOutButton.addEventListener('click', () => {
+      void withProgress(logOutButton, 'Logging out…', () => logOut(app));
+    });
+    screenApp.show('Kassa', [
       h(
         'div',
         { class: 'notice error', role: 'alert' },
@@ -105,11 +114,20 @@ async function render(): Promise<void> {
         h('p', {}, h('strong', {}, 'No money moved.')),
         h('button', { type: 'button', on: { click: () => void render() } }, 'Try again'),
       ),
+      // Whatever went wrong, logging out is always possible.
+      h('p', {}, logOutButton),
     ]);
   }
 }
 
 window.addEventListener('hashchange', () => void render());
+// The signed-in user changed (here, in another tab, or Kassa ended the session): nothing of the
+// previous user stays on screen.
+kassa.onSessionChange(() => {
+  app.me = null;
+  if (!kassa.signedIn()) app.go('#/welcome');
+  else if (location.hash !== '#/welcome') void render();
+});
 // Connectivity changes redraw home (its banner and balance); other screens keep what the person
 // is doing, and a payment in flight still shows its outcome.
 const onHome = () => ['', '#/', '#/home'].includes(location.hash);
@@ -139,5 +157,6 @@ async function requestBackgroundSync(): Promise<void> {
 if ('serviceWorker' in navigator) {
   void navigator.serviceWorker.register('/app/sw.js', { scope: '/app/' }).catch(() => undefined);
 }
-await kassa.outbox.flush().catch(() => undefined);
 await render();
+// After the first screen: another tab may be flushing (one flush at a time across tabs).
+await kassa.outbox.flush().catch(() => undefined);

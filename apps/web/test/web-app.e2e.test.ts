@@ -91,17 +91,17 @@ async function screen(title: string): Promise<void> {
     const stored = await page.evaluate(
       () =>
         new Promise<string>((resolve) => {
-          const open = indexedDB.open('kassa-app', 1);
+          const open = indexedDB.open('kassa-app');
           open.onsuccess = () => {
-            const get = open.result.transaction('state').objectStore('state').get('state');
-            get.onsuccess = () =>
-              resolve(
-                JSON.stringify({
-                  online: navigator.onLine,
-                  records: (get.result as { records: unknown }).records,
-                }),
-              );
+            try {
+              const get = open.result.transaction('records').objectStore('records').getAll();
+              get.onsuccess = () =>
+                resolve(JSON.stringify({ online: navigator.onLine, records: get.result }));
+            } catch (error) {
+              resolve(`unreadable: ${String(error)}`);
+            }
           };
+          open.onerror = () => resolve(`unreadable: ${String(open.error)}`);
         }),
     );
     browserLog.push(`stored: ${stored}`);
@@ -159,9 +159,19 @@ it(
     assert.equal(await page.getByTestId('balance').textContent(), '$0.00');
     await accessible('02-home-empty');
 
-    // Two-step verification.
+    // Two-step verification, after the current password (a wrong one is refused).
     await page.getByRole('link', { name: 'Settings', exact: true }).click();
     await screen('Settings');
+    const currentPassword = page.getByLabel('Current password');
+    assert.equal(await currentPassword.getAttribute('type'), 'password');
+    assert.equal(await currentPassword.getAttribute('autocomplete'), 'current-password');
+    await currentPassword.fill('not my password');
+    await page.getByRole('button', { name: 'Turn on two-step verification' }).click();
+    await page
+      .getByRole('alert')
+      .getByText(/password is incorrect/)
+      .waitFor();
+    await currentPassword.fill('correct horse battery');
     await page.getByRole('button', { name: 'Turn on two-step verification' }).click();
     const secret = (await page.getByTestId('totp-secret').textContent()) ?? '';
     await awayFromTotpStepEdge();
@@ -239,6 +249,16 @@ it(
     await page.getByRole('button', { name: 'Review payment' }).click();
     await screen('Pay merchant');
     assert.match(await page.locator('dl.review').innerText(), /Test Shop/);
+    // Beside the name the merchant chose, who the operator verified it is (or that nobody did).
+    const profile = (
+      await t.request('GET', `/v1/merchants/${merchant.id}`, { token: friend.token })
+    ).json<{ verified_name?: string | null }>();
+    assert.equal(
+      await page.getByTestId('merchant-identity').innerText(),
+      typeof profile.verified_name === 'string'
+        ? `Verified: ${profile.verified_name}`
+        : 'Not verified',
+    );
     await page.getByRole('button', { name: 'Pay $20.00' }).click();
     await screen('Done');
 

@@ -1,9 +1,13 @@
-import { createDeviceKeyPair, type DeviceIdentity } from './device-key.ts';
-import { KassaApiError, KassaNetworkError } from './errors.ts';
+import { watchConnectivity } from './connectivity-watch.ts';
+import { crossTabLock } from './cross-tab-lock.ts';
+import { createDeviceKeyPair, type StoredDevice } from './device-key.ts';
+import { KassaApiError, KassaNetworkError, signedOutError } from './errors.ts';
 import { createOutbox, type OutboxListener } from './outbox.ts';
-import type { OutboxRecord } from './outbox-record.ts';
+import { isMoneyAnswer, type OutboxRecord } from './outbox-record.ts';
+import { outboxRouteOf } from './outbox-routes.ts';
+import { createRecordKey } from './record-mac.ts';
 import { defaultRetryPolicy, isRetryable, retryDelayMs, type RetryPolicy } from './retry.ts';
-import { openStateStore } from './state-store.ts';
+import { createSessionKeeper, isSessionTokens } from './session-keeper.ts';
 import type { SdkStorage } from './storage.ts';
 import { callApi, type ApiRequest } from './transport.ts';
 import type {
@@ -23,7 +27,7 @@ import type {
 export interface KassaClientOptions {
   /** `https://api.example.com` (no trailing slash). */
   readonly baseUrl: string;
-  /** Where the outbox, the session and the device key live (IndexedDB, a file, memory). */
+  /** Where the outbox, the session and the device keys live (IndexedDB, a file, memory). */
   readonly storage: SdkStorage;
   /** Per currency, in minor units: how much may wait on the device while offline (default 10000). */
   readonly offlineLimitMinor?: number;
@@ -40,13 +44,13 @@ export type LogInResult =
   | { readonly status: 'signed_in' }
   | { readonly status: 'requires_2fa'; readonly challengeId: string };
 
-/** Refresh the access token when it has less than this left. */
-const refreshMarginMs = 30_000;
+/** How long log-out waits for the server before it lets the person go (it is signed out here). */
+const logOutServerWaitMs = 5_000;
 
 /**
- * A Kassa client for the app (or any Node.js program acting for one user). Opens its storage,
- * then: sessions with refresh, device enrolment and request signing, typed reads, and money
- * moved only through the offline-capable outbox.
+ * A Kassa client for the app (or any Node.js program acting for one user at a time). Opens its
+ * storage, then: sessions with refresh shared by tabs, a device key per user and request signing,
+ * typed reads, and money moved only through the offline-capable outbox of the signed-in user.
  */
 export async function createKassaClient(options: KassaClientOptions) {
   const now = options.now ?? (() => Date.now());
@@ -57,79 +61,39 @@ export async function createKassaClient(options: KassaClientOptions) {
   const online =
     options.online ??
     (() => (typeof navigator === 'undefined' ? true : navigator.onLine !== false));
+  const newId = () => crypto.randomUUID();
   const transport = {
     baseUrl: options.baseUrl,
     fetch: options.fetch ?? ((input, init) => fetch(input, init)),
     now,
   } satisfies Parameters<typeof callApi>[0];
-  const store = await openStateStore(options.storage);
+  const { storage } = options;
+  const lock = crossTabLock(storage.scope);
 
-  async function keepSession(tokens: SessionTokens): Promise<void> {
-    await store.update((s) => ({
-      ...s,
-      session: { ...tokens, expires_at_ms: now() + tokens.expires_in * 1000 },
-    }));
+  let devices: StoredDevice[] = [];
+  async function reloadDevices(): Promise<StoredDevice[]> {
+    devices = await storage.readDevices();
+    return devices;
   }
+  const deviceOf = async (owner: string) =>
+    (await reloadDevices()).find((d) => d.owner === owner) ?? null;
 
-  let refreshing: Promise<void> | undefined;
-  /** Trades the refresh token for a new pair, once at a time (the old one dies on use). */
-  function refresh(): Promise<void> {
-    refreshing ??= (async () => {
-      // Yield first, so `refreshing` is set before the body (and its `finally`) can run.
-      await Promise.resolve();
-      try {
-        const session = store.get().session;
-        if (session === null) throw notSignedIn();
-        const tokens = (await callApi(transport, {
-          method: 'POST',
-          path: '/v1/sessions/refresh',
-          body: { refresh_token: session.refresh_token },
-          deviceId: store.get().device?.id ?? null,
-        })) as SessionTokens;
-        await keepSession(tokens);
-      } finally {
-        refreshing = undefined;
-      }
-    })();
-    return refreshing;
-  }
+  const sessions = createSessionKeeper({ storage, lock, transport, now, newId, deviceOf });
+  const owner = () => sessions.current()?.user_id ?? null;
 
-  function notSignedIn(): KassaApiError {
-    return new KassaApiError(401, {
-      error: {
-        type: 'authentication_error',
-        code: 'authentication_required',
-        message: 'Log in to continue.',
-        request_id: '',
-        money_moved: false,
-        retryable: false,
-        next_action: 'log_in',
-      },
-    });
-  }
-
-  async function accessToken(): Promise<string> {
-    const session = store.get().session;
-    if (session === null) throw notSignedIn();
-    if (session.expires_at_ms - now() < refreshMarginMs) await refresh();
-    return store.get().session?.access_token ?? '';
-  }
-
-  /** One authenticated call; an expired token is refreshed and the call made once more. */
-  async function authed(request: Omit<ApiRequest, 'token'>): Promise<unknown> {
+  /** One call as `as` (the signed-in user if unset); an expired token is refreshed once. */
+  async function authed(request: Omit<ApiRequest, 'token'>, as?: string): Promise<unknown> {
+    const session = await sessions.usable(as);
     try {
-      return await callApi(transport, { ...request, token: await accessToken() });
+      return await callApi(transport, { ...request, token: session.access_token });
     } catch (error) {
       // Only an expired or revoked access token is cured by a refresh (a bad device signature
       // is a 401 too, and refreshing would not change it).
-      if (
-        !(error instanceof KassaApiError) ||
-        error.status !== 401 ||
-        error.code !== 'authentication_required'
-      )
+      if (!(error instanceof KassaApiError) || error.code !== 'authentication_required')
         throw error;
-      await refresh();
-      return callApi(transport, { ...request, token: await accessToken() });
+      await sessions.refresh(session.refresh_token);
+      const token = (await sessions.usable(as)).access_token;
+      return callApi(transport, { ...request, token });
     }
   }
 
@@ -147,37 +111,64 @@ export async function createKassaClient(options: KassaClientOptions) {
     }
   }
 
+  let recordKey: Promise<CryptoKey> | undefined;
   const outbox = createOutbox({
-    store,
+    storage,
+    lock,
+    owner,
+    recordKey: () =>
+      (recordKey ??= storage.recordKey(() => createRecordKey(storage.keysExtractable))),
     retry,
     offlineLimitMinor: options.offlineLimitMinor ?? 10_000,
     online,
-    newId: () => crypto.randomUUID(),
+    newId,
     now: () => new Date(now()),
     random,
     sleep,
-    send: async (record: OutboxRecord) =>
-      (await authed({
-        method: 'POST',
-        path: record.path,
-        body: record.body,
-        idempotencyKey: record.idempotencyKey,
-        device: store.get().device,
-      })) as Transfer | Payment,
+    send: async (record: OutboxRecord, route: string) =>
+      (await authed(
+        {
+          method: 'POST',
+          path: route,
+          body: record.body,
+          idempotencyKey: record.idempotencyKey,
+          device: await deviceOf(record.owner),
+          accepts: isMoneyAnswer,
+        },
+        record.owner,
+      )) as Transfer | Payment,
+  });
+
+  // Another tab (or the service worker) changed what is stored: catch up.
+  storage.watch(() => void Promise.all([sessions.reload(), reloadDevices(), outbox.reload()]));
+  await Promise.all([sessions.reload(), reloadDevices(), outbox.reload()]);
+  // Whoever logs in, here or in another tab, gets what they queued before sent (theirs only).
+  sessions.subscribe(() => {
+    if (owner() !== null && online()) void outbox.flush().catch(() => undefined);
   });
 
   const enc = encodeURIComponent;
+  /** Log-ins waiting for their second factor: the email typed, for the device key's label. */
+  const challenges = new Map<string, string>();
+  /** The device key of the account that last logged in with this email, to bind the session. */
+  const deviceIdFor = (email: string | undefined) =>
+    devices.find((d) => email !== undefined && d.email?.toLowerCase() === email.toLowerCase())
+      ?.id ?? null;
 
   async function logIn(credentials: { email: string; password: string }): Promise<LogInResult> {
+    await reloadDevices();
     const answer = (await callApi(transport, {
       method: 'POST',
       path: '/v1/sessions',
       body: credentials,
-      deviceId: store.get().device?.id ?? null,
+      deviceId: deviceIdFor(credentials.email),
+      accepts: (a) => isSessionTokens(a) || typeof a['challenge_id'] === 'string',
     })) as SessionTokens | { requires_2fa: true; challenge_id: string };
-    if ('requires_2fa' in answer)
+    if ('challenge_id' in answer) {
+      challenges.set(answer.challenge_id, credentials.email);
       return { status: 'requires_2fa', challengeId: answer.challenge_id };
-    await keepSession(answer);
+    }
+    await sessions.establish(answer, credentials.email);
     return { status: 'signed_in' };
   }
 
@@ -190,35 +181,63 @@ export async function createKassaClient(options: KassaClientOptions) {
     /** Logs in; with 2FA on, answers with a challenge for `completeTwoFactor`. */
     logIn,
     async completeTwoFactor(challengeId: string, code: string): Promise<LogInResult> {
+      const email = challenges.get(challengeId);
       const tokens = (await callApi(transport, {
         method: 'POST',
         path: '/v1/sessions/2fa',
         body: { challenge_id: challengeId, code },
-        deviceId: store.get().device?.id ?? null,
+        deviceId: deviceIdFor(email),
+        accepts: isSessionTokens,
       })) as SessionTokens;
-      await keepSession(tokens);
+      challenges.delete(challengeId);
+      await sessions.establish(tokens, email ?? null);
       return { status: 'signed_in' };
     },
+    /**
+     * Logs out: the session is forgotten on this device first, whatever happens next (no
+     * connection, a session Kassa already ended), then ended on the server when it answers in
+     * time. The user's queued payments and device key stay, for their next log-in here.
+     */
     async logOut(): Promise<void> {
-      await authed({ method: 'DELETE', path: '/v1/sessions/current' }).catch(() => undefined);
-      await store.update((s) => ({ ...s, session: null }));
+      const ended = await sessions.end();
+      if (ended === null || !online()) return;
+      const revoked = sessions.revokeOnServer(ended).catch(() => undefined);
+      await Promise.race([revoked, sleep(logOutServerWaitMs)]);
     },
-    signedIn: (): boolean => store.get().session !== null,
+    signedIn: (): boolean => sessions.current() !== null,
+    /** The signed-in user's id (the access token's subject), or null. */
+    userId: owner,
+    /** Calls `listener` when the signed-in user changes, in this tab or another. */
+    onSessionChange: (listener: () => void) => sessions.subscribe(listener),
 
-    /** Makes this install's signing key and enrolls it; later money requests are signed. */
+    /** Makes the signed-in user's signing key on this install and enrolls it. */
     async enrollDevice(name: string, fingerprint: Record<string, unknown> = {}): Promise<Device> {
-      const keys = await createDeviceKeyPair();
-      const device = (await authed({
-        method: 'POST',
-        path: '/v1/devices',
-        body: { name, public_key: keys.publicJwk, fingerprint },
-        idempotencyKey: crypto.randomUUID(),
-      })) as Device;
-      const identity: DeviceIdentity = { id: device.id, privateJwk: keys.privateJwk };
-      await store.update((s) => ({ ...s, device: identity }));
+      const session = sessions.current();
+      if (session === null) throw signedOutError();
+      const keys = await createDeviceKeyPair(storage.keysExtractable);
+      const device = (await authed(
+        {
+          method: 'POST',
+          path: '/v1/devices',
+          body: { name, public_key: keys.publicJwk, fingerprint },
+          idempotencyKey: newId(),
+        },
+        session.user_id,
+      )) as Device;
+      await storage.writeDevice(session.user_id, {
+        id: device.id,
+        owner: session.user_id,
+        email: session.email,
+        privateKey: keys.privateKey,
+      });
+      await reloadDevices();
       return device;
     },
-    device: () => store.get().device,
+    /** The signed-in user's enrolled device on this install, or null. */
+    device: (): { readonly id: string } | null => {
+      const found = devices.find((d) => d.owner === owner());
+      return found === undefined ? null : { id: found.id };
+    },
 
     me: () => read<Me>('/v1/me'),
     wallet: (id: string) => read<Wallet>(`/v1/wallets/${enc(id)}`),
@@ -228,20 +247,26 @@ export async function createKassaClient(options: KassaClientOptions) {
     merchant: (id: string) => read<MerchantProfile>(`/v1/merchants/${enc(id)}`),
 
     /** Sends money to a person: queued on the device first, sent now when online. */
-    send: (body: TransferRequest) =>
-      outbox.submit({ kind: 'transfer', path: '/v1/transfers', body }),
+    send: (body: TransferRequest) => outbox.submit({ kind: 'transfer', body }),
     /** Pays a merchant: queued on the device first, sent now when online. */
-    pay: (body: PaymentRequest) => outbox.submit({ kind: 'payment', path: '/v1/payments', body }),
+    pay: (body: PaymentRequest) => outbox.submit({ kind: 'payment', body }),
     /** Confirms a `requires_action` record with a 2FA code (exactly once on the server). */
     async confirm(record: OutboxRecord, code: string): Promise<Transfer | Payment> {
       const id = record.result?.id;
-      if (id === undefined) throw new Error('only a record Kassa answered can be confirmed');
-      return (await authed({
-        method: 'POST',
-        path: `${record.path}/${enc(id)}/confirm`,
-        body: { code },
-        idempotencyKey: `${record.idempotencyKey}:confirm`,
-      })) as Transfer | Payment;
+      const route = outboxRouteOf(record.kind);
+      if (id === undefined || route === null)
+        throw new Error('only a record Kassa answered can be confirmed');
+      return (await authed(
+        {
+          method: 'POST',
+          path: `${route}/${enc(id)}/confirm`,
+          body: { code },
+          idempotencyKey: `${record.idempotencyKey}:confirm`,
+          device: await deviceOf(record.owner),
+          accepts: isMoneyAnswer,
+        },
+        record.owner,
+      )) as Transfer | Payment;
     },
 
     outbox: {
@@ -249,34 +274,24 @@ export async function createKassaClient(options: KassaClientOptions) {
       flush: outbox.flush,
       subscribe: (listener: OutboxListener) => outbox.subscribe(listener),
       offline: outbox.offline,
+      othersWaiting: outbox.othersWaiting,
+      discardOthers: () => outbox.discardOthers(),
     },
+
+    /** Flushes on `online`, on foreground and every `everyMs` while something waits. */
+    watchConnectivity: (target: EventTarget = globalThis, everyMs = 30_000): (() => void) =>
+      watchConnectivity(outbox, target, everyMs),
 
     /**
-     * Flushes the outbox whenever the connection may be back: on `online`, when the app comes
-     * to the foreground, and every `everyMs` while something waits; returns a function that
-     * stops it.
+     * Any other route, authenticated as the signed-in user and typed by the caller. Writes
+     * (top-ups, payouts…) are signed with this install's device key when the user has one: a
+     * session bound to a device must sign what moves money.
      */
-    watchConnectivity(target: EventTarget = globalThis, everyMs = 30_000): () => void {
-      const flush = () => void outbox.flush().catch(() => undefined);
-      const timer = setInterval(() => {
-        if (outbox.list().some((r) => r.state === 'queued_on_device')) flush();
-      }, everyMs);
-      const visible = () => {
-        const page = (globalThis as { document?: { visibilityState: string } }).document;
-        if (page === undefined || page.visibilityState === 'visible') flush();
-      };
-      target.addEventListener('online', flush);
-      target.addEventListener('visibilitychange', visible);
-      return () => {
-        clearInterval(timer);
-        target.removeEventListener('online', flush);
-        target.removeEventListener('visibilitychange', visible);
-      };
+    request: async <T>(request: Omit<ApiRequest, 'token' | 'device' | 'deviceId'>) => {
+      const user = owner();
+      const device = request.method === 'GET' || user === null ? null : await deviceOf(user);
+      return authed(device === null ? request : { ...request, device }) as Promise<T>;
     },
-
-    /** Any other route, authenticated and typed by the caller. */
-    request: <T>(request: Omit<ApiRequest, 'token' | 'device' | 'deviceId'>) =>
-      authed(request) as Promise<T>,
   };
 }
 

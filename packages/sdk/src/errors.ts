@@ -33,6 +33,53 @@ export class KassaApiError extends Error {
   }
 }
 
+/** An error the SDK states itself, in the shape of Kassa's (no request reached Kassa, or no
+ * answer from Kassa could be read). */
+function localError(status: number, error: Omit<ApiErrorFields, 'type' | 'request_id'>) {
+  return new KassaApiError(status, {
+    error: {
+      type: status === 401 ? 'authentication_error' : 'api_error',
+      request_id: '',
+      ...error,
+    },
+  });
+}
+
+/** No one is signed in on this device (or no longer the user a request belongs to). */
+export function signedOutError(): KassaApiError {
+  return localError(401, {
+    code: 'authentication_required',
+    message: 'Log in to continue.',
+    money_moved: false,
+    retryable: false,
+    next_action: 'log_in',
+  });
+}
+
+/**
+ * An answer that is not Kassa's answer to this request: a redirect (never followed with
+ * credentials or a payment body), or a success whose body is not the JSON object the route
+ * returns (a captive portal's page, say). For a request with an idempotency key the outcome is
+ * unknown (`money_moved: null`): retrying with the same key tells. `status` is 0 for a browser's
+ * opaque redirect.
+ */
+export function unexpectedAnswerError(
+  status: number,
+  keyed: boolean,
+  kind: 'redirect' | 'body',
+): KassaApiError {
+  return localError(status, {
+    code: kind === 'redirect' ? 'unexpected_redirect' : 'unexpected_answer',
+    message:
+      kind === 'redirect'
+        ? 'The network redirected the request elsewhere; it was not followed. Retrying with the same key is safe.'
+        : 'The answer was not from Kassa (a Wi-Fi sign-in page?). Retrying with the same key is safe.',
+    money_moved: keyed ? null : false,
+    retryable: true,
+    next_action: 'retry_later',
+  });
+}
+
 /**
  * The request did not get an answer (offline, DNS, reset, timeout). It may or may not have
  * reached Kassa: for a money-moving request the outcome is unknown until a retry with the same

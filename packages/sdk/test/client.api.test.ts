@@ -8,8 +8,6 @@ import {
   KassaApiError,
   memoryStorage,
   OfflineLimitError,
-  type SdkState,
-  type SdkStorage,
 } from '../src/index.ts';
 import { signedInClient, startListeningSystem } from './support.ts';
 
@@ -130,27 +128,18 @@ describe('the SDK against the running API', () => {
   });
 
   it('a device key Kassa no longer accepts fails the payment at once (money_moved false), never queues it forever', async () => {
-    let saved: SdkState | undefined;
-    const storage: SdkStorage = {
-      load: async () => structuredClone(saved ?? { records: {}, session: null, device: null }),
-      save: async (state) => {
-        saved = structuredClone(state);
-      },
-    };
+    const storage = memoryStorage();
     const alice = await signedInClient(t, baseUrl, { storage });
     const bob = await signedInClient(t, baseUrl, {}, 0);
     await alice.client.enrollDevice('Old phone');
     // The stored private key no longer matches the enrolled public key.
-    const other = await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, [
+    const other = await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, false, [
       'sign',
       'verify',
     ]);
-    const device = saved?.device;
-    assert.ok(device !== null && device !== undefined && saved !== undefined);
-    saved = {
-      ...saved,
-      device: { ...device, privateJwk: await crypto.subtle.exportKey('jwk', other.privateKey) },
-    };
+    const [device] = await storage.readDevices();
+    assert.ok(device !== undefined);
+    await storage.writeDevice(device.owner, { ...device, privateKey: other.privateKey });
     const restarted = await createKassaClient({ baseUrl, storage });
     const sent = await restarted.send({ to: bob.email, amount: 100, currency: 'USD' });
     assert.equal(sent.state, 'failed');
@@ -161,9 +150,11 @@ describe('the SDK against the running API', () => {
 
   it('IndexedDB storage keeps the outbox for the next start (fake-indexeddb in Node)', async () => {
     const storage = indexedDbStorage(`kassa-test-${Date.now()}`);
-    const offline = { online: () => false };
-    const first = await createKassaClient({ baseUrl, storage, ...offline });
-    const queued = await first.send({ to: 'bo@kassa.test', amount: 100, currency: 'USD' });
+    let connected = true;
+    const offline = { online: () => connected };
+    const first = await signedInClient(t, baseUrl, { storage, ...offline });
+    connected = false;
+    const queued = await first.client.send({ to: 'bo@kassa.test', amount: 100, currency: 'USD' });
     assert.equal(queued.state, 'queued_on_device');
     const reopened = await createKassaClient({ baseUrl, storage, ...offline });
     assert.deepEqual(

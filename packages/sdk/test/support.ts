@@ -38,3 +38,49 @@ export async function signedInClient(
   if (fundMinor > 0) await t.fund(wallet.id, fundMinor);
   return { client, email, me, walletId: wallet.id };
 }
+
+/** One request the SDK made, as the network saw it. */
+export interface SeenRequest {
+  readonly method: string;
+  readonly path: string;
+  readonly headers: Headers;
+  readonly body: string;
+  readonly redirect: RequestRedirect | undefined;
+}
+
+/**
+ * A fetch that records every request before passing it on (or not: `intercept` may answer
+ * instead, or throw to play a lost connection).
+ */
+export function recordingFetch(
+  intercept?: (request: SeenRequest) => Response | Promise<Response> | undefined,
+): { fetch: typeof fetch; seen: SeenRequest[] } {
+  const seen: SeenRequest[] = [];
+  return {
+    seen,
+    fetch: async (input, init) => {
+      const request: SeenRequest = {
+        method: init?.method ?? 'GET',
+        path: new URL(input instanceof Request ? input.url : input).pathname,
+        headers: new Headers(init?.headers),
+        body: typeof init?.body === 'string' ? init.body : '',
+        redirect: init?.redirect,
+      };
+      seen.push(request);
+      return (await intercept?.(request)) ?? fetch(input, init);
+    },
+  };
+}
+
+/** Resolves once `condition` holds, checking every 10 ms; fails after `timeoutMs`. */
+export async function waitFor(
+  condition: () => boolean | Promise<boolean>,
+  what: string,
+  timeoutMs = 5_000,
+): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while (!(await condition())) {
+    if (performance.now() > deadline) throw new Error(`timed out waiting for: ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}

@@ -1,7 +1,8 @@
-import { KassaNetworkError, type Me, type OutboxRecord, type Wallet } from '@kassa/sdk';
+import { KassaNetworkError, type OutboxRecord, type Wallet } from '@kassa/sdk';
 import { statePill, type App } from '../app.ts';
 import { h } from '../dom.ts';
-import { loading } from '../feedback.ts';
+import { loading, moneyMovedText } from '../feedback.ts';
+import { lastSeenMe, rememberMe } from '../last-seen.ts';
 import { formatMoney } from '../money.ts';
 
 export interface HistoryEntry {
@@ -50,6 +51,14 @@ export function historyRow(entry: HistoryEntry): HTMLElement {
 
 export function outboxRow(record: OutboxRecord): HTMLElement {
   const to = 'to' in record.body ? record.body.to : 'merchant';
+  const why =
+    record.state === 'failed' && record.error !== null
+      ? h(
+          'span',
+          { class: 'when' },
+          `${record.error.message} ${moneyMovedText(record.error.moneyMoved)}`,
+        )
+      : null;
   return h(
     'li',
     {},
@@ -61,18 +70,11 @@ export function outboxRow(record: OutboxRecord): HTMLElement {
         { class: 'what' },
         h('span', {}, `${record.kind === 'payment' ? 'Payment' : 'To'} ${to}`),
         statePill(record.state),
+        why,
       ),
       h('span', { class: 'out' }, `−${formatMoney(record.body.amount, record.body.currency)}`),
     ),
   );
-}
-
-/** The last profile and balance this phone saw, for opening the app offline. */
-export const lastSeenKey = 'kassa:last-seen';
-
-function lastSeen(): Me | null {
-  const text = localStorage.getItem(lastSeenKey);
-  return text === null ? null : (JSON.parse(text) as Me);
 }
 
 /** Balance, the three main actions, what waits on this phone (pinned), recent activity. */
@@ -80,14 +82,15 @@ export async function renderHome(app: App): Promise<void> {
   app.show('Home', [loading('Loading your wallet…')], { tab: '#/home' });
   // Offline, the last balance this phone saw is shown, and marked as such.
   let stale = false;
+  const userId = app.kassa.userId() ?? '';
   const me = await app.kassa
     .me()
     .then((fresh) => {
-      localStorage.setItem(lastSeenKey, JSON.stringify(fresh));
+      rememberMe(userId, fresh);
       return fresh;
     })
     .catch((error: unknown) => {
-      const known = app.me ?? lastSeen();
+      const known = app.me ?? lastSeenMe(userId);
       if (!(error instanceof KassaNetworkError) || known === null) throw error;
       stale = true;
       return known;

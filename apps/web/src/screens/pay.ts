@@ -2,6 +2,7 @@ import type { App } from '../app.ts';
 import { showReview } from '../checkout.ts';
 import { h } from '../dom.ts';
 import { errorNotice, loading, withProgress } from '../feedback.ts';
+import { verifiedNameOf } from '../merchant-identity.ts';
 import { parsePayload } from '../pay-code.ts';
 
 type Detector = { detect(source: CanvasImageSource): Promise<{ rawValue: string }[]> };
@@ -29,7 +30,10 @@ async function scan(video: HTMLVideoElement): Promise<string> {
   }
 }
 
-/** Pay a merchant: scan or paste its QR payload → review (merchant name, fee) → confirm. */
+/**
+ * Pay a merchant: scan or paste its QR payload → review (merchant name and verified identity,
+ * fee) → confirm.
+ */
 export async function renderPay(app: App): Promise<void> {
   const payload = h('textarea', {
     name: 'payload',
@@ -87,6 +91,8 @@ export async function renderPay(app: App): Promise<void> {
       verb: 'Pay',
       back: '#/pay',
       recipient: merchant.name,
+      // The display name is the merchant's own choice; the verified name is not.
+      verifiedName: verifiedNameOf(merchant),
       amount: request.amount,
       currency: request.currency,
       fee: 0,

@@ -1,7 +1,7 @@
 import type { App } from '../app.ts';
 import { h } from '../dom.ts';
 import { errorNotice, loading, withProgress } from '../feedback.ts';
-import { lastSeenKey } from './home.ts';
+import { logOut } from '../log-out.ts';
 
 interface DeviceRow {
   id: string;
@@ -10,27 +10,52 @@ interface DeviceRow {
   created_at: string;
 }
 
-/** Two-step verification (TOTP) enrolment: the secret, then a code, then recovery codes. */
+/**
+ * Two-step verification (TOTP) enrolment: the current password first (a stolen session alone
+ * cannot add a factor), then the secret, then a code, then recovery codes.
+ */
 function twoFactorSection(app: App): HTMLElement {
   const section = h(
     'section',
     { 'aria-labelledby': 'twofa-title' },
     h('h2', { id: 'twofa-title' }, 'Two-step verification'),
   );
+  const password = h('input', {
+    type: 'password',
+    name: 'current-password',
+    autocomplete: 'current-password',
+    required: true,
+    'aria-describedby': 'twofa-password-hint',
+  });
   const start = h(
     'button',
-    { type: 'button', class: 'secondary' },
+    { type: 'submit', class: 'secondary' },
     'Turn on two-step verification',
   );
+  const startForm = h(
+    'form',
+    { 'aria-labelledby': 'twofa-title' },
+    h(
+      'label',
+      {},
+      'Current password',
+      password,
+      h('span', { class: 'hint', id: 'twofa-password-hint' }, 'To confirm it is you.'),
+    ),
+    start,
+  );
   const area = h('div', {});
-  start.addEventListener('click', () => {
+  startForm.addEventListener('submit', (event) => {
+    event.preventDefault();
     void withProgress(start, 'Preparing…', async () => {
       try {
         const enrolment = await app.kassa.request<{ secret: string; otpauth_uri: string }>({
           method: 'POST',
           path: '/v1/2fa/totp',
+          body: { password: password.value },
           idempotencyKey: crypto.randomUUID(),
         });
+        password.value = '';
         const code = h('input', {
           type: 'text',
           inputmode: 'numeric',
@@ -67,7 +92,7 @@ function twoFactorSection(app: App): HTMLElement {
                   ),
                 ),
               );
-              start.hidden = true;
+              startForm.hidden = true;
             } catch (error) {
               problem.replaceChildren(errorNotice(error));
             }
@@ -88,63 +113,71 @@ function twoFactorSection(app: App): HTMLElement {
       }
     });
   });
-  section.append(start, area);
+  section.append(startForm, area);
   return section;
 }
 
-/** Devices, two-step verification and logging out. */
+function devicesList(devices: readonly DeviceRow[], thisDevice: string | undefined): HTMLElement {
+  if (devices.length === 0) return h('p', { class: 'empty' }, 'No devices yet.');
+  return h(
+    'ul',
+    { class: 'list', 'aria-label': 'Devices' },
+    ...devices.map((d) =>
+      h(
+        'li',
+        {},
+        h(
+          'div',
+          { class: 'row' },
+          h(
+            'span',
+            { class: 'what' },
+            h('span', {}, `${d.name}${d.id === thisDevice ? ' (this phone)' : ''}`),
+            h('span', { class: 'when' }, new Date(d.created_at).toLocaleDateString('en')),
+          ),
+          h(
+            'span',
+            { class: `pill ${d.trusted ? 'succeeded' : 'requires_action'}` },
+            d.trusted ? 'Trusted' : 'Needs 2FA',
+          ),
+        ),
+      ),
+    ),
+  );
+}
+
+/** Log-out, always offered; it says what happens to payments still waiting on this phone. */
+function accountSection(app: App): Node[] {
+  const button = h('button', { type: 'button', class: 'secondary' }, 'Log out');
+  button.addEventListener('click', () => {
+    void withProgress(button, 'Logging out…', () => logOut(app));
+  });
+  const waiting = app.kassa.outbox
+    .list()
+    .filter((r) => r.state === 'queued_on_device' || r.state === 'processing').length;
+  const note =
+    waiting === 0
+      ? []
+      : [
+          h(
+            'p',
+            { class: 'hint' },
+            `${waiting === 1 ? '1 payment waits' : `${waiting} payments wait`} on this phone. Logged out, nothing is sent; it is sent when you log in here again.`,
+          ),
+        ];
+  return [h('h2', {}, 'Account'), h('p', {}, app.me?.email ?? ''), ...note, button];
+}
+
+/** Devices, two-step verification and logging out (offered even when devices do not load). */
 export async function renderSettings(app: App): Promise<void> {
   app.show('Settings', [loading('Loading your devices…')], { tab: '#/settings' });
-  const devices = await app.kassa.request<{ data: DeviceRow[] }>({
-    method: 'GET',
-    path: '/v1/devices',
-  });
-  const logOut = h('button', { type: 'button', class: 'secondary' }, 'Log out');
-  logOut.addEventListener('click', () => {
-    void withProgress(logOut, 'Logging out…', async () => {
-      await app.kassa.logOut();
-      localStorage.removeItem(lastSeenKey);
-      app.me = null;
-      app.go('#/welcome');
-    });
-  });
-  const thisDevice = app.kassa.device()?.id;
+  const devices = await app.kassa
+    .request<{ data: DeviceRow[] }>({ method: 'GET', path: '/v1/devices' })
+    .then((answer) => devicesList(answer.data, app.kassa.device()?.id))
+    .catch((error: unknown) => errorNotice(error));
   app.show(
     'Settings',
-    [
-      twoFactorSection(app),
-      h('h2', {}, 'Devices'),
-      devices.data.length === 0
-        ? h('p', { class: 'empty' }, 'No devices yet.')
-        : h(
-            'ul',
-            { class: 'list', 'aria-label': 'Devices' },
-            ...devices.data.map((d) =>
-              h(
-                'li',
-                {},
-                h(
-                  'div',
-                  { class: 'row' },
-                  h(
-                    'span',
-                    { class: 'what' },
-                    h('span', {}, `${d.name}${d.id === thisDevice ? ' (this phone)' : ''}`),
-                    h('span', { class: 'when' }, new Date(d.created_at).toLocaleDateString('en')),
-                  ),
-                  h(
-                    'span',
-                    { class: `pill ${d.trusted ? 'succeeded' : 'requires_action'}` },
-                    d.trusted ? 'Trusted' : 'Needs 2FA',
-                  ),
-                ),
-              ),
-            ),
-          ),
-      h('h2', {}, 'Account'),
-      h('p', {}, app.me?.email ?? ''),
-      logOut,
-    ],
+    [twoFactorSection(app), h('h2', {}, 'Devices'), devices, ...accountSection(app)],
     { tab: '#/settings' },
   );
 }

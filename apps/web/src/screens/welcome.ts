@@ -1,6 +1,7 @@
 import type { App } from '../app.ts';
 import { h } from '../dom.ts';
 import { errorNotice, withProgress } from '../feedback.ts';
+import { renderHeldPayments } from './held-payments.ts';
 
 function field(label: string, input: HTMLInputElement | HTMLSelectElement, hint?: string) {
   return h(
@@ -12,12 +13,21 @@ function field(label: string, input: HTMLInputElement | HTMLSelectElement, hint?
   );
 }
 
-async function afterSignIn(app: App): Promise<void> {
+/** Enrolls this user's own signing key on this phone (once per user), then shows home. */
+async function enterApp(app: App): Promise<void> {
   if (app.kassa.device() === null)
     await app.kassa
       .enrollDevice(`Web app (${navigator.platform || 'browser'})`)
       .catch(() => undefined);
   app.go('#/home');
+}
+
+/** Another account's unsent payments are never sent under this one: the person is asked first. */
+async function afterSignIn(app: App): Promise<void> {
+  app.me = null;
+  const others = app.kassa.outbox.othersWaiting();
+  if (others > 0) return renderHeldPayments(app, others, () => enterApp(app));
+  await enterApp(app);
 }
 
 /** Sign up or log in (with the 2FA step when it is on). */

@@ -1,5 +1,6 @@
 /// <reference lib="webworker" />
 import { createKassaClient, indexedDbStorage } from '@kassa/sdk';
+import { offlineLimitMinor } from '../offline-limit.ts';
 
 /**
  * The app's service worker: the shell (page, script, styles, manifest, icon) is cached so the
@@ -72,6 +73,7 @@ self.addEventListener('sync', (event) => {
       baseUrl: self.location.origin,
       storage: indexedDbStorage('kassa-app'),
       online: () => true,
+      offlineLimitMinor,
     })
       .then((kassa) => kassa.outbox.flush())
       .then(() => undefined),

@@ -76,7 +76,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Prometheus metrics */
+        /** Prometheus metrics (the operator key: they describe the business) */
         get: {
             parameters: {
                 query?: never;
@@ -284,6 +284,8 @@ export interface paths {
                 content: {
                     "application/json": {
                         name: string;
+                        /** @description The legal name the operator verified (default: `name`); shown to payers. */
+                        verified_name?: string;
                         category: string;
                         /**
                          * @description ISO 4217 code, upper case.
@@ -339,7 +341,9 @@ export interface paths {
                             id: string;
                             /** @enum {string} */
                             object: "merchant";
+                            /** @description The display name the merchant chose (it may change it). */
                             name: string;
+                            verified_name: string | null;
                             category: string;
                             /**
                              * @description ISO 4217 code, upper case.
@@ -423,6 +427,7 @@ export interface paths {
                     "application/json": {
                         name?: string;
                         category?: string;
+                        verified_name?: string;
                     };
                 };
             };
@@ -437,7 +442,9 @@ export interface paths {
                             id: string;
                             /** @enum {string} */
                             object: "merchant";
+                            /** @description The display name the merchant chose (it may change it). */
                             name: string;
+                            verified_name: string | null;
                             category: string;
                             /**
                              * @description ISO 4217 code, upper case.
@@ -887,7 +894,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Start TOTP enrolment: a secret and an otpauth:// URI for the authenticator app */
+        /** Start TOTP enrolment (needs the current password): a secret and an otpauth:// URI, valid 15 minutes */
         post: {
             parameters: {
                 query?: never;
@@ -895,7 +902,13 @@ export interface paths {
                 path?: never;
                 cookie?: never;
             };
-            requestBody?: never;
+            requestBody: {
+                content: {
+                    "application/json": {
+                        password: string;
+                    };
+                };
+            };
             responses: {
                 /** @description Default Response */
                 200: {
@@ -958,6 +971,48 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        /** @description A 6-digit TOTP code, or a recovery code where allowed. */
+                        code: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/2fa/recovery_codes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** New recovery codes, shown once (needs the password and a current code); the old ones stop working */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        password: string;
                         /** @description A 6-digit TOTP code, or a recovery code where allowed. */
                         code: string;
                     };
@@ -1141,6 +1196,256 @@ export interface paths {
             };
         };
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/api_keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your secret keys (merchant) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/api_keys/{id}/roll": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A new secret key (shown once); the old one works until `expires_in_hours` (default 24) have passed */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description How long the old key keeps working (default 24; 0: stop it now). */
+                        expires_in_hours?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/api_keys/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Revoke a secret key at once */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/merchants/{id}/api_keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A merchant's secret keys (operator) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        /** Issue a merchant a new secret key (operator; shown once) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/merchants/{id}/api_keys/{key}/roll": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Roll a merchant's key (operator) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    key: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description How long the old key keeps working (default 24; 0: stop it now). */
+                        expires_in_hours?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/merchants/{id}/api_keys/{key}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Revoke a merchant's key (operator) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    key: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
         options?: never;
         head?: never;
         patch?: never;
@@ -1345,11 +1650,11 @@ export interface paths {
                             currency: string;
                             from: {
                                 user: string | null;
-                                wallet: string;
+                                wallet: string | null;
                             };
                             to: {
                                 user: string | null;
-                                wallet: string;
+                                wallet: string | null;
                             };
                             description: string | null;
                             failure_code: string | null;
@@ -1459,11 +1764,11 @@ export interface paths {
                             currency: string;
                             from: {
                                 user: string | null;
-                                wallet: string;
+                                wallet: string | null;
                             };
                             to: {
                                 user: string | null;
-                                wallet: string;
+                                wallet: string | null;
                             };
                             description: string | null;
                             failure_code: string | null;
@@ -2165,6 +2470,111 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/recipients/lookup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Who a transfer to `to` would reach: a masked display name (rate-limited) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description An email, user id or wallet id. */
+                        to: string;
+                        /**
+                         * @description ISO 4217 code, upper case.
+                         * @example USD
+                         */
+                        currency: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            object: "recipient";
+                            /** @description The recipient as it was asked for. */
+                            to: string;
+                            /** @description First name and last initial, e.g. "Ada L." */
+                            display_name: string;
+                            /** @description You have not sent this person money before. */
+                            first_payment: boolean;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                type: "invalid_request_error" | "authentication_error" | "authorization_error" | "payment_error" | "idempotency_error" | "rate_limit_error" | "api_error";
+                                code: string;
+                                /** @description Safe to show to the end user. */
+                                message: string;
+                                param?: string;
+                                decline_code?: string;
+                                request_id: string;
+                                money_moved: boolean | null;
+                                retryable: boolean;
+                                /** @enum {string} */
+                                next_action: "retry" | "retry_later" | "fix_request" | "top_up" | "log_in" | "verify_2fa" | "use_new_idempotency_key" | "contact_support";
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                type: "invalid_request_error" | "authentication_error" | "authorization_error" | "payment_error" | "idempotency_error" | "rate_limit_error" | "api_error";
+                                code: string;
+                                /** @description Safe to show to the end user. */
+                                message: string;
+                                param?: string;
+                                decline_code?: string;
+                                request_id: string;
+                                money_moved: boolean | null;
+                                retryable: boolean;
+                                /** @enum {string} */
+                                next_action: "retry" | "retry_later" | "fix_request" | "top_up" | "log_in" | "verify_2fa" | "use_new_idempotency_key" | "contact_support";
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/admin/ledger/accounts": {
         parameters: {
             query?: never;
@@ -2511,7 +2921,7 @@ export interface paths {
         put?: never;
         /**
          * Send wallet money to a bank account (held until the bank confirms)
-         * @description 201 with the finished payout (`succeeded` = paid, or `failed` with the hold released), or 202 with `outcome_unknown`. Insufficient funds: 402, nothing stored.
+         * @description 201 with the finished payout (`succeeded` = paid, or `failed` with the hold released), or 202 with `outcome_unknown`. Insufficient funds: 402, nothing stored. A payout that needs a second factor (its amount, the day's total, an untrusted device) is refused with 403 `step_up_required` until it is sent again with `code` (a current TOTP code).
          */
         post: {
             parameters: {
@@ -2538,6 +2948,8 @@ export interface paths {
                             account_number: string;
                             routing_number: string;
                         };
+                        /** @description A current TOTP code, when the payout needs a second factor (403 `step_up_required`). */
+                        code?: string;
                     };
                 };
             };

@@ -1,0 +1,14 @@
+import type { App } from './app.ts';
+import { forgetMe } from './last-seen.ts';
+
+/**
+ * Logs out and shows the log-in screen. Always works: the SDK forgets the session on this phone
+ * even when Kassa cannot be reached or had already ended the session.
+ */
+export async function logOut(app: App): Promise<void> {
+  const userId = app.kassa.userId();
+  await app.kassa.logOut();
+  if (userId !== null) forgetMe(userId);
+  app.me = null;
+  app.go('#/welcome');
+}
