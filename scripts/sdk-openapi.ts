@@ -34,8 +34,12 @@ if (process.argv[1] === import.meta.filename) {
     secrets: {
       operatorKey: randomBytes(24).toString('base64url'),
       tokenSecret: randomBytes(32).toString('base64url'),
-      processorSecret: randomBytes(16).toString('base64url'),
+      processorApiKey: randomBytes(16).toString('base64url'),
+      processorCallbackSecret: randomBytes(16).toString('base64url'),
       operatorKeyGenerated: false,
+      postgresPassword: 'unused',
+      backupCipherPass: 'unused',
+      backupCipherPassRepo2: 'unused',
     },
     logger: createLogger({ level: 'silent', name: 'sdk-openapi' }),
     role: 'openapi',

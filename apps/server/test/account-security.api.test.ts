@@ -32,7 +32,10 @@ print('%06d' % ((struct.unpack('>I', mac[o:o + 4])[0] & 0x7fffffff) % 1000000))`
 
 async function enrol(user: { token: string }) {
   await awayFromTotpStepEdge();
-  const started = await t.request('POST', '/v1/2fa/totp', { token: user.token });
+  const started = await t.request('POST', '/v1/2fa/totp', {
+    token: user.token,
+    body: { password },
+  });
   assert.equal(started.statusCode, 201, started.body);
   const { secret, otpauth_uri } = started.json();
   assert.match(

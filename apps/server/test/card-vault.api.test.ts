@@ -188,7 +188,7 @@ describe('card vault', () => {
       ['--import', 'tsx', 'apps/server/src/main/cli.ts', 'keys', 'rotate'],
       { cwd: root, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] },
     );
-    assert.match(out, /re-wrapped \d+ card keys under v2/);
+    assert.match(out, /re-wrapped \d+ card keys and re-sealed \d+ secrets .* under v2/);
     const versions = await t.system.db.query<{ kek_version: string }>(
       'select distinct kek_version from vault_cards where deleted_at is null',
     );

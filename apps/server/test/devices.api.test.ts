@@ -1,9 +1,7 @@
 import assert from 'node:assert/strict';
 import { generateKeyPairSync, randomUUID, sign, type KeyObject } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { base32Decode, hotp, totpStep } from '../src/modules/identity/domain/totp.ts';
 import { signingInput } from '../src/modules/identity/index.ts';
-import { awayFromTotpStepEdge } from './support/totp-timing.ts';
 import { startTestSystem, type TestSystem } from './support/test-system.ts';
 
 let t: TestSystem;
@@ -21,6 +19,28 @@ function keyPair(kind: 'ES256' | 'EdDSA') {
     privateKey: pair.privateKey,
     jwk: pair.publicKey.export({ format: 'jwk' }) as Record<string, string>,
     kind,
+  };
+}
+
+/** The `Kassa-Device` and `Kassa-Signature` headers (and the key they cover) of a request. */
+function signedHeaders(
+  path: string,
+  raw: string,
+  key: { privateKey: KeyObject; kind: 'ES256' | 'EdDSA' },
+  deviceId: string,
+): Record<string, string> {
+  const idempotencyKey = randomUUID();
+  const timestamp = String(Math.floor(Date.now() / 1000));
+  const data = signingInput({ method: 'POST', path, body: raw, timestamp, idempotencyKey });
+  const signature = (
+    key.kind === 'ES256'
+      ? sign('sha256', data, { key: key.privateKey, dsaEncoding: 'ieee-p1363' })
+      : sign(null, data, key.privateKey)
+  ).toString('base64url');
+  return {
+    'idempotency-key': idempotencyKey,
+    'kassa-device': deviceId,
+    'kassa-signature': `t=${timestamp},sig=${signature}`,
   };
 }
 
@@ -153,14 +173,7 @@ describe('devices and signed requests', () => {
     const alice = await t.signUp();
     const bob = await t.signUp();
     await t.fund(alice.walletId, 10_000);
-    await awayFromTotpStepEdge();
-    const { secret } = (await t.request('POST', '/v1/2fa/totp', { token: alice.token })).json();
-    const code = (offset: number) =>
-      hotp(base32Decode(secret as string), totpStep(new Date()) + BigInt(offset));
-    await t.request('POST', '/v1/2fa/totp/confirm', {
-      token: alice.token,
-      body: { code: code(-1) },
-    });
+    const { code } = await t.enrolTwoFactor(alice);
     await t.request('POST', '/v1/devices', {
       token: alice.token,
       body: { name: 'Old phone', public_key: keyPair('ES256').jwk },
@@ -195,12 +208,13 @@ describe('devices and signed requests', () => {
     });
     assert.equal(after.res.json().status, 'succeeded');
   });
-  it('a session opened from a device can only be refreshed by that device; any other refresh kills it', async () => {
+  it('a session opened from a device is refreshed only with a signature by that device; anything else kills it', async () => {
     const user = await t.signUp();
+    const key = keyPair('EdDSA');
     const device = (
       await t.request('POST', '/v1/devices', {
         token: user.token,
-        body: { name: 'Phone', public_key: keyPair('EdDSA').jwk },
+        body: { name: 'Phone', public_key: key.jwk },
       })
     ).json();
     const logIn = () =>
@@ -208,21 +222,35 @@ describe('devices and signed requests', () => {
         body: { email: user.email, password: 'correct horse battery' },
         headers: { 'kassa-device': device.id },
       });
+    const refresh = (refreshToken: string, headers: Record<string, string>) =>
+      t.system.app.inject({
+        method: 'POST',
+        url: '/v1/sessions/refresh',
+        payload: JSON.stringify({ refresh_token: refreshToken }),
+        headers: { 'content-type': 'application/json', ...headers },
+      });
     const bound = (await logIn()).json();
-    const ok = await t.request('POST', '/v1/sessions/refresh', {
-      body: { refresh_token: bound.refresh_token },
-      headers: { 'kassa-device': device.id },
-    });
+    const body = (token: string) => JSON.stringify({ refresh_token: token });
+    const ok = await refresh(
+      bound.refresh_token,
+      signedHeaders('/v1/sessions/refresh', body(bound.refresh_token), key, device.id),
+    );
     assert.equal(ok.statusCode, 201, ok.body);
-    const stolen = await t.request('POST', '/v1/sessions/refresh', {
-      body: { refresh_token: ok.json().refresh_token },
-    });
-    assert.equal(stolen.statusCode, 401, 'no device header: refused');
+    // The device's id alone (what a thief who copied the session storage has) is not enough.
+    const stolen = await refresh(ok.json().refresh_token, { 'kassa-device': device.id });
+    assert.equal(stolen.statusCode, 401, 'no signature: refused');
     assert.equal(
       (await t.request('GET', '/v1/me', { token: ok.json().access_token })).statusCode,
       401,
       'and the family is revoked',
     );
+    const other = keyPair('EdDSA');
+    const again = (await logIn()).json();
+    const forged = await refresh(
+      again.refresh_token,
+      signedHeaders('/v1/sessions/refresh', body(again.refresh_token), other, device.id),
+    );
+    assert.equal(forged.statusCode, 401, 'signed by another key: refused');
     const unbound = (
       await t.request('POST', '/v1/sessions', {
         body: { email: user.email, password: 'correct horse battery' },
@@ -232,5 +260,67 @@ describe('devices and signed requests', () => {
       body: { refresh_token: unbound.refresh_token },
     });
     assert.equal(plain.statusCode, 201, 'sessions opened without a device are not bound');
+  });
+
+  it('money requests of a device-bound session must be signed by that device', async () => {
+    const user = await t.signUp();
+    const bob = await t.signUp();
+    await t.fund(user.walletId, 1_000);
+    const key = keyPair('ES256');
+    const device = (
+      await t.request('POST', '/v1/devices', {
+        token: user.token,
+        body: { name: 'Phone', public_key: key.jwk },
+      })
+    ).json();
+    const bound = (
+      await t.request('POST', '/v1/sessions', {
+        body: { email: user.email, password: 'correct horse battery' },
+        headers: { 'kassa-device': device.id },
+      })
+    ).json();
+    const transfer = { to: bob.email, amount: 100, currency: 'USD' };
+    const unsigned = await t.request('POST', '/v1/transfers', {
+      token: bound.access_token,
+      key: randomUUID(),
+      body: transfer,
+    });
+    assert.equal(unsigned.statusCode, 401, unsigned.body);
+    assert.equal(unsigned.json().error.code, 'invalid_device_signature');
+    assert.equal(unsigned.json().error.money_moved, false);
+    const signedOk = await signedTransfer(bound.access_token, device.id, key, transfer);
+    assert.equal(signedOk.res.statusCode, 201, signedOk.res.body);
+    assert.equal((await t.balance(bob.token, bob.walletId)).balance, 100);
+  });
+
+  it('a replay with the other valid form of an ECDSA signature (s and n - s) is refused', async () => {
+    const user = await t.signUp();
+    const bob = await t.signUp();
+    await t.fund(user.walletId, 1_000);
+    const key = keyPair('ES256');
+    const device = (
+      await t.request('POST', '/v1/devices', {
+        token: user.token,
+        body: { name: 'Phone', public_key: key.jwk },
+      })
+    ).json();
+    const body = { to: bob.email, amount: 100, currency: 'USD' };
+    const first = await signedTransfer(user.token, device.id, key, body);
+    assert.equal(first.res.statusCode, 201, first.res.body);
+    // (r, s) → (r, n − s): a second signature, equally valid, over the same bytes.
+    const n = BigInt('0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551');
+    const raw = Buffer.from(first.signature, 'base64url');
+    const s = BigInt(`0x${raw.subarray(32).toString('hex')}`);
+    const flipped = Buffer.concat([
+      raw.subarray(0, 32),
+      Buffer.from((n - s).toString(16).padStart(64, '0'), 'hex'),
+    ]).toString('base64url');
+    assert.notEqual(flipped, first.signature);
+    const replay = await signedTransfer(user.token, device.id, key, body, {
+      reuse: { ...first, signature: flipped },
+    });
+    assert.equal(replay.res.statusCode, 401, replay.res.body);
+    assert.equal(replay.res.json().error.code, 'invalid_device_signature');
+    assert.equal((await t.balance(bob.token, bob.walletId)).balance, 100, 'moved once');
   });
 });

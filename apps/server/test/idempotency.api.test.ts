@@ -143,7 +143,16 @@ describe('idempotency', () => {
     // A committed in-progress claim: what a multi-step request leaves while it still runs.
     await t.system.db.query(
       `insert into idempotency_keys (scope, key, request_sha256, status) values ($1, $2, $3, 'in_progress')`,
-      [`user:${user!.id}`, key, requestFingerprint('POST', '/v1/transfers', { params: {}, body })],
+      [
+        `user:${user!.id}`,
+        key,
+        requestFingerprint(t.system.keyring().lookupKey, {
+          method: 'POST',
+          route: '/v1/transfers',
+          params: {},
+          body,
+        }),
+      ],
     );
     const res = await t.request('POST', '/v1/transfers', { token: alice.token, key, body });
     assert.equal(res.statusCode, 409, res.body);

@@ -25,6 +25,7 @@ it('anyone signed in sees a merchant as payers do; the merchant and the operator
     'id',
     'name',
     'object',
+    'verified_name',
   ]);
   assert.equal((await get(other.secretKey)).json().fee_bps, undefined);
   assert.equal((await get(merchant.secretKey)).json().fee_bps, 250);

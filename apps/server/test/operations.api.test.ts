@@ -39,8 +39,12 @@ describe('operations', () => {
       secrets: {
         operatorKey: `op_${randomBytes(24).toString('base64url')}`,
         tokenSecret: randomBytes(32).toString('base64url'),
-        processorSecret: randomBytes(32).toString('base64url'),
+        processorApiKey: randomBytes(32).toString('base64url'),
+        processorCallbackSecret: randomBytes(32).toString('base64url'),
         operatorKeyGenerated: false,
+        postgresPassword: 'unused',
+        backupCipherPass: 'unused',
+        backupCipherPassRepo2: 'unused',
       },
       logger: createLogger({ level: 'silent', name: 'down' }),
       role: 'test',
@@ -74,7 +78,10 @@ describe('operations', () => {
       key: randomUUID(),
       body: { to: bob.email, amount: 10, currency: 'USD' },
     });
-    const res = await t.request('GET', '/metrics');
+    const anonymous = await t.request('GET', '/metrics');
+    assert.equal(anonymous.statusCode, 401, 'metrics describe the business: the operator key');
+    assert.equal((await t.request('GET', '/metrics', { token: alice.token })).statusCode, 403);
+    const res = await t.request('GET', '/metrics', { token: t.operatorKey });
     assert.equal(res.statusCode, 200);
     assert.match(String(res.headers['content-type']), /text\/plain/);
     assert.match(

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
+import pg from 'pg';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 
@@ -11,13 +12,7 @@ const embeddedPort = String(20_000 + Math.floor(Math.random() * 20_000));
 
 after(() => rm(dataDir, { recursive: true, force: true }));
 
-/** Runs `npm start` as a new user would (no DATABASE_URL) and waits for its banner. */
-async function start(): Promise<{
-  child: ChildProcess;
-  banner: string;
-  url: string;
-  output: () => string;
-}> {
+function quickStartEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     KASSA_DATA_DIR: dataDir,
@@ -27,6 +22,32 @@ async function start(): Promise<{
     LOG_LEVEL: 'warn',
   };
   delete env['DATABASE_URL'];
+  return env;
+}
+
+/** Runs a `npm run kassa -- …` command beside the running system; resolves its exit and output. */
+function kassa(...args: string[]): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'apps/server/src/main/cli.ts', ...args],
+      { cwd: root, env: quickStartEnv(), stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.on('exit', (code) => resolve({ code, output }));
+  });
+}
+
+/** Runs `npm start` as a new user would (no DATABASE_URL) and waits for its banner. */
+async function start(): Promise<{
+  child: ChildProcess;
+  banner: string;
+  url: string;
+  output: () => string;
+}> {
+  const env = quickStartEnv();
   const child = spawn(process.execPath, ['--import', 'tsx', 'apps/server/src/main/start.ts'], {
     cwd: root,
     env,
@@ -124,6 +145,24 @@ describe('quick start (npm start on the embedded PostgreSQL)', () => {
         headers: { authorization: `Bearer ${token}` },
       });
       assert.equal(me.status, 200, 'sessions survive a restart (the signing secret is kept)');
+      // An operator command beside the running system works on its PostgreSQL (no second
+      // postmaster) and leaves it running; the rotated keys reach the running API.
+      const rotated = await kassa('keys', 'rotate');
+      assert.equal(rotated.code, 0, rotated.output);
+      const afterRotation = await fetch(`${second.url}/v1/topups`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          authorization: `Bearer ${token}`,
+          'idempotency-key': randomUUID(),
+        },
+        body: JSON.stringify({ payment_method: pm, amount: 500, currency: 'USD' }),
+      });
+      assert.equal(
+        ((await afterRotation.json()) as { status: string }).status,
+        'succeeded',
+        'the card, re-wrapped under the new key, still pays',
+      );
       const wallets = ((await me.json()) as { wallets: { balance: number }[] }).wallets;
       assert.equal(
         wallets[0]?.balance,
@@ -134,6 +173,21 @@ describe('quick start (npm start on the embedded PostgreSQL)', () => {
         headers: { authorization: `Bearer ${operatorKey}` },
       });
       assert.equal(((await verify.json()) as { balanced: boolean }).balanced, true);
+      // The embedded PostgreSQL's password is random and kept in the data folder, not a
+      // well-known one.
+      const stored = JSON.parse(await readFile(join(dataDir, 'secrets.json'), 'utf8')) as {
+        postgresPassword?: string;
+      };
+      assert.ok((stored.postgresPassword ?? '').length >= 24);
+      const guess = new pg.Client({
+        connectionString: `postgres://postgres:postgres@127.0.0.1:${embeddedPort}/kassa`,
+      });
+      await assert.rejects(guess.connect(), /password authentication failed/);
+      const owner = new pg.Client({
+        connectionString: `postgres://postgres:${encodeURIComponent(stored.postgresPassword ?? '')}@127.0.0.1:${embeddedPort}/kassa`,
+      });
+      await owner.connect();
+      await owner.end();
       assert.equal(await stop(second.child), 0, second.output());
     },
   );

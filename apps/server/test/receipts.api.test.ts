@@ -15,6 +15,12 @@ it('payments, refunds, transfers and top-ups have receipts for their parties onl
   const stranger = await t.signUp();
   await t.fund(payer.walletId, 100_000);
   const merchant = await t.createMerchant({ feeBps: 300 });
+  // The receipt names the merchant as verified (the operator's), not its free-text name.
+  const verified = await t.request('PATCH', `/v1/merchants/${merchant.id}`, {
+    token: t.operatorKey,
+    body: { verified_name: 'Test Shop Ltd' },
+  });
+  assert.equal(verified.statusCode, 200, verified.body);
   const paid = await t.request('POST', '/v1/payments', {
     token: payer.token,
     key: randomUUID(),
@@ -32,7 +38,7 @@ it('payments, refunds, transfers and top-ups have receipts for their parties onl
   const receipt = mine.json();
   assert.match(receipt.reference, /^KS-[0-9A-Z]{5}-[0-9A-Z]{5}$/);
   assert.equal(receipt.amount_display, '100.00 USD');
-  assert.deepEqual([receipt.from.name, receipt.to.name], ['Ada Payer', 'Test Shop']);
+  assert.deepEqual([receipt.from.name, receipt.to.name], ['Ada Payer', 'Test Shop Ltd']);
   assert.equal(receipt.fee, null, 'the payer does not see the merchant fee');
   const theirs = await t.request('GET', `/v1/receipts/${payment.id}`, {
     token: merchant.secretKey,
@@ -76,7 +82,8 @@ it('payments, refunds, transfers and top-ups have receipts for their parties onl
   });
   assert.deepEqual(
     [transferReceipt.json().from.name, transferReceipt.json().to.name],
-    ['Ada Payer', 'Bo Friend'],
+    ['Ada P.', 'Bo Friend'],
+    'the other person’s name as the app shows it; one’s own in full',
   );
 
   const pm = await t.addCard(payer.token, '4242424242424242');

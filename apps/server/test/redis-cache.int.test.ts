@@ -49,9 +49,16 @@ it('merchant profiles are read through Redis and dropped by the API after a chan
   assert.equal((await profile()).name, 'Test Shop');
   assert.equal((await profile()).fee_bps, undefined, 'a payer does not see the fee');
   assert.equal(await probe.exists(key), 1, 'the profile is cached');
-  const cached = JSON.parse((await probe.get(key)) ?? '{}') as Record<string, unknown>;
-  await probe.set(key, JSON.stringify({ ...cached, name: 'Planted in Redis' }));
-  assert.equal((await profile()).name, 'Planted in Redis', 'reads are served from Redis');
+  // Changed behind the API's back (no invalidation): the cached profile is still served.
+  await t.system.db.query("update merchants set name = 'Changed in SQL' where id = $1", [
+    decodeId('mer', merchant.id),
+  ]);
+  assert.equal((await profile()).name, 'Test Shop', 'reads are served from Redis');
+  // Whoever can write to Redis cannot plant a name: entries carry an HMAC Redis cannot make.
+  const cached = (await probe.get(key)) ?? '';
+  await probe.set(key, cached.replace('Test Shop', 'Planted in Redis'));
+  assert.equal((await profile()).name, 'Changed in SQL', 'a forged entry is a miss');
+  const before = (await probe.get(key)) ?? '';
 
   const changed = await t.request('PATCH', `/v1/merchants/${merchant.id}`, {
     token: merchant.secretKey,
@@ -61,8 +68,8 @@ it('merchant profiles are read through Redis and dropped by the API after a chan
   assert.equal((await profile()).name, 'Corner Café', 'the API dropped the cached profile');
 
   // As if the API process had died between its commit and its delete: the event still drops it.
-  await probe.set(key, JSON.stringify({ ...cached, name: 'Stale' }));
-  assert.equal((await profile()).name, 'Stale');
+  await probe.set(key, before);
+  assert.equal((await profile()).name, 'Changed in SQL', 'the stale entry is served');
   // The relay reads below the cluster's oldest running transaction: other tests' transactions
   // can hold the event back for a moment, so run the worker until it has been handled.
   const worker = t.system.startWorker(3_600_000);

@@ -1,29 +1,22 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { base32Decode, hotp, totpStep } from '../src/modules/identity/domain/totp.ts';
-import { awayFromTotpStepEdge } from './support/totp-timing.ts';
 import { startTestSystem, type TestSystem } from './support/test-system.ts';
 
 let t: TestSystem;
 before(async () => {
-  t = await startTestSystem({ env: { STEP_UP_AMOUNT_MINOR: '10000' } });
+  // 100.00 USD per payment, a day's allowance far above it: these tests are about the amount.
+  t = await startTestSystem({
+    env: { STEP_UP_LIMITS: 'USD=100/100000', NEW_FACTOR_COOL_OFF_HOURS: '0' },
+  });
 });
 after(() => t.close());
 
 /** A user with 2FA on; `code(offset)` gives the code of the step `offset` away from now. */
 async function userWith2fa() {
-  await awayFromTotpStepEdge();
   const user = await t.signUp();
-  const { secret } = (await t.request('POST', '/v1/2fa/totp', { token: user.token })).json();
-  const key = base32Decode(secret as string);
-  const code = (offset: number) => hotp(key, totpStep(new Date()) + BigInt(offset));
-  const confirm = await t.request('POST', '/v1/2fa/totp/confirm', {
-    token: user.token,
-    body: { code: code(-1) },
-  });
-  assert.equal(confirm.statusCode, 200, confirm.body);
-  return { ...user, code };
+  const { code } = await t.enrolTwoFactor(user);
+  return { ...user, code: (offset: number) => code(offset) };
 }
 
 describe('step-up for large payments', () => {
@@ -198,6 +191,143 @@ describe('step-up for large payments', () => {
     assert.equal(
       (await t.request('GET', '/v1/admin/ledger/verify', { token: t.operatorKey })).json().balanced,
       true,
+    );
+  });
+});
+
+describe('waiting for a second factor does not last forever (issue 11, low)', () => {
+  it('a transfer left in requires_action expires after 15 minutes; it can no longer be confirmed', async () => {
+    const alice = await userWith2fa();
+    const bob = await t.signUp();
+    await t.fund(alice.walletId, 50_000);
+    const waiting = await t.request('POST', '/v1/transfers', {
+      token: alice.token,
+      key: randomUUID(),
+      body: { to: bob.email, amount: 20_000, currency: 'USD' },
+    });
+    assert.equal(waiting.json().status, 'requires_action', waiting.body);
+    const fresh = await t.system.startWorker(3_600_000).runOnce();
+    assert.equal((fresh as Record<string, number>)['stepUpsExpired'], 0, 'not yet');
+    await t.system.db.query(
+      "update payments set created_at = created_at - interval '16 minutes' where status = 'requires_action'",
+    );
+    // Before the worker has canceled it, the code is refused already: the deadline is the
+    // payment's age, not the worker's schedule.
+    const aged = await t.request('POST', `/v1/transfers/${waiting.json().id}/confirm`, {
+      token: alice.token,
+      key: randomUUID(),
+      body: { code: alice.code(0) },
+    });
+    assert.equal(aged.statusCode, 409, aged.body);
+    assert.equal(aged.json().error.code, 'payment_not_confirmable');
+    assert.match(aged.json().error.message, /expired/);
+    const ran = await t.system.startWorker(3_600_000).runOnce();
+    assert.ok(((ran as Record<string, number>)['stepUpsExpired'] ?? 0) >= 1, JSON.stringify(ran));
+    const seen = await t.request('GET', `/v1/transfers/${waiting.json().id}`, {
+      token: alice.token,
+    });
+    assert.equal(seen.json().status, 'canceled');
+    const late = await t.request('POST', `/v1/transfers/${waiting.json().id}/confirm`, {
+      token: alice.token,
+      key: randomUUID(),
+      body: { code: alice.code(0) },
+    });
+    assert.equal(late.statusCode, 409, late.body);
+    assert.equal(late.json().error.code, 'payment_not_confirmable');
+    assert.equal((await t.balance(bob.token, bob.walletId)).balance, 0);
+  });
+});
+
+describe('splitting a payment does not avoid step-up (issue 11, medium 3)', () => {
+  let d: TestSystem;
+  before(async () => {
+    // The default thresholds: 1,000.00 USD per payment, 3,000.00 a day, 150,000 JPY per
+    // payment; 10 payments in 10 minutes.
+    d = await startTestSystem({
+      env: { NEW_FACTOR_COOL_OFF_HOURS: '0', STEP_UP_VELOCITY_MAX: '10', STEP_UP_LIMITS: '' },
+    });
+  });
+  after(() => d.close());
+
+  async function payer(currency = 'USD') {
+    const user = await d.signUp('Payer', currency);
+    await d.enrolTwoFactor(user);
+    return user;
+  }
+  const send = (token: string, to: string, amount: number, currency = 'USD') =>
+    d.request('POST', '/v1/transfers', {
+      token,
+      key: randomUUID(),
+      body: { to, amount, currency },
+    });
+
+  it('ten transfers of 1,000.00 step up once the 24-hour sum passes 3,000.00, sent one by one', async () => {
+    const alice = await payer();
+    const bob = await d.signUp();
+    await d.fund(alice.walletId, 2_000_000);
+    const outcomes = [];
+    for (let i = 0; i < 10; i += 1)
+      outcomes.push((await send(alice.token, bob.email, 100_000)).json().status as string);
+    assert.deepEqual(outcomes.slice(0, 3), ['succeeded', 'succeeded', 'succeeded']);
+    assert.ok(
+      outcomes.slice(3).every((s) => s === 'requires_action'),
+      outcomes.join(','),
+    );
+    assert.equal((await d.balance(bob.token, bob.walletId)).balance, 300_000);
+  });
+
+  it('sent all at once, exactly three go through and the rest wait for a second factor', async () => {
+    const alice = await payer();
+    const bob = await d.signUp();
+    await d.fund(alice.walletId, 2_000_000);
+    const answers = await Promise.all(
+      Array.from({ length: 10 }, () => send(alice.token, bob.email, 100_000)),
+    );
+    const statuses = answers.map((a) => a.json().status as string);
+    assert.equal(statuses.filter((s) => s === 'succeeded').length, 3, statuses.join(','));
+    assert.equal(statuses.filter((s) => s === 'requires_action').length, 7, statuses.join(','));
+    assert.equal((await d.balance(bob.token, bob.walletId)).balance, 300_000);
+  });
+
+  it('the eleventh payment in ten minutes steps up whatever its amount (velocity)', async () => {
+    const alice = await payer();
+    const bob = await d.signUp();
+    await d.fund(alice.walletId, 10_000);
+    for (let i = 0; i < 10; i += 1)
+      assert.equal((await send(alice.token, bob.email, 1)).json().status, 'succeeded');
+    assert.equal((await send(alice.token, bob.email, 1)).json().status, 'requires_action');
+  });
+
+  it('a declined payment does not count toward the day: nothing moved', async () => {
+    const alice = await payer();
+    const bob = await d.signUp();
+    await d.fund(alice.walletId, 250_000);
+    assert.equal((await send(alice.token, bob.email, 100_000)).json().status, 'succeeded');
+    assert.equal((await send(alice.token, bob.email, 100_000)).json().status, 'succeeded');
+    const declined = await send(alice.token, bob.email, 100_000);
+    assert.equal(declined.statusCode, 402, declined.body);
+    await d.fund(alice.walletId, 100_000);
+    assert.equal(
+      (await send(alice.token, bob.email, 100_000)).json().status,
+      'succeeded',
+      'the day holds 2,000.00 moved, not 3,000.00',
+    );
+  });
+
+  it('thresholds are per currency: 120,000 JPY passes where 1,200.00 USD (120,000 minor units) steps up', async () => {
+    const yen = await payer('JPY');
+    const yenFriend = await d.signUp('Friend', 'JPY');
+    await d.fund(yen.walletId, 1_000_000, 'JPY');
+    assert.equal(
+      (await send(yen.token, yenFriend.email, 120_000, 'JPY')).json().status,
+      'succeeded',
+    );
+    const dollars = await payer();
+    const friend = await d.signUp();
+    await d.fund(dollars.walletId, 1_000_000);
+    assert.equal(
+      (await send(dollars.token, friend.email, 120_000)).json().status,
+      'requires_action',
     );
   });
 });

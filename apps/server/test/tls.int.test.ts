@@ -4,6 +4,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
+import tls from 'node:tls';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -86,6 +87,38 @@ describe('TLS', () => {
   it('does not speak plain HTTP on the TLS port', async () => {
     const port = new URL(api.url).port;
     await assert.rejects(get(`http://127.0.0.1:${port}/livez`));
+  });
+
+  it('TLS 1.2 offers only forward-secret AEAD suites: no RSA key exchange, no CBC', async () => {
+    const handshake = (options: tls.ConnectionOptions) =>
+      new Promise<string>((resolve, reject) => {
+        const socket = tls.connect(
+          {
+            host: '127.0.0.1',
+            port: Number(new URL(api.url).port),
+            ca: cert,
+            servername: 'localhost',
+            ...options,
+          },
+          () => {
+            const cipher = socket.getCipher().name;
+            socket.end();
+            resolve(cipher);
+          },
+        );
+        socket.on('error', reject);
+      });
+    for (const weak of ['AES128-GCM-SHA256', 'ECDHE-ECDSA-AES128-SHA', 'ECDHE-ECDSA-AES256-SHA384'])
+      await assert.rejects(
+        handshake({ maxVersion: 'TLSv1.2', ciphers: weak }),
+        /handshake failure|no shared cipher|alert/i,
+        weak,
+      );
+    assert.equal(
+      await handshake({ maxVersion: 'TLSv1.2', ciphers: 'ECDHE-ECDSA-AES128-GCM-SHA256' }),
+      'ECDHE-ECDSA-AES128-GCM-SHA256',
+    );
+    assert.match(await handshake({}), /^TLS_/, 'TLS 1.3 by default');
   });
 
   it('a client that does not trust the certificate is refused', async () => {

@@ -198,6 +198,27 @@ export const errorCatalogue = {
     nextAction: 'verify_2fa',
     message: 'Turn on two-factor authentication to make payments of this size.',
   },
+  webhook_endpoint_limit: {
+    ...invalid('This merchant has the most webhook endpoints allowed. Delete one first.'),
+    httpStatus: 409,
+  },
+  step_up_required: {
+    type: 'authorization_error',
+    httpStatus: 403,
+    retryable: false,
+    moneyMoved: false,
+    nextAction: 'verify_2fa',
+    message: 'This needs a code from your authenticator app. Send it again with the current code.',
+  },
+  new_factor_cooling_off: {
+    type: 'authorization_error',
+    httpStatus: 403,
+    retryable: true,
+    moneyMoved: false,
+    nextAction: 'retry_later',
+    message:
+      'Two-step verification was turned on recently. For your security, payments of this size can be confirmed once it is a day old.',
+  },
   forbidden: {
     type: 'authorization_error',
     httpStatus: 403,

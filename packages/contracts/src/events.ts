@@ -19,6 +19,7 @@ export const journalEventTypes = [
   'topup.requires_action',
   'topup.succeeded',
   'topup.failed',
+  'topup.credit_refused',
   'payout.started',
   'payout.paid',
   'payout.failed',
@@ -43,5 +44,10 @@ export const publicEventTypes = [
   'login.failed_burst',
   'merchant.updated',
   'webhook_endpoint.disabled',
+  // Security changes to a user's account: the user is told of each (issue 11).
+  'two_factor.enabled',
+  'two_factor.disabled',
+  'two_factor.recovery_codes_regenerated',
+  'password.changed',
 ] as const;
 export type PublicEventType = (typeof publicEventTypes)[number];

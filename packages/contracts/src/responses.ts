@@ -34,7 +34,10 @@ const PaymentStatusSchema = OneOf(paymentStatuses);
 const NextStep = Nullable(
   Type.Object({ type: Type.Literal('verify_2fa'), confirm_url: Type.String() }),
 );
-const Party = Type.Object({ user: Nullable(Type.String()), wallet: Type.String() });
+const Party = Type.Object({
+  user: Nullable(Type.String()),
+  wallet: Nullable(Type.String({ description: "Null on a declined transfer's recipient." })),
+});
 
 export const Transfer = Type.Object({
   id: Type.String(),
@@ -50,6 +53,15 @@ export const Transfer = Type.Object({
   created_at: Timestamp,
 });
 export type Transfer = Static<typeof Transfer>;
+
+/** What a payer may learn of a recipient before paying (`POST /v1/recipients/lookup`). */
+export const Recipient = Type.Object({
+  object: Type.Literal('recipient'),
+  to: Type.String({ description: 'The recipient as it was asked for.' }),
+  display_name: Type.String({ description: 'First name and last initial, e.g. "Ada L."' }),
+  first_payment: Type.Boolean({ description: 'You have not sent this person money before.' }),
+});
+export type Recipient = Static<typeof Recipient>;
 
 export const Payment = Type.Object({
   id: Type.String(),
@@ -121,7 +133,13 @@ export type Device = Static<typeof Device>;
 export const MerchantProfile = Type.Object({
   id: Type.String(),
   object: Type.Literal('merchant'),
-  name: Type.String(),
+  name: Type.String({ description: 'The display name the merchant chose (it may change it).' }),
+  verified_name: Nullable(
+    Type.String({
+      description:
+        'The legal name the operator verified; the merchant cannot change it. Payers should see it beside `name`.',
+    }),
+  ),
   category: Type.String(),
   currency: CurrencyCode,
   fee_bps: Type.Optional(Type.Integer({ description: 'Only for the merchant and the operator.' })),

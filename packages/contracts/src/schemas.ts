@@ -59,10 +59,16 @@ export const TotpCode = Type.String({
   maxLength: 16,
   description: 'A 6-digit TOTP code, or a recovery code where allowed.',
 });
+/** Enrolling, replacing or removing a factor needs the current password (a stolen token is not enough). */
+export const TotpStartBody = Type.Object({ password: Password }, strict);
+export type TotpStartBody = Static<typeof TotpStartBody>;
 export const TotpConfirmBody = Type.Object({ code: TotpCode }, strict);
 export type TotpConfirmBody = Static<typeof TotpConfirmBody>;
 export const TotpDisableBody = Type.Object({ password: Password, code: TotpCode }, strict);
 export type TotpDisableBody = Static<typeof TotpDisableBody>;
+/** New recovery codes (the old ones stop working): the password and a current code. */
+export const RecoveryCodesBody = Type.Object({ password: Password, code: TotpCode }, strict);
+export type RecoveryCodesBody = Static<typeof RecoveryCodesBody>;
 export const TwoFactorLogInBody = Type.Object(
   { challenge_id: Type.String({ minLength: 1, maxLength: 64 }), code: TotpCode },
   strict,
@@ -117,6 +123,13 @@ export type EnrollDeviceBody = Static<typeof EnrollDeviceBody>;
 export const CreateMerchantBody = Type.Object(
   {
     name: Type.String({ minLength: 1, maxLength: 200 }),
+    verified_name: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 200,
+        description: 'The legal name the operator verified (default: `name`); shown to payers.',
+      }),
+    ),
     category: Type.String({ minLength: 1, maxLength: 100 }),
     currency: CurrencyCode,
     fee_bps: Type.Optional(Type.Integer({ minimum: 0, maximum: 10_000 })),
@@ -125,14 +138,32 @@ export const CreateMerchantBody = Type.Object(
 );
 export type CreateMerchantBody = Static<typeof CreateMerchantBody>;
 
-/** What a merchant may change about itself: how payers see it. The fee is the operator's. */
+/**
+ * What a merchant may change about itself: how payers see it. The fee is the operator's, and so
+ * is `verified_name` (the legal name payers are shown beside the display name).
+ */
 export const UpdateMerchantBody = Type.Object(
   {
     name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
     category: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+    verified_name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
   },
   { ...strict, minProperties: 1 },
 );
+
+export const RollApiKeyBody = Type.Object(
+  {
+    expires_in_hours: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        maximum: 168,
+        description: 'How long the old key keeps working (default 24; 0: stop it now).',
+      }),
+    ),
+  },
+  strict,
+);
+export type RollApiKeyBody = Static<typeof RollApiKeyBody>;
 export type UpdateMerchantBody = Static<typeof UpdateMerchantBody>;
 
 export const CreateTransferBody = Type.Object(
@@ -149,6 +180,19 @@ export const CreateTransferBody = Type.Object(
   strict,
 );
 export type CreateTransferBody = Static<typeof CreateTransferBody>;
+
+export const RecipientLookupBody = Type.Object(
+  {
+    to: Type.String({
+      minLength: 1,
+      maxLength: 254,
+      description: 'An email, user id or wallet id.',
+    }),
+    currency: CurrencyCode,
+  },
+  strict,
+);
+export type RecipientLookupBody = Static<typeof RecipientLookupBody>;
 
 export const CaptureMethod = Type.Union([Type.Literal('automatic'), Type.Literal('manual')]);
 export const CreatePaymentBody = Type.Object(
@@ -195,7 +239,18 @@ export const BankAccount = Type.Object(
 );
 
 export const CreatePayoutBody = Type.Object(
-  { amount: AmountMinor, currency: CurrencyCode, bank_account: BankAccount },
+  {
+    amount: AmountMinor,
+    currency: CurrencyCode,
+    bank_account: BankAccount,
+    code: Type.Optional(
+      Type.String({
+        pattern: '^[0-9]{6}$',
+        description:
+          'A current TOTP code, when the payout needs a second factor (403 `step_up_required`).',
+      }),
+    ),
+  },
   strict,
 );
 

@@ -1,4 +1,6 @@
+import { isIP } from 'node:net';
 import { resolve } from 'node:path';
+import { currencyExponents, isCurrency, type Currency } from '../kernel/money.ts';
 
 /**
  * The only module that reads `process.env`. `loadConfig` validates every setting once at boot
@@ -35,14 +37,25 @@ export interface Config {
   readonly tls: { readonly certFile: string; readonly keyFile: string } | undefined;
   /** Plain HTTP on a non-loopback address is refused unless this is set. */
   readonly allowInsecureHttp: boolean;
+  /** Proxies (IPs or CIDRs) trusted to name the client in X-Forwarded-For; empty: none. */
+  readonly trustProxy: readonly string[];
   /** The vault's key file (KEKs and the fingerprint key), outside the database. */
   readonly vaultKeyFile: string;
   /** The key file's content given directly (takes precedence over the file). */
   readonly vaultKeysJson: string | undefined;
-  /** Payments above this many minor units need a 2FA step-up (`requires_action`). */
-  readonly stepUpAmountMinor: bigint;
-  /** Shared rate-limit counters; absent: each process counts on its own. */
-  readonly redisUrl: string | undefined;
+  readonly stepUp: StepUpSettings;
+  /** Notification streams one user or merchant may hold open on one API process. */
+  readonly notificationStreamsMax: number;
+  /** Distinct unknown recipients one payer may try per hour (enumeration brake). */
+  readonly recipientProbesPerHour: number;
+  /** Shared rate-limit counters and read caches; absent: each process counts on its own. */
+  readonly redis: {
+    readonly url: string | undefined;
+    /** Put first on every key Kassa writes, so Redis can be shared (`REDIS_KEY_PREFIX`). */
+    readonly keyPrefix: string;
+    /** A command that takes longer counts as failed (a hung Redis must not hang requests). */
+    readonly commandTimeoutMs: number;
+  };
   /** Per client address, per minute, on log-in, sign-up and 2FA routes (0: off). */
   readonly rateLimitAuthPerMinute: number;
   /** Per user, per minute, on money-moving routes (0: off). */
@@ -50,6 +63,7 @@ export interface Config {
   /** Per merchant key, per minute, on money-moving routes (0: off). */
   readonly rateLimitMerchantPerMinute: number;
   readonly processor: ProcessorSettings;
+  readonly backup: BackupSettings;
   /** Where the worker appends the journal chain's head, outside the database (null: off). */
   readonly journalAnchorFile: string | null;
   readonly journalAnchorIntervalSeconds: number;
@@ -61,6 +75,14 @@ export interface Config {
     readonly url: string | undefined;
     /** The stream's name; its subjects are `<stream>.<event type>`. */
     readonly stream: string;
+    /**
+     * The worker's two NATS identities (deploy/nats/nats-server.conf grants each only what its
+     * role needs). Absent: an open server (local development); the worker warns once.
+     */
+    readonly credentials:
+      { readonly publisher: NatsCredentials; readonly consumer: NatsCredentials } | undefined;
+    /** An event no JetStream message brought to a consumer this long is read from the outbox. */
+    readonly catchUpAfterSeconds: number;
   };
   /** Payments of at least this many minor units raise a `large_payment` alert to the payer. */
   readonly largePaymentAlertMinor: number;
@@ -73,8 +95,10 @@ export interface Config {
     readonly concurrency: number;
     /** How often the worker relays the outbox and sends due deliveries. */
     readonly intervalMs: number;
-    /** Loopback receivers (`http://localhost`) for local development; set false in production. */
+    /** Loopback receivers (`http://localhost`): on for `npm start`, off by default elsewhere. */
     readonly allowLoopback: boolean;
+    /** Webhook endpoints one merchant may have (each event fans out to every one). */
+    readonly endpointsMax: number;
   };
   /** How often the worker reconciles with the processor's settlement report (0: never). */
   readonly reconcileIntervalSeconds: number;
@@ -85,11 +109,36 @@ export interface Config {
   readonly crashPoints: readonly string[];
 }
 
+export interface NatsCredentials {
+  readonly user: string;
+  readonly password: string;
+}
+
+/** When payments need a second factor (see modules/payments/domain/step-up-rules.ts). */
+export interface StepUpSettings {
+  /** Per-currency thresholds in minor units replacing the defaults (`STEP_UP_LIMITS`). */
+  readonly limits: ReadonlyMap<
+    Currency,
+    { readonly perPaymentMinor: bigint; readonly dailyMinor: bigint | null }
+  >;
+  /** Payments without a second factor allowed per 10 minutes. */
+  readonly velocityMax: number;
+  /** A second factor younger than this cannot confirm payments stepped up for their amount. */
+  readonly newFactorCoolOffHours: number;
+  /** How long a payment waits in `requires_action` before it expires. */
+  readonly expirySeconds: number;
+}
+
 export interface ProcessorSettings {
   /** The processor's base URL. Absent: top-ups and payouts answer `processor_unavailable`. */
   readonly url: string | undefined;
-  /** The API key sent to the processor and the key its callbacks are signed with. */
-  readonly secret: string | undefined;
+  /** Kassa's API key at the processor (sent as Bearer). Absent: generated into `dataDir`. */
+  readonly apiKey: string | undefined;
+  /**
+   * The key that signs the processor's callbacks (`Processor-Signature`); never the API key.
+   * Absent: generated into `dataDir`.
+   */
+  readonly callbackSecret: string | undefined;
   /** Where `npm start` runs the processor stand-in. */
   readonly simPort: number;
   /** Per call; a call that takes longer is abandoned and its outcome is unknown. */
@@ -121,6 +170,57 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
     throw new ConfigError(`${name} must be between ${min} and ${max}, got ${value}`);
   }
   return value;
+}
+
+/** Continuous archiving and backups with pgBackRest (docs/runbook.md, "Backups and restores"). */
+export interface BackupSettings {
+  /** `BACKUPS=off` turns WAL archiving and scheduled backups off. */
+  readonly enabled: boolean;
+  /**
+   * pgBackRest's configuration for a `DATABASE_URL` cluster on this host (`kassa backup config`
+   * writes one). Absent with `DATABASE_URL`: the worker takes no backups. The embedded cluster
+   * of `npm start` gets its own under `<data folder>/backup`.
+   */
+  readonly configFile: string | undefined;
+  readonly stanza: string;
+  readonly repo1Path: string;
+  /** The second repository (another region or provider); null: `BACKUP_REPO2_PATH=off`. */
+  readonly repo2Path: string | null;
+  readonly cipherPass: string | undefined;
+  readonly cipherPassRepo2: string | undefined;
+  readonly fullEveryHours: number;
+  readonly incrEveryMinutes: number;
+  readonly retentionFull: number;
+  /** PostgreSQL's server binaries for restored clusters (`PG_BIN_DIR`). */
+  readonly pgBinDir: string | undefined;
+  /** WAL not archived for longer than this tells the operator. */
+  readonly archiveLagAlertSeconds: number;
+}
+
+function backupSettings(env: Env): BackupSettings {
+  const dataDir = env['KASSA_DATA_DIR'] ?? '.kassa';
+  const stanza = env['BACKUP_STANZA'] ?? 'kassa';
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(stanza))
+    throw new ConfigError(`BACKUP_STANZA must be letters, digits, _ or -, got "${stanza}"`);
+  const mode = env['BACKUPS'] ?? 'auto';
+  if (mode !== 'auto' && mode !== 'off')
+    throw new ConfigError(`BACKUPS must be auto or off, got "${mode}"`);
+  const repo2 = env['BACKUP_REPO2_PATH'] ?? `${dataDir}/backup/repo2`;
+  const configFile = optionalString(env, 'KASSA_BACKUP_CONFIG');
+  return Object.freeze({
+    enabled: mode === 'auto',
+    configFile: configFile === undefined ? undefined : resolve(configFile),
+    stanza,
+    repo1Path: resolve(env['BACKUP_REPO1_PATH'] ?? `${dataDir}/backup/repo1`),
+    repo2Path: repo2 === 'off' ? null : resolve(repo2),
+    cipherPass: optionalString(env, 'KASSA_BACKUP_CIPHER_PASS', 20),
+    cipherPassRepo2: optionalString(env, 'KASSA_BACKUP_CIPHER_PASS_REPO2', 20),
+    fullEveryHours: integer(env, 'BACKUP_FULL_EVERY_HOURS', 24, 1, 8_760),
+    incrEveryMinutes: integer(env, 'BACKUP_INCR_EVERY_MINUTES', 60, 1, 10_080),
+    retentionFull: integer(env, 'BACKUP_RETENTION_FULL', 2, 1, 100),
+    pgBinDir: optionalString(env, 'PG_BIN_DIR'),
+    archiveLagAlertSeconds: integer(env, 'BACKUP_ARCHIVE_LAG_ALERT_SECONDS', 300, 60, 86_400),
+  });
 }
 
 function optionalString(env: Env, name: string, minLength = 1): string | undefined {
@@ -164,6 +264,54 @@ function natsStream(env: Env): string {
   return raw;
 }
 
+function natsIdentity(env: Env, role: 'PUBLISHER' | 'CONSUMER'): NatsCredentials | undefined {
+  const user = optionalString(env, `NATS_${role}_USER`);
+  const password = optionalString(env, `NATS_${role}_PASSWORD`, 16);
+  if ((user === undefined) !== (password === undefined)) {
+    throw new ConfigError(`NATS_${role}_USER and NATS_${role}_PASSWORD must be set together`);
+  }
+  if (user !== undefined && !/^[A-Za-z0-9_.-]{1,64}$/.test(user)) {
+    throw new ConfigError(
+      `NATS_${role}_USER must be 1-64 letters, digits, _ . or -, got "${user}"`,
+    );
+  }
+  return user === undefined || password === undefined ? undefined : { user, password };
+}
+
+/** Both identities or neither: a half-configured worker would fail on its first pass anyway. */
+function natsCredentials(env: Env): Config['nats']['credentials'] {
+  const publisher = natsIdentity(env, 'PUBLISHER');
+  const consumer = natsIdentity(env, 'CONSUMER');
+  if ((publisher === undefined) !== (consumer === undefined)) {
+    throw new ConfigError(
+      'set both NATS_PUBLISHER_USER/NATS_PUBLISHER_PASSWORD and NATS_CONSUMER_USER/NATS_CONSUMER_PASSWORD, or neither',
+    );
+  }
+  if (publisher !== undefined && publisher.user === consumer?.user) {
+    throw new ConfigError('NATS_PUBLISHER_USER and NATS_CONSUMER_USER must differ');
+  }
+  return publisher === undefined || consumer === undefined ? undefined : { publisher, consumer };
+}
+
+/**
+ * The processor's two keys. `PROCESSOR_SECRET` was once both: whoever held the API key could
+ * then sign callbacks. It is refused rather than mapped, since the processor must sign with a
+ * new key anyway and a guessed mapping would hide a half-done change.
+ */
+function processorKeys(env: Env): Pick<ProcessorSettings, 'apiKey' | 'callbackSecret'> {
+  if (optionalString(env, 'PROCESSOR_SECRET') !== undefined) {
+    throw new ConfigError(
+      'PROCESSOR_SECRET is no longer read: set PROCESSOR_API_KEY and PROCESSOR_CALLBACK_SECRET (two different values)',
+    );
+  }
+  const apiKey = optionalString(env, 'PROCESSOR_API_KEY', 16);
+  const callbackSecret = optionalString(env, 'PROCESSOR_CALLBACK_SECRET', 16);
+  if (apiKey !== undefined && apiKey === callbackSecret) {
+    throw new ConfigError('PROCESSOR_API_KEY and PROCESSOR_CALLBACK_SECRET must differ');
+  }
+  return { apiKey, callbackSecret };
+}
+
 function processorUrl(env: Env): string | undefined {
   const raw = optionalString(env, 'PROCESSOR_URL');
   if (raw === undefined) return undefined;
@@ -200,9 +348,91 @@ function tlsSettings(env: Env): Config['tls'] {
     : { certFile: resolve(certFile), keyFile: resolve(keyFile) };
 }
 
+/** A major-unit amount (`1000`, `12.50`) in the currency's minor units; null when malformed. */
+function minorUnits(currency: Currency, major: string): bigint | null {
+  const exponent = currencyExponents[currency];
+  const match = /^([0-9]{1,15})(?:\.([0-9]+))?$/.exec(major.trim());
+  if (match === null) return null;
+  const fraction = match[2] ?? '';
+  if (fraction.length > exponent) return null;
+  const scale = 10n ** BigInt(exponent);
+  return (
+    BigInt(match[1] ?? '0') * scale +
+    (fraction === '' ? 0n : BigInt(fraction.padEnd(exponent, '0')))
+  );
+}
+
+/** `STEP_UP_LIMITS=USD=1000/3000,JPY=150000`: per payment / per 24 hours, in major units. */
+function stepUpLimits(env: Env): StepUpSettings['limits'] {
+  if (env['STEP_UP_AMOUNT_MINOR'] !== undefined)
+    throw new ConfigError(
+      'STEP_UP_AMOUNT_MINOR is replaced by STEP_UP_LIMITS (per currency, e.g. USD=1000/3000,JPY=150000/450000)',
+    );
+  const limits = new Map<Currency, { perPaymentMinor: bigint; dailyMinor: bigint | null }>();
+  for (const entry of (env['STEP_UP_LIMITS'] ?? '').split(',').filter((e) => e.trim() !== '')) {
+    const [code = '', amounts = ''] = entry.split('=');
+    const currency = code.trim();
+    if (!isCurrency(currency))
+      throw new ConfigError(`STEP_UP_LIMITS: "${currency}" is not a supported currency`);
+    const [single = '', daily] = amounts.split('/');
+    const perPaymentMinor = minorUnits(currency, single);
+    const dailyMinor = daily === undefined ? null : minorUnits(currency, daily);
+    if (
+      perPaymentMinor === null ||
+      perPaymentMinor <= 0n ||
+      (daily !== undefined && dailyMinor === null)
+    )
+      throw new ConfigError(
+        `STEP_UP_LIMITS: "${entry}" must be CURRENCY=<per payment>[/<per 24 hours>] in major units`,
+      );
+    if (dailyMinor !== null && dailyMinor < perPaymentMinor)
+      throw new ConfigError(
+        `STEP_UP_LIMITS: ${currency}'s daily limit is below its per-payment limit`,
+      );
+    limits.set(currency, { perPaymentMinor, dailyMinor });
+  }
+  return limits;
+}
+
+/** `TRUST_PROXY=10.0.0.0/8,127.0.0.1`: addresses or CIDR blocks, nothing else. */
+function trustedProxies(env: Env): readonly string[] {
+  const entries = (env['TRUST_PROXY'] ?? '')
+    .split(',')
+    .map((x) => x.trim())
+    .filter((x) => x !== '');
+  for (const entry of entries) {
+    const [address = '', bits, extra] = entry.split('/');
+    const family = isIP(address);
+    const maxBits = family === 4 ? 32 : 128;
+    const bitsOk = bits === undefined || (/^[0-9]{1,3}$/.test(bits) && Number(bits) <= maxBits);
+    if (family === 0 || !bitsOk || extra !== undefined)
+      throw new ConfigError(
+        `TRUST_PROXY must list IP addresses or CIDR blocks (10.0.0.0/8,::1), got "${entry}"`,
+      );
+  }
+  return Object.freeze(entries);
+}
+
+function redisKeyPrefix(env: Env): string {
+  const raw = env['REDIS_KEY_PREFIX'] ?? 'kassa:';
+  if (!/^[A-Za-z0-9:_.-]{0,64}$/.test(raw))
+    throw new ConfigError(
+      `REDIS_KEY_PREFIX must be up to 64 letters, digits or :_.-, got "${raw}"`,
+    );
+  return raw;
+}
+
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
-export function loadConfig(env: Env = process.env): Config {
+/**
+ * `quickStart`: the defaults of `npm start` on a developer's machine, where webhooks may go to a
+ * receiver on localhost. Everything else (the api and worker processes, the CLI) defaults to
+ * production behaviour.
+ */
+export function loadConfig(
+  env: Env = process.env,
+  options: { readonly quickStart?: boolean } = {},
+): Config {
   const logLevel = env['LOG_LEVEL'] ?? 'info';
   if (!(logLevels as readonly string[]).includes(logLevel)) {
     throw new ConfigError(`LOG_LEVEL must be one of ${logLevels.join(', ')}, got "${logLevel}"`);
@@ -220,10 +450,20 @@ export function loadConfig(env: Env = process.env): Config {
     host,
     tls,
     allowInsecureHttp,
-    redisUrl: optionalString(env, 'REDIS_URL'),
-    stepUpAmountMinor: BigInt(
-      integer(env, 'STEP_UP_AMOUNT_MINOR', 100_000, 1, Number.MAX_SAFE_INTEGER),
-    ),
+    trustProxy: trustedProxies(env),
+    redis: Object.freeze({
+      url: optionalString(env, 'REDIS_URL'),
+      keyPrefix: redisKeyPrefix(env),
+      commandTimeoutMs: integer(env, 'REDIS_COMMAND_TIMEOUT_MS', 250, 10, 10_000),
+    }),
+    recipientProbesPerHour: integer(env, 'RECIPIENT_PROBES_PER_HOUR', 20, 1, 10_000),
+    notificationStreamsMax: integer(env, 'NOTIFICATION_STREAMS_MAX', 5, 1, 100),
+    stepUp: Object.freeze({
+      limits: stepUpLimits(env),
+      velocityMax: integer(env, 'STEP_UP_VELOCITY_MAX', 10, 1, 1_000_000),
+      newFactorCoolOffHours: integer(env, 'NEW_FACTOR_COOL_OFF_HOURS', 24, 0, 720),
+      expirySeconds: integer(env, 'STEP_UP_EXPIRY_SECONDS', 900, 60, 86_400),
+    }),
     vaultKeyFile: resolve(
       env['KASSA_VAULT_KEY_FILE'] ?? `${env['KASSA_DATA_DIR'] ?? '.kassa'}/vault-keys.json`,
     ),
@@ -255,7 +495,7 @@ export function loadConfig(env: Env = process.env): Config {
     webApp: (env['KASSA_WEB_APP'] ?? 'true') !== 'false',
     processor: Object.freeze({
       url: processorUrl(env),
-      secret: optionalString(env, 'PROCESSOR_SECRET', 16),
+      ...processorKeys(env),
       simPort: integer(env, 'PROCESSOR_PORT', 4010, 0, 65_535),
       timeoutMs: integer(env, 'PROCESSOR_TIMEOUT_MS', 3_000, 20, 60_000),
       retries: integer(env, 'PROCESSOR_RETRIES', 2, 0, 5),
@@ -270,7 +510,13 @@ export function loadConfig(env: Env = process.env): Config {
         86_400,
       ),
     }),
-    nats: Object.freeze({ url: natsUrl(env), stream: natsStream(env) }),
+    nats: Object.freeze({
+      url: natsUrl(env),
+      stream: natsStream(env),
+      credentials: natsCredentials(env),
+      catchUpAfterSeconds: integer(env, 'NATS_CATCH_UP_AFTER_SECONDS', 60, 1, 86_400),
+    }),
+    backup: backupSettings(env),
     journalAnchorFile:
       env['KASSA_JOURNAL_ANCHOR_FILE'] === 'off'
         ? null
@@ -293,7 +539,10 @@ export function loadConfig(env: Env = process.env): Config {
       disableAfterHours: integer(env, 'WEBHOOK_DISABLE_AFTER_HOURS', 120, 1, 8_760),
       concurrency: integer(env, 'WEBHOOK_CONCURRENCY', 16, 1, 256),
       intervalMs: integer(env, 'WEBHOOK_INTERVAL_MS', 500, 10, 60_000),
-      allowLoopback: (env['WEBHOOK_ALLOW_LOOPBACK'] ?? 'true') !== 'false',
+      allowLoopback:
+        (env['WEBHOOK_ALLOW_LOOPBACK'] ?? (options.quickStart === true ? 'true' : 'false')) ===
+        'true',
+      endpointsMax: integer(env, 'WEBHOOK_ENDPOINTS_MAX', 16, 1, 1_000),
     }),
     crashPoints: (env['KASSA_FAULT_CRASH_AT'] ?? '')
       .split(',')

@@ -10,6 +10,17 @@ describe('config', () => {
     assert.ok(Object.isFrozen(config));
   });
 
+  it('reads the processor’s API key and callback secret as two settings', () => {
+    const { processor } = loadConfig({
+      PROCESSOR_API_KEY: 'a'.repeat(24),
+      PROCESSOR_CALLBACK_SECRET: 'c'.repeat(24),
+    });
+    assert.deepEqual(
+      [processor.apiKey, processor.callbackSecret],
+      ['a'.repeat(24), 'c'.repeat(24)],
+    );
+  });
+
   it('allows plain HTTP off loopback only when asked, and TLS anywhere', () => {
     assert.equal(loadConfig({ HOST: '0.0.0.0', ALLOW_INSECURE_HTTP: 'true' }).host, '0.0.0.0');
     assert.ok(loadConfig({ HOST: '0.0.0.0', TLS_CERT_FILE: 'c.pem', TLS_KEY_FILE: 'k.pem' }).tls);
@@ -26,6 +37,12 @@ describe('config', () => {
     [{ IDEMPOTENCY_KEY_TTL_HOURS: '24' }, /IDEMPOTENCY_KEY_TTL_HOURS must be between 168/],
     [{ HOST: '0.0.0.0' }, /refusing plain HTTP on 0\.0\.0\.0/],
     [{ TLS_CERT_FILE: 'cert.pem' }, /TLS_CERT_FILE and TLS_KEY_FILE must be set together/],
+    [{ PROCESSOR_SECRET: 'p'.repeat(32) }, /PROCESSOR_API_KEY and PROCESSOR_CALLBACK_SECRET/],
+    [
+      { PROCESSOR_API_KEY: 'p'.repeat(32), PROCESSOR_CALLBACK_SECRET: 'p'.repeat(32) },
+      /PROCESSOR_API_KEY and PROCESSOR_CALLBACK_SECRET must differ/,
+    ],
+    [{ PROCESSOR_CALLBACK_SECRET: 'short' }, /PROCESSOR_CALLBACK_SECRET must be at least 16/],
   ] as const) {
     it(`refuses ${JSON.stringify(env)} with one clear line`, () => {
       assert.throws(

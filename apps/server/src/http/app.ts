@@ -12,6 +12,9 @@ import { errorBody, handleError } from './error-handler.ts';
 import { principalScope, type Principal } from '../modules/identity/index.ts';
 import type { RateLimiter } from '../platform/rate-limiter.ts';
 import { maskCardNumbers, maskCardNumbersDeep } from '../modules/vault/index.ts';
+import { hasControlCharacter, inputProblem } from './input-guard.ts';
+import { rememberSentIdempotencyKey } from './request-context.ts';
+import { clientBucket } from '../platform/client-address.ts';
 
 export interface AppOptions {
   readonly logger: Logger;
@@ -21,6 +24,13 @@ export interface AppOptions {
   readonly tls?: { readonly cert: Buffer; readonly key: Buffer } | undefined;
   /** Resolves the Authorization header to a caller (null: anonymous; throws on a bad token). */
   readonly authenticate: (authorization: string | undefined) => Promise<Principal | null>;
+  /**
+   * Proxies (IPs or CIDRs) whose `X-Forwarded-For` names the client (`TRUST_PROXY`); from any
+   * other peer the header is ignored and the socket's address is the client.
+   */
+  readonly trustProxy: readonly string[];
+  /** Keys request fingerprints (HMAC): kept outside the database, never rotated. */
+  readonly fingerprintKey: Buffer;
   readonly rateLimiter: RateLimiter;
   readonly rateLimits: {
     readonly authPerMinute: number;
@@ -40,8 +50,27 @@ const exemptFromMasking = new Set([
   'password',
   'current_password',
   'new_password',
+  // A raw UUID (hex and dashes) reads like a card number about once in 200: it is checked
+  // against stored challenges only, never kept.
+  'challenge_id',
   ...identifierFields,
 ]);
+
+/**
+ * TLS 1.3's suites (all forward-secret AEAD), and for TLS 1.2 only ECDHE key exchange with
+ * AES-GCM or ChaCha20-Poly1305: no RSA key exchange, no CBC, no SHA-1 MACs.
+ */
+export const tlsCiphers = [
+  'TLS_AES_128_GCM_SHA256',
+  'TLS_AES_256_GCM_SHA384',
+  'TLS_CHACHA20_POLY1305_SHA256',
+  'ECDHE-ECDSA-AES128-GCM-SHA256',
+  'ECDHE-RSA-AES128-GCM-SHA256',
+  'ECDHE-ECDSA-AES256-GCM-SHA384',
+  'ECDHE-RSA-AES256-GCM-SHA384',
+  'ECDHE-ECDSA-CHACHA20-POLY1305',
+  'ECDHE-RSA-CHACHA20-POLY1305',
+].join(':');
 
 /** Headers for every response: no sniffing, no framing, no referrers, nothing cached. */
 const secureHeaders = {
@@ -65,11 +94,18 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
           // An HTTPS server behind Fastify's usual (http.Server-typed) instance.
           serverFactory: (handler: http.RequestListener) =>
             https.createServer(
-              { cert: tls.cert, key: tls.key, minVersion: 'TLSv1.2' },
+              {
+                cert: tls.cert,
+                key: tls.key,
+                minVersion: 'TLSv1.2',
+                ciphers: tlsCiphers,
+                honorCipherOrder: true,
+              },
               handler,
             ) as unknown as http.Server,
         }),
     bodyLimit: options.bodyLimitBytes,
+    trustProxy: options.trustProxy.length === 0 ? false : [...options.trustProxy],
     genReqId: () => `req_${randomBytes(12).toString('base64url')}`,
     requestIdHeader: false,
     logController: new LogController({ disableRequestLogging: true }),
@@ -98,12 +134,14 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     void parseJson(request, body as string, done);
   });
   app.decorateRequest('principal', null);
+  app.decorateRequest('fingerprintKey', null);
   app.setErrorHandler(handleError);
   app.setNotFoundHandler((request, reply) => {
     void reply.code(404).send(errorBody('route_not_found', request.id));
   });
 
   app.addHook('onRequest', async (request, reply) => {
+    request.fingerprintKey = options.fingerprintKey;
     void reply.header('Request-Id', request.id);
     void reply.headers(secureHeaders);
     if (tls !== undefined)
@@ -123,13 +161,35 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     if (url.startsWith('/docs')) return;
     throw new KassaError('authentication_required');
   });
+  // Text that cannot be stored faithfully (NUL, unpaired surrogates), nesting past any real
+  // request, unsafe integers and card numbers sent as JSON numbers are refused before anything
+  // reads the request: one request's bad data never reaches a shared ledger batch.
+  app.addHook('preValidation', async (request) => {
+    const key = request.headers['idempotency-key'];
+    if (typeof key === 'string' && hasControlCharacter(key))
+      throw new KassaError('idempotency_key_invalid', undefined, { param: 'Idempotency-Key' });
+    const parts: [string, unknown][] = [
+      ['body', request.body],
+      ['query', request.query],
+      ['path', request.params],
+    ];
+    for (const [where, value] of parts) {
+      const problem = inputProblem(value, where);
+      if (problem !== null)
+        throw new KassaError(problem.code, problem.message, { param: problem.param });
+    }
+  });
   // Rate limits run after authentication, so money routes count per caller, not per address.
   // Card numbers never enter Kassa through a free-text field: every string and key of the body
   // and the Idempotency-Key are masked before anything reads them. Only the vault's own card
   // number field and password fields (hashed, never stored) are left as sent.
   app.addHook('preValidation', async (request) => {
     const key = request.headers['idempotency-key'];
-    if (typeof key === 'string') request.headers['idempotency-key'] = maskCardNumbers(key);
+    if (typeof key === 'string') {
+      // Device signatures cover the key as the device sent it; only storage sees it masked.
+      rememberSentIdempotencyKey(request, key);
+      request.headers['idempotency-key'] = maskCardNumbers(key);
+    }
     if (request.body !== undefined && request.body !== null) {
       if (typeof request.body === 'object' && !Array.isArray(request.body)) {
         const fields = request.body as Record<string, unknown>;
@@ -147,21 +207,31 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       request.body = maskCardNumbersDeep(request.body, exemptFromMasking);
     }
   });
-  app.addHook('preHandler', async (request) => {
+  // Auth routes count per client address (an IPv6 client per /64; behind a trusted proxy the
+  // address is the one it forwarded), money routes per caller. Every limited answer carries
+  // the RateLimit-* headers; a refusal also Retry-After.
+  app.addHook('preHandler', async (request, reply) => {
     const kind = request.routeOptions.config.rateLimit;
     if (kind === undefined) return;
     const principal = request.principal;
     const limits = options.rateLimits;
     const [key, limit] =
       kind === 'auth'
-        ? [`auth:ip:${request.ip}`, limits.authPerMinute]
+        ? [`auth:ip:${clientBucket(request.ip)}`, limits.authPerMinute]
         : principal?.kind === 'merchant'
           ? [`money:merchant:${principal.merchantId}`, limits.merchantPerMinute]
           : [`money:${principalScope(principal)}`, limits.userPerMinute];
     if (limit === 0) return;
-    const waitSeconds = await options.rateLimiter.hit(key, limit, 60);
-    if (waitSeconds !== null)
-      throw new KassaError('rate_limited', undefined, { retryAfterSeconds: waitSeconds });
+    const decision = await options.rateLimiter.hit(key, limit, 60);
+    void reply.headers({
+      'RateLimit-Limit': String(decision.limit),
+      'RateLimit-Remaining': String(decision.remaining),
+      'RateLimit-Reset': String(decision.resetSeconds),
+    });
+    if (!decision.allowed)
+      throw new KassaError('rate_limited', undefined, {
+        retryAfterSeconds: decision.resetSeconds,
+      });
   });
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';

@@ -14,6 +14,8 @@ declare module 'fastify' {
     principal: Principal | null;
     /** The JSON body exactly as received (for device signatures). */
     rawBody?: string;
+    /** The key of request fingerprints (HMAC; kept outside the database). */
+    fingerprintKey: Buffer | null;
   }
   interface FastifyContextConfig {
     /** Reachable without credentials (sign-up, log-in, health, docs). */
@@ -69,11 +71,19 @@ export function idempotencyClaim(
   return {
     scope: principalScope(request.principal),
     key,
-    fingerprint: requestFingerprint(request.method, request.routeOptions.url ?? request.url, {
+    fingerprint: requestFingerprint(fingerprintKeyOf(request), {
+      method: request.method,
+      route: request.routeOptions.url ?? request.url,
       params: request.params,
       body: request.body,
     }),
   };
+}
+
+function fingerprintKeyOf(request: FastifyRequest): Buffer {
+  const key = request.fingerprintKey;
+  if (key === null) throw new Error('the app was built without a fingerprint key');
+  return key;
 }
 
 /** Sends a stored (possibly replayed) response. */
@@ -94,4 +104,19 @@ export function idOrNotFound(prefix: IdPrefix, wire: string, param = 'id'): stri
 
 export function pageLimit(raw: string | undefined): number {
   return raw === undefined ? 10 : Number.parseInt(raw, 10);
+}
+
+const sentIdempotencyKeys = new WeakMap<FastifyRequest, string>();
+
+/** Keeps the Idempotency-Key as the client sent it, before card numbers in it are masked. */
+export function rememberSentIdempotencyKey(request: FastifyRequest, key: string): void {
+  sentIdempotencyKeys.set(request, key);
+}
+
+/** The Idempotency-Key as sent (device signatures cover it so); '' when none was sent. */
+export function sentIdempotencyKey(request: FastifyRequest): string {
+  const sent = sentIdempotencyKeys.get(request);
+  if (sent !== undefined) return sent;
+  const header = request.headers['idempotency-key'];
+  return typeof header === 'string' ? header : '';
 }

@@ -58,10 +58,12 @@ export interface Money {
   readonly currency: Currency;
 }
 
-/** The largest amount a single request may carry: 2^53 - 1, so JSON numbers stay exact. */
+/**
+ * The largest amount a single request may carry, and the ceiling of every account's running
+ * totals (the ledger refuses a transfer that would pass it): 2^53 - 1, so JSON numbers stay
+ * exact.
+ */
 export const amountMinorMax = 9007199254740991n;
-/** PostgreSQL bigint ceiling: running totals must stay below it. */
-export const int64Max = 9223372036854775807n;
 
 export function isValidAmountMinor(amountMinor: bigint): boolean {
   return amountMinor >= 1n && amountMinor <= amountMinorMax;

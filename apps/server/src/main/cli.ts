@@ -11,26 +11,34 @@
  *   audit verify       recompute the audit log's hash chain; exit 1 on a broken link
  *   listen --forward-to URL --api-key sk_… [--api-url URL]
  *                      forward a merchant's events to a local URL, signed (for development)
- *   keys rotate        add a vault key-encryption key and re-wrap every card's data key online
+ *   keys rotate        add a key-encryption key, re-wrap every card's data key and re-seal every
+ *                      sealed secret (2FA seeds, webhook secrets, bank accounts) online
+ *   backup [--type full|diff|incr] [--repo N] | backup list | backup config
+ *                      take a backup, list what the backups can restore, configure pgBackRest
+ *   restore --to <time|latest> --port P [--data DIR] | --in-place --yes
+ *                      point-in-time restore beside the live cluster (or over it)
+ *   dr drill           back up, restore to a moment between two backups, prove the copy right
+ *   (each with --help)
+ *   nats-config        print the NATS server configuration for NATS_STREAM and the worker's two
+ *                      NATS users (deploy/nats/nats-server.conf is it with the defaults)
  */
 import { loadConfig, type Config } from '../config/config.ts';
-import {
-  startEmbeddedPostgres,
-  type EmbeddedPostgresHandle,
-} from '../platform/embedded-postgres.ts';
-import { createLogger } from '../platform/log.ts';
 import { migrate } from '../platform/migrate.ts';
 import { verifyAuditLog } from '../modules/audit/index.ts';
 import { readAnchors, verifyJournalSeal } from '../modules/journal/index.ts';
 import { reconcile } from '../modules/rails/index.ts';
-import { addVaultKek } from '../modules/vault/index.ts';
+import { addKek } from '../platform/keyring.ts';
+import { resealColumns } from '../platform/reseal.ts';
+import { rekeyRecoveryCodes } from '../modules/identity/index.ts';
 import { forwardEvents, newWebhookSecret } from '../modules/webhooks/index.ts';
-import { onShutdown, runMain } from './process-lifecycle.ts';
-import { loadSecrets } from './secrets.ts';
-import { createSystem, type System } from './system.ts';
+import { defaultNatsUsers, natsServerConfig } from '../modules/events/index.ts';
+import { runMain } from './process-lifecycle.ts';
+import { backupCommand } from './backup-cli.ts';
+import { withSystem } from './cli-system.ts';
+import { eventConsumerNames } from './system.ts';
 
 const usage =
-  'usage: kassa <migrate|verify|expire|reconcile|audit verify|keys rotate|listen --forward-to URL --api-key KEY>';
+  'usage: kassa <migrate|verify|expire|reconcile|audit verify|keys rotate|backup|restore|dr drill|nats-config|listen --forward-to URL --api-key KEY> (backup, restore and dr take --help)';
 
 /** The value after `--name` on the command line, if given. */
 function flag(name: string): string | undefined {
@@ -40,40 +48,6 @@ function flag(name: string): string | undefined {
 
 function say(line: string): void {
   process.stdout.write(`${line}\n`);
-}
-
-async function withSystem(
-  config: Config,
-  work: (system: System) => Promise<number>,
-): Promise<number> {
-  let embedded: EmbeddedPostgresHandle | undefined;
-  let databaseUrl = config.databaseUrl;
-  if (databaseUrl === undefined) {
-    embedded = await startEmbeddedPostgres({
-      dataDir: config.dataDir,
-      port: config.embeddedPostgresPort,
-    });
-    databaseUrl = embedded.connectionString;
-  }
-  const logger = createLogger({ level: 'warn', name: 'kassa-cli' });
-  const system = await createSystem({
-    config,
-    databaseUrl,
-    secrets: await loadSecrets(config),
-    logger,
-    role: 'cli',
-  });
-  if (embedded !== undefined)
-    onShutdown(async () => {
-      await system.close();
-      await embedded?.stop();
-    });
-  try {
-    return await work(system);
-  } finally {
-    await system.close();
-    await embedded?.stop();
-  }
 }
 
 await runMain('kassa', async () => {
@@ -201,7 +175,7 @@ await runMain('kassa', async () => {
         break;
       }
       code = await withSystem(config, async (system) => {
-        const keys = addVaultKek(config.vaultKeyFile);
+        const keys = addKek(config.vaultKeyFile);
         say(`new key-encryption key ${keys.current}; re-wrapping data keys…`);
         const moved = await system.vault.rewrapAll((done, total) => {
           const width = 30;
@@ -211,12 +185,34 @@ await runMain('kassa', async () => {
           );
         });
         process.stderr.write('\n');
+        const resealed = await resealColumns(system.db, system.sealedColumns, keys.current);
+        await rekeyRecoveryCodes(system.db, keys.lookupKey);
         say(
-          `re-wrapped ${moved} card keys under ${keys.current}; older keys can be removed from ${config.vaultKeyFile}`,
+          `re-wrapped ${moved} card keys and re-sealed ${resealed} secrets (2FA seeds, webhook secrets, bank accounts) under ${keys.current}; older keys can be removed from ${config.vaultKeyFile}`,
         );
         return 0;
       });
       break;
+    case 'backup':
+    case 'restore':
+    case 'dr':
+      code = await backupCommand(command, process.argv.slice(3), config, say);
+      break;
+    case 'nats-config': {
+      // No database: the file depends on the stream, the consumers and the user names only.
+      const users = config.nats.credentials;
+      process.stdout.write(
+        natsServerConfig({
+          stream: config.nats.stream,
+          consumers: eventConsumerNames,
+          users: {
+            publisher: users?.publisher.user ?? defaultNatsUsers.publisher,
+            consumer: users?.consumer.user ?? defaultNatsUsers.consumer,
+          },
+        }),
+      );
+      break;
+    }
     case undefined:
     default:
       process.stderr.write(`${usage}\n`);

@@ -9,7 +9,8 @@ export async function runMain(name: string, main: () => Promise<void>): Promise<
       process.stderr.write(`${name}: configuration error: ${error.message}\n`);
       process.exit(1);
     }
-    process.stderr.write(`${name}: failed: ${(error as Error).stack ?? String(error)}\n`);
+    const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    process.stderr.write(`${name}: failed: ${detail}\n`);
     process.exit(1);
   }
 }

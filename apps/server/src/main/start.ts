@@ -4,8 +4,9 @@ import {
   type EmbeddedPostgresHandle,
 } from '../platform/embedded-postgres.ts';
 import { createLogger } from '../platform/log.ts';
+import { embeddedBackup, type EmbeddedBackup } from '../modules/backup/index.ts';
 import { createProcessorSim, type ProcessorSim } from '../../../processor-sim/src/index.ts';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { migrate } from '../platform/migrate.ts';
 import { onShutdown, runMain } from './process-lifecycle.ts';
 import { loadSecrets } from './secrets.ts';
@@ -24,6 +25,8 @@ function banner(
   embedded: boolean,
   processorUrl: string | undefined,
   webApp: boolean,
+  backups: string,
+  dataFolder: string,
 ): void {
   say();
   say('  Kassa is running.');
@@ -33,8 +36,9 @@ function banner(
   say(`  API docs   ${url}/docs   (OpenAPI: ${url}/openapi.json)`);
   say(`  Health     ${url}/readyz   Metrics: ${url}/metrics`);
   say(
-    `  Database   ${embedded ? 'embedded PostgreSQL (data in .kassa/pg; set DATABASE_URL to use your own)' : 'DATABASE_URL'}`,
+    `  Database   ${embedded ? `embedded PostgreSQL (data in ${dataFolder}; set DATABASE_URL to use your own)` : 'DATABASE_URL'}`,
   );
+  say(`  Backups    ${backups}`);
   say(
     `  Processor  ${processorUrl === undefined ? 'none (set PROCESSOR_URL)' : `${processorUrl}   (stand-in; faults: POST ${processorUrl}/admin/faults)`}`,
   );
@@ -69,26 +73,59 @@ function banner(
   say();
 }
 
+/** Where backups go, or the one line that turns them on. */
+function backupLine(config: Config, backup: EmbeddedBackup | null): string {
+  if (config.databaseUrl !== undefined)
+    return config.backup.configFile === undefined
+      ? 'not taken here: back up your DATABASE_URL cluster (npm run kassa -- backup config)'
+      : `pgBackRest (${config.backup.configFile}); the worker backs up on schedule`;
+  if (!config.backup.enabled) return 'off (BACKUPS=off)';
+  if (backup === null)
+    return 'off: pgBackRest is not installed (bash scripts/ensure-pgbackrest.sh turns them on)';
+  const repos = Object.values(backup.target.repoPaths).map(shown).join(' and ');
+  return `WAL archived continuously, full and incremental backups on schedule, to ${repos} (encrypted); npm run kassa -- backup list`;
+}
+
+/** A path as typed from here when it is under the working folder, else in full. */
+function shown(path: string): string {
+  const inside = relative(process.cwd(), path);
+  return inside === '' || inside.startsWith('..') ? path : inside;
+}
+
 async function main(config: Config): Promise<void> {
   const logger = createLogger({ level: config.logLevel, name: 'kassa' });
   let embedded: EmbeddedPostgresHandle | undefined;
   let databaseUrl = config.databaseUrl;
+  const secrets = await loadSecrets(config);
+  let backup: EmbeddedBackup | null = null;
   if (databaseUrl === undefined) {
+    // The embedded cluster archives its WAL and is backed up when pgBackRest is installed.
+    backup = await embeddedBackup({
+      settings: config.backup,
+      dataDir: config.dataDir,
+      port: config.embeddedPostgresPort,
+      postgresPassword: secrets.postgresPassword,
+      cipherPass: secrets.backupCipherPass,
+      cipherPassRepo2: secrets.backupCipherPassRepo2,
+      role: 'server',
+    });
     say('Starting embedded PostgreSQL…');
     embedded = await startEmbeddedPostgres({
       dataDir: config.dataDir,
       port: config.embeddedPostgresPort,
+      password: secrets.postgresPassword,
+      ...(backup === null ? {} : { settings: backup.serverSettings, socketDir: backup.socketDir }),
     });
     databaseUrl = embedded.connectionString;
   }
-  const secrets = await loadSecrets(config);
   // Without PROCESSOR_URL the card network stand-in runs here too, keeping what it charged
   // in the data folder, and Kassa is pointed at it.
   let sim: ProcessorSim | undefined;
   let systemConfig = config;
   if (config.processor.url === undefined) {
     sim = createProcessorSim({
-      secret: secrets.processorSecret,
+      apiKey: secrets.processorApiKey,
+      callbackSecret: secrets.processorCallbackSecret,
       dataFile: join(config.dataDir, 'processor-sim.jsonl'),
     });
     const processorUrl = await sim.listen(config.processor.simPort);
@@ -100,6 +137,7 @@ async function main(config: Config): Promise<void> {
     secrets,
     logger,
     role: 'all',
+    backup: backup?.target ?? null,
     ...(config.webApp ? { webAppDir: await buildWebApp(join(config.dataDir, 'web')) } : {}),
   });
   const applied = await migrate(system.db);
@@ -118,6 +156,8 @@ async function main(config: Config): Promise<void> {
     embedded !== undefined,
     systemConfig.processor.url?.replace('127.0.0.1', 'localhost'),
     config.webApp,
+    backupLine(config, backup),
+    shown(join(config.dataDir, 'pg')),
   );
 
   onShutdown(async (signal) => {
@@ -130,4 +170,4 @@ async function main(config: Config): Promise<void> {
   });
 }
 
-await runMain('kassa', () => main(loadConfig()));
+await runMain('kassa', () => main(loadConfig(undefined, { quickStart: true })));

@@ -1,23 +1,30 @@
 import type { FastifyInstance } from 'fastify';
+import { hkdfSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { Redis } from 'ioredis';
-import { createLocalRateLimiter, createRedisRateLimiter } from '../platform/rate-limiter.ts';
+import { createRateLimiter } from '../platform/rate-limiter.ts';
 import { createReadCache } from '../platform/redis-cache.ts';
+import { createRedisGate } from '../platform/redis-gate.ts';
 import { webAppRoutes } from '../http/web-app.ts';
 import type { Config } from '../config/config.ts';
 import { buildApp } from '../http/app.ts';
+import { assert } from '../kernel/assert.ts';
 import { systemClock, type Clock } from '../kernel/clock.ts';
 import { createDb, type Db } from '../platform/db.ts';
 import type { Logger } from '../platform/log.ts';
 import { createMetrics, type Metrics } from '../platform/metrics.ts';
 import {
   accessTokenKeysFromSecret,
+  apiKeyRoutes,
   createAuthenticator,
   createRevokedSessions,
-  createSecretBox,
   createStepUpVerifier,
+  createRequestDeviceCheck,
+  createPrincipalLiveness,
+  reapSeenSignatures,
+  reapKnownAddresses,
+  rekeyRecoveryCodes,
+  totpSealedColumns,
   deviceRoutes,
-  verifyDeviceSignature,
   createMerchantProfiles,
   identityRoutes,
   sessionRoutes,
@@ -30,21 +37,26 @@ import {
   type Ledger,
 } from '../modules/ledger/index.ts';
 import { opsRoutes } from '../modules/ops/index.ts';
+import { createCardVault, vaultRoutes, type CardVault } from '../modules/vault/index.ts';
+import { keyringSource, type Keyring } from '../platform/keyring.ts';
+import { createSecretBox } from '../platform/secret-box.ts';
+import { resealColumns, type SealedColumn } from '../platform/reseal.ts';
 import {
-  createCardVault,
-  vaultKeySource,
-  vaultRoutes,
-  type CardVault,
-} from '../modules/vault/index.ts';
-import {
+  createRecipients,
+  createStepUpPolicy,
   createSystemAccounts,
+  expireStepUps,
   paymentRoutes,
+  recipientRoutes,
+  reapSpendWindows,
+  reapStepUpDecisions,
   walletView,
   type SystemAccounts,
 } from '../modules/payments/index.ts';
 import {
   createProcessorClient,
   createRails,
+  flowSealedColumns,
   railsRoutes,
   type ProcessorClient,
   type Rails,
@@ -60,12 +72,24 @@ import {
 import {
   createEndpointStore,
   createWebhookDelivery,
+  endpointSealedColumns,
   webhookFanOut,
   webhookRoutes,
   type WebhookDelivery,
 } from '../modules/webhooks/index.ts';
 import type { Secrets } from './secrets.ts';
-import { startWorker, type Worker } from './worker.ts';
+import {
+  createBackupSchedule,
+  registerBackupMetrics,
+  type BackupTarget,
+} from '../modules/backup/index.ts';
+import { startWorker, type HousekeepingTask, type Worker } from './worker.ts';
+
+/**
+ * The outbox consumers, by name: their durable JetStream consumers are `kassa_<name>`, and the
+ * NATS server's configuration (`kassa nats-config`) grants the consumer identity these only.
+ */
+export const eventConsumerNames = ['webhooks', 'notifications', 'cache'] as const;
 
 export interface System {
   readonly app: FastifyInstance;
@@ -83,6 +107,10 @@ export interface System {
   readonly breaker: CircuitBreaker;
   /** Sends queued webhook deliveries (the worker drives it). */
   readonly webhooks: WebhookDelivery;
+  /** The data keys (the key file, or KASSA_VAULT_KEYS). */
+  readonly keyring: () => Keyring;
+  /** Every column of sealed secrets: `kassa keys rotate` re-seals them under the current key. */
+  readonly sealedColumns: readonly SealedColumn[];
   /** Listens on the configured address; the URL says https when the API serves TLS itself. */
   listen(): Promise<string>;
   /** Starts the background jobs in this process (`intervalMs` defaults to the configured ones). */
@@ -104,6 +132,8 @@ export async function createSystem(options: {
   role?: string;
   /** A built web app (apps/web) to serve at /app/. */
   webAppDir?: string;
+  /** The cluster's backups: the worker takes them on schedule and watches the archive. */
+  backup?: BackupTarget | null;
 }): Promise<System> {
   const { config, logger } = options;
   const clock = options.clock ?? systemClock;
@@ -114,18 +144,22 @@ export async function createSystem(options: {
     applicationName: `kassa-${options.role ?? 'api'}`,
     onError: (error) => logger.warn({ err: error }, 'idle database connection failed'),
   });
+  // Redis behind a gate: short command timeouts, and a pause after any failure, so a down or
+  // hung Redis costs requests nothing (limits count per process, reads go to PostgreSQL).
   const redis =
-    config.redisUrl === undefined
+    config.redis.url === undefined
       ? undefined
-      : new Redis(config.redisUrl, {
-          maxRetriesPerRequest: 1,
-          enableOfflineQueue: false,
-          lazyConnect: false,
+      : createRedisGate({
+          url: config.redis.url,
+          prefix: config.redis.keyPrefix,
+          commandTimeoutMs: config.redis.commandTimeoutMs,
+          cooldownMs: 5_000,
+          onFailure: (error) =>
+            logger.warn(
+              { err: error },
+              'redis unavailable: rate limits count per process, reads skip the cache',
+            ),
         });
-  redis?.on('error', (error) =>
-    logger.warn({ err: error }, 'redis unavailable: rate limits fail open, reads skip the cache'),
-  );
-  const cache = createReadCache(redis, 'kassa:cache');
   const dropCachedWallets = (ids: readonly string[]) =>
     void cache.delete(ids.map((id) => `wallet:${id}`));
   const writer = createLedgerWriter({
@@ -144,7 +178,19 @@ export async function createSystem(options: {
   const ledger = createLedger({ db, clock, writer });
   const systemAccounts = createSystemAccounts(db, ledger);
   const keys = accessTokenKeysFromSecret(options.secrets.tokenSecret, config.previousTokenSecrets);
-  const totpBox = createSecretBox(options.secrets.tokenSecret, 'totp-secrets');
+  // Data keys live outside the database (the key file or KASSA_VAULT_KEYS). Small secrets are
+  // sealed under its versioned keys; values sealed under the token secret before keep opening
+  // with it (or an earlier one still listed) until the worker re-seals them.
+  const keyring = keyringSource({ file: config.vaultKeyFile, json: config.vaultKeysJson });
+  const legacySecrets = [options.secrets.tokenSecret, ...config.previousTokenSecrets];
+  const secretBox = (label: string) => createSecretBox(keyring, label, legacySecrets);
+  const factors = { box: secretBox('totp-secrets'), lookupKey: keyring().lookupKey };
+  const cache = createReadCache(
+    redis,
+    Buffer.from(hkdfSync('sha256', keyring().lookupKey, Buffer.alloc(0), 'kassa:read-cache', 32)),
+  );
+  const bankBox = secretBox('bank-accounts');
+  const webhookBox = secretBox('webhook-secrets');
   const revokedSessions = createRevokedSessions(db.pool, clock, {
     accessTokenTtlSeconds: config.accessTokenTtlSeconds,
   });
@@ -157,14 +203,9 @@ export async function createSystem(options: {
   const vault = createCardVault({
     db,
     clock,
-    keys: vaultKeySource({ file: config.vaultKeyFile, json: config.vaultKeysJson }),
+    keys: keyring,
   });
-  const rateLimiter =
-    redis === undefined
-      ? createLocalRateLimiter()
-      : createRedisRateLimiter(redis, 'kassa:rl', (error) =>
-          logger.warn({ err: error }, 'rate limit check skipped'),
-        );
+  const rateLimiter = createRateLimiter(redis);
 
   const breakerStates = { closed: 0, half_open: 1, open: 2 } as const;
   const breaker = createCircuitBreaker({
@@ -181,7 +222,7 @@ export async function createSystem(options: {
       ? null
       : createProcessorClient({
           baseUrl: config.processor.url,
-          secret: options.secrets.processorSecret,
+          apiKey: options.secrets.processorApiKey,
           timeoutMs: config.processor.timeoutMs,
           retries: config.processor.retries,
           breaker,
@@ -195,7 +236,7 @@ export async function createSystem(options: {
     systemAccounts,
     processor,
     breaker,
-    bankBox: createSecretBox(options.secrets.tokenSecret, 'bank-accounts'),
+    bankBox,
     metrics,
     logger,
     // Longer than every attempt of one call together, so a lease never lapses mid-call.
@@ -206,9 +247,7 @@ export async function createSystem(options: {
     onAccountsChanged: dropCachedWallets,
   });
 
-  const endpoints = createEndpointStore(
-    createSecretBox(options.secrets.tokenSecret, 'webhook-secrets'),
-  );
+  const endpoints = createEndpointStore(webhookBox);
   const webhooks = createWebhookDelivery({
     db,
     clock,
@@ -222,12 +261,81 @@ export async function createSystem(options: {
     allowLoopback: config.webhooks.allowLoopback,
   });
 
+  const stepUpVerifier = createStepUpVerifier({ db, clock, factors });
+  const stepUp = createStepUpPolicy({
+    db,
+    clock,
+    settings: config.stepUp,
+    verifier: stepUpVerifier,
+    checkDevice: createRequestDeviceCheck({ db, clock, replayKey: keyring().lookupKey }),
+  });
+  const recipients = createRecipients({
+    db,
+    clock,
+    lookupKey: keyring().lookupKey,
+    probesPerHour: config.recipientProbesPerHour,
+  });
+
+  const sealedColumns = [
+    ...totpSealedColumns(factors.box),
+    ...endpointSealedColumns(webhookBox),
+    ...flowSealedColumns(bankBox),
+  ];
+  registerBackupMetrics(metrics.registry, db.pool, clock);
+  const backupSchedule =
+    options.backup === undefined || options.backup === null
+      ? null
+      : createBackupSchedule({
+          db,
+          target: options.backup,
+          settings: config.backup,
+          clock,
+          logger,
+        });
+  const housekeeping: HousekeepingTask[] = [
+    {
+      name: 'stepUpsExpired',
+      run: () => expireStepUps({ db, clock }, config.stepUp.expirySeconds),
+    },
+    { name: 'spendWindowsReaped', run: (now) => reapSpendWindows(db.pool, now) },
+    {
+      name: 'stepUpDecisionsReaped',
+      run: (now) =>
+        reapStepUpDecisions(
+          db.pool,
+          new Date(now.getTime() - config.idempotencyKeyTtlHours * 3_600_000),
+        ),
+    },
+    { name: 'recipientProbesReaped', run: (now) => recipients.reap(now) },
+    { name: 'deviceSignaturesReaped', run: (now) => reapSeenSignatures(db.pool, now) },
+    { name: 'knownAddressesReaped', run: (now) => reapKnownAddresses(db.pool, now) },
+    ...(backupSchedule === null
+      ? []
+      : [{ name: 'backupsStarted', run: (now: Date) => backupSchedule.tick(now) }]),
+    // Secrets sealed before the keyring existed (under the token secret), or under an older
+    // key-encryption key, are re-sealed once per worker start; so are recovery-code digests.
+    {
+      name: 'secretsResealed',
+      once: true,
+      run: () => resealColumns(db, sealedColumns, keyring().current),
+    },
+    {
+      name: 'recoveryCodesRekeyed',
+      once: true,
+      run: () => rekeyRecoveryCodes(db, keyring().lookupKey),
+    },
+  ];
+
   const merchantProfiles = createMerchantProfiles(db, cache);
   const consumers = [
     webhookFanOut,
     notificationsConsumer({ largePaymentMinor: config.largePaymentAlertMinor }),
     merchantProfiles.invalidation,
   ];
+  assert(
+    consumers.map((c) => c.name).join() === eventConsumerNames.join(),
+    'eventConsumerNames lists every outbox consumer',
+  );
   const notifications = createNotificationHub({ connectionString: options.databaseUrl, logger });
 
   const app = await buildApp({
@@ -244,6 +352,8 @@ export async function createSystem(options: {
       config.tls === undefined
         ? undefined
         : { cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile) },
+    fingerprintKey: keyring().lookupKey,
+    trustProxy: config.trustProxy,
     authenticate: createAuthenticator({
       db: db.pool,
       clock,
@@ -262,6 +372,7 @@ export async function createSystem(options: {
         ],
         accepting: () => accepting,
         processorCircuit: () => (processor === null ? 'not_configured' : breaker.state()),
+        redisHealthy: () => (redis === undefined ? null : redis.healthy()),
       }),
       identityRoutes({
         db,
@@ -281,33 +392,21 @@ export async function createSystem(options: {
         db,
         clock,
         sessions,
-        totpBox,
+        factors,
         onFamilyRevoked: (familyId) => revokedSessions.markRevoked(familyId),
       }),
-      twoFactorRoutes({ db, clock, totpBox }),
-      deviceRoutes({ db, clock, totpBox }),
+      twoFactorRoutes({
+        db,
+        clock,
+        factors,
+        onFamilyRevoked: (familyId) => revokedSessions.markRevoked(familyId),
+      }),
+      deviceRoutes({ db, clock, factors }),
+      apiKeyRoutes({ db, clock }),
       paymentRoutes({
-        stepUp: {
-          amountMinor: config.stepUpAmountMinor,
-          verifier: createStepUpVerifier({ db, clock, totpBox }),
-          async checkDevice(userId, request) {
-            const device = request.headers['kassa-device'];
-            const signature = request.headers['kassa-signature'];
-            if (device === undefined && signature === undefined) return 'unsigned';
-            const header = (value: string | string[] | undefined) =>
-              typeof value === 'string' ? value : '';
-            const result = await verifyDeviceSignature(db, clock, {
-              userId,
-              deviceWireId: header(device),
-              signatureHeader: header(signature),
-              method: request.method,
-              path: request.url,
-              body: request.rawBody ?? '',
-              idempotencyKey: header(request.headers['idempotency-key']),
-            });
-            return result.trusted ? 'trusted' : 'untrusted';
-          },
-        },
+        stepUp,
+        verifier: stepUpVerifier,
+        recipients,
         db,
         clock,
         ledger,
@@ -315,14 +414,38 @@ export async function createSystem(options: {
         metrics,
         cache,
         holdTtlSeconds: config.holdTtlSeconds,
+        stepUpExpirySeconds: config.stepUp.expirySeconds,
       }),
+      recipientRoutes({ recipients }),
       ledgerRoutes({ db, ledger }),
       vaultRoutes({ db, clock, vault }),
-      railsRoutes({ rails, clock, logger, processorSecret: options.secrets.processorSecret }),
+      railsRoutes({
+        rails,
+        stepUp,
+        clock,
+        logger,
+        callbackSecret: options.secrets.processorCallbackSecret,
+      }),
       eventRoutes({ db }),
       receiptRoutes({ db }),
-      notificationRoutes({ db, clock, hub: notifications }),
-      webhookRoutes({ db, clock, endpoints, allowLoopback: config.webhooks.allowLoopback }),
+      notificationRoutes({
+        db,
+        clock,
+        hub: notifications,
+        stillValid: createPrincipalLiveness({
+          db: db.pool,
+          clock,
+          isFamilyRevoked: (familyId) => revokedSessions.isRevoked(familyId),
+        }),
+        streamsPerSessionMax: config.notificationStreamsMax,
+      }),
+      webhookRoutes({
+        db,
+        clock,
+        endpoints,
+        allowLoopback: config.webhooks.allowLoopback,
+        endpointsMax: config.webhooks.endpointsMax,
+      }),
       ...(options.webAppDir === undefined ? [] : [webAppRoutes(options.webAppDir)]),
     ],
   });
@@ -339,6 +462,8 @@ export async function createSystem(options: {
     processor,
     breaker,
     webhooks,
+    keyring,
+    sealedColumns,
     async listen() {
       const address = await app.listen({ host: config.host, port: config.port });
       // Fastify builds the URL from its own options; the HTTPS server here comes from a factory.
@@ -363,9 +488,12 @@ export async function createSystem(options: {
             : jetstreamFeed({
                 db,
                 logger,
+                metrics,
                 url: config.nats.url,
                 stream: config.nats.stream,
                 consumers,
+                credentials: config.nats.credentials,
+                catchUpAfterSeconds: config.nats.catchUpAfterSeconds,
               }),
         journalAnchor:
           config.journalAnchorFile === null
@@ -376,14 +504,16 @@ export async function createSystem(options: {
               },
         // A caller's explicit interval (tests, the CLI) applies to every loop.
         webhookIntervalMs: interval ?? config.webhooks.intervalMs,
+        housekeeping,
       }),
     async close() {
       accepting = false;
       await app.close();
+      await backupSchedule?.settle();
       await notifications.close();
       await writer.close();
       await db.close();
-      redis?.disconnect();
+      redis?.close();
     },
   };
 }

@@ -15,6 +15,12 @@ import type { EventFeed } from '../modules/events/index.ts';
 import { appendAnchor, journalHead, sealJournal } from '../modules/journal/index.ts';
 import type { WebhookDelivery } from '../modules/webhooks/index.ts';
 
+export interface HousekeepingTask {
+  readonly name: string;
+  readonly once?: boolean;
+  run(now: Date): Promise<number>;
+}
+
 export interface Worker {
   /** Runs every job once (tests and `kassa` commands call this directly). */
   runOnce(): Promise<{
@@ -58,6 +64,12 @@ export function startWorker(deps: {
   webhookIntervalMs: number;
   /** Where the chain's head is appended, at most every `intervalMs` (null: not anchored). */
   journalAnchor: { readonly file: string; readonly intervalMs: number } | null;
+  /**
+   * Housekeeping of the modules (expiry of payments waiting for 2FA, reapers of short-lived
+   * security records), each run every `intervalMs`; `once` tasks run on the first pass only
+   * (re-sealing secrets left from before an upgrade). Each returns how many rows it changed.
+   */
+  housekeeping?: readonly HousekeepingTask[];
 }): Worker {
   let stopped = false;
   let feedFailing = false;
@@ -100,6 +112,22 @@ export function startWorker(deps: {
     };
   }
   let lastReconciled = deps.clock.now().getTime();
+  let firstPass = true;
+
+  /** The modules' housekeeping; one task failing does not stop the others. */
+  async function houseKeep(): Promise<Record<string, number>> {
+    const ran: Record<string, number> = {};
+    for (const task of deps.housekeeping ?? []) {
+      if (task.once === true && !firstPass) continue;
+      try {
+        ran[task.name] = await task.run(deps.clock.now());
+      } catch (error) {
+        deps.logger.error({ err: error, task: task.name }, 'housekeeping task failed');
+      }
+    }
+    firstPass = false;
+    return ran;
+  }
 
   let lastAnchored = { at: Number.NEGATIVE_INFINITY, position: '' };
 
@@ -142,11 +170,19 @@ export function startWorker(deps: {
     await reconcileWhenDue();
     let journalSealed = 0;
     for (let sealed = -1; sealed !== 0;) {
-      sealed = await sealJournal(deps.db);
+      const pass = await sealJournal(deps.db);
+      if (pass.alreadySealedCount > 0)
+        deps.logger.error(
+          { eventSeqs: pass.alreadySealed, events: pass.alreadySealedCount },
+          'journal chain out of commit order: events past its head were already sealed',
+        );
+      sealed = pass.sealed;
       journalSealed += sealed;
     }
     await anchorWhenDue();
+    const housekept = await houseKeep();
     const ran = {
+      ...housekept,
       journalSealed,
       holdsExpired,
       pendingExpired,

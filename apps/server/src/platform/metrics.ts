@@ -67,6 +67,18 @@ export function createMetrics() {
       labelNames: ['outcome'] as const,
       registers: [registry],
     }),
+    jetstreamMessagesParked: new Counter({
+      name: 'kassa_jetstream_messages_parked_total',
+      help: 'JetStream messages a consumer refused as they came (forged, tampered or malformed), by consumer and reason.',
+      labelNames: ['consumer', 'reason'] as const,
+      registers: [registry],
+    }),
+    outboxEventsCaughtUp: new Counter({
+      name: 'kassa_outbox_caught_up_events_total',
+      help: 'Events a JetStream consumer read from the outbox because no message brought them in time.',
+      labelNames: ['consumer'] as const,
+      registers: [registry],
+    }),
     reconciliationMismatches: new Gauge({
       name: 'kassa_reconciliation_mismatches',
       help: 'Mismatches between the ledger and the processor settlement report in the last run.',

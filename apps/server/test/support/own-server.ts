@@ -28,13 +28,28 @@ function listening(port: number): Promise<boolean> {
 export async function startOwnServer(
   command: string,
   args: (port: number) => string[],
+  /** Added to the test's environment (nats-server reads its users' passwords from it). */
+  options: { readonly env?: Readonly<Record<string, string>> } = {},
 ): Promise<OwnServer> {
-  const port = 20_000 + Math.floor(Math.random() * 20_000);
+  // Below the ephemeral range (Linux: 32768-60999), which the tests' own client sockets take
+  // their local ports from: a port there can be in use by a connection, and a restart that
+  // finds it taken fails with "address already in use".
+  const port = 20_000 + Math.floor(Math.random() * 12_000);
   let child: ChildProcess | undefined;
   async function start() {
-    child = spawn(command, args(port), { stdio: 'ignore' });
+    let output = '';
+    const started = spawn(command, args(port), {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: { ...process.env, ...options.env },
+    });
+    child = started;
+    // Its last words, for the error when it does not start (it logs to stderr).
+    started.stderr?.on('data', (chunk: Buffer) => {
+      output = (output + chunk.toString('utf8')).slice(-2_000);
+    });
     for (let i = 0; !(await listening(port)); i += 1) {
-      if (i > 100) throw new Error(`${command} did not start on port ${port}`);
+      if (i > 100 || started.exitCode !== null)
+        throw new Error(`${command} did not start on port ${port}: ${output}`);
       await sleep(100);
     }
   }

@@ -9,13 +9,23 @@ import { createLogger } from '../../src/platform/log.ts';
 import { createProcessorSim, type ProcessorSim } from '../../../processor-sim/src/index.ts';
 import { createTestDatabase } from './test-database.ts';
 import { buildWebApp } from '@kassa/web/build';
+import { base32Decode, hotp, totpStep } from '../../src/modules/identity/domain/totp.ts';
+import { awayFromTotpStepEdge } from './totp-timing.ts';
+
+/** The password of every user `signUp` makes. */
+export const password = 'correct horse battery';
 
 export interface TestSystem {
   readonly system: System;
   readonly databaseUrl: string;
   readonly operatorKey: string;
   readonly tokenSecret: string;
-  readonly processorSecret: string;
+  /** The data-key settings (`KASSA_VAULT_KEYS` / `KASSA_VAULT_KEY_FILE`) for processes it spawns. */
+  readonly keysEnv: Record<string, string>;
+  /** Kassa's API key at the processor stand-in. */
+  readonly processorApiKey: string;
+  /** The key the stand-in signs callbacks with (and Kassa verifies them with). */
+  readonly processorCallbackSecret: string;
   /** The processor stand-in, when the test asked for one (`processor: true`). */
   readonly sim: ProcessorSim | null;
   request(
@@ -33,6 +43,15 @@ export interface TestSystem {
     currency?: string,
   ): Promise<{ token: string; userId: string; walletId: string; email: string }>;
   fund(walletId: string, amount: number, currency?: string): Promise<void>;
+  /**
+   * Turns 2FA on for a user signed up by `signUp` (its password is the test password);
+   * `code(offset)` gives the TOTP code of the step `offset` away from now.
+   */
+  enrolTwoFactor(user: { token: string }): Promise<{
+    secret: string;
+    recoveryCodes: string[];
+    code: (offset?: number) => string;
+  }>;
   /** Saves a card in the vault; returns its `pm_` id. */
   addCard(token: string, number: string): Promise<string>;
   createMerchant(options?: {
@@ -61,11 +80,17 @@ export async function startTestSystem(
   } = {},
 ): Promise<TestSystem> {
   const database = await createTestDatabase();
-  const processorSecret = randomBytes(24).toString('base64url');
+  const vaultKeys = JSON.stringify({
+    current: 'v1',
+    keks: { v1: randomBytes(32).toString('base64') },
+    fingerprint_key: randomBytes(32).toString('base64'),
+  });
+  const processorApiKey = randomBytes(24).toString('base64url');
+  const processorCallbackSecret = randomBytes(24).toString('base64url');
   const sim =
     options.processor === undefined || options.processor === false
       ? null
-      : createProcessorSim({ secret: processorSecret });
+      : createProcessorSim({ apiKey: processorApiKey, callbackSecret: processorCallbackSecret });
   const simUrl = sim === null ? undefined : await sim.listen(0);
   const config = loadConfig({
     LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'silent',
@@ -73,13 +98,15 @@ export async function startTestSystem(
     // Many sign-ups come from one address in tests; the rate-limit tests turn limits back on.
     RATE_LIMIT_AUTH_PER_MINUTE: '0',
     RATE_LIMIT_USER_PER_MINUTE: '0',
+    // Load tests pay hundreds of times a minute per user, far past a person's daily allowance;
+    // the step-up tests set both back (STEP_UP_LIMITS='' restores the defaults).
+    STEP_UP_VELOCITY_MAX: '1000000',
+    STEP_UP_LIMITS: 'USD=1000/90000000000',
+    // Tests run their webhook receivers on this machine, as a developer does with npm start.
+    WEBHOOK_ALLOW_LOOPBACK: 'true',
     KASSA_JOURNAL_ANCHOR_FILE: join(tmpdir(), `kassa-anchors-${randomUUID()}.jsonl`),
-    // Each test system has vault keys of its own unless the test brings a key file.
-    KASSA_VAULT_KEYS: JSON.stringify({
-      current: 'v1',
-      keks: { v1: randomBytes(32).toString('base64') },
-      fingerprint_key: randomBytes(32).toString('base64'),
-    }),
+    // Each test system has data keys of its own unless the test brings a key file.
+    KASSA_VAULT_KEYS: vaultKeys,
     ...(simUrl === undefined
       ? {}
       : {
@@ -94,7 +121,16 @@ export async function startTestSystem(
   const system = await createSystem({
     config,
     databaseUrl: database.url,
-    secrets: { operatorKey, tokenSecret, processorSecret, operatorKeyGenerated: false },
+    secrets: {
+      operatorKey,
+      tokenSecret,
+      processorApiKey,
+      processorCallbackSecret,
+      operatorKeyGenerated: false,
+      postgresPassword: 'unused',
+      backupCipherPass: 'unused',
+      backupCipherPassRepo2: 'unused',
+    },
     logger:
       options.logLines === undefined
         ? createLogger({ level: config.logLevel, name: 'kassa-test' })
@@ -140,13 +176,19 @@ export async function startTestSystem(
     databaseUrl: database.url,
     operatorKey,
     tokenSecret,
-    processorSecret,
+    keysEnv: {
+      KASSA_VAULT_KEYS: options.env?.['KASSA_VAULT_KEYS'] ?? vaultKeys,
+      ...(options.env?.['KASSA_VAULT_KEY_FILE'] === undefined
+        ? {}
+        : { KASSA_VAULT_KEY_FILE: options.env['KASSA_VAULT_KEY_FILE'] }),
+    },
+    processorApiKey,
+    processorCallbackSecret,
     sim,
     request,
     async signUp(name = 'Test User', currency = 'USD') {
       // Letters only: an email never looks like it holds a card number by chance.
       const email = `u-${randomUUID().replace(/[0-9-]/g, (c) => (c === '-' ? '' : ('ghijklmnop'[Number(c)] ?? '')))}@kassa.test`;
-      const password = 'correct horse battery';
       const user = await expectOk(
         await request('POST', '/v1/users', { body: { email, password, name, currency } }),
         'sign-up',
@@ -196,17 +238,47 @@ export async function startTestSystem(
     },
     sibling(opts = {}) {
       return createSystem({
-        config: loadConfig({ LOG_LEVEL: 'silent', ...opts.env }),
+        // The same data keys as this system (another node of one deployment).
+        config: loadConfig({
+          LOG_LEVEL: 'silent',
+          KASSA_VAULT_KEYS: options.env?.['KASSA_VAULT_KEYS'] ?? vaultKeys,
+          ...(options.env?.['KASSA_VAULT_KEY_FILE'] === undefined
+            ? {}
+            : { KASSA_VAULT_KEY_FILE: options.env['KASSA_VAULT_KEY_FILE'] }),
+          ...opts.env,
+        }),
         databaseUrl: database.url,
         secrets: {
           operatorKey,
           tokenSecret: opts.tokenSecret ?? tokenSecret,
-          processorSecret,
+          processorApiKey,
+          processorCallbackSecret,
           operatorKeyGenerated: false,
+          postgresPassword: 'unused',
+          backupCipherPass: 'unused',
+          backupCipherPassRepo2: 'unused',
         },
         logger: createLogger({ level: 'silent', name: 'kassa-test-sibling' }),
         role: 'test',
       });
+    },
+    async enrolTwoFactor(user) {
+      await awayFromTotpStepEdge();
+      const started = await expectOk(
+        await request('POST', '/v1/2fa/totp', { token: user.token, body: { password } }),
+        '2fa start',
+      );
+      const secret = String(started['secret']);
+      const key = base32Decode(secret);
+      const code = (offset = 0) => hotp(key, totpStep(new Date()) + BigInt(offset));
+      const confirmed = await expectOk(
+        await request('POST', '/v1/2fa/totp/confirm', {
+          token: user.token,
+          body: { code: code(-1) },
+        }),
+        '2fa confirm',
+      );
+      return { secret, code, recoveryCodes: confirmed['recovery_codes'] as string[] };
     },
     async addCard(token, number) {
       const card = await expectOk(

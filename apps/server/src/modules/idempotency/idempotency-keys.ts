@@ -1,11 +1,13 @@
 import { KassaError } from '../../kernel/errors.ts';
 import type { Db, DbClient, Queryable } from '../../platform/db.ts';
+import { sameRequest } from './domain/request-fingerprint.ts';
 
 /** What a caller sent: the key, who it belongs to, and the request's fingerprint. */
 export interface IdempotencyClaim {
   /** The caller: `user:<id>`, `merchant:<id>`, `operator`, or `anonymous`. */
   readonly scope: string;
   readonly key: string;
+  /** Keyed (HMAC) fingerprint of the request, without its secrets (`requestFingerprint`). */
   readonly fingerprint: Buffer;
 }
 
@@ -112,7 +114,7 @@ export async function claimIdempotencyKeys(
       return new KassaError('idempotency_key_in_progress', 'key changed hands', {
         retryAfterSeconds: 1,
       });
-    if (!row.request_sha256.equals(claim.fingerprint))
+    if (!sameRequest(row.request_sha256, claim.fingerprint))
       return new KassaError('idempotency_key_reused', undefined, { param: 'Idempotency-Key' });
     if (row.status !== 'completed' || row.response_status === null) {
       return new KassaError('idempotency_key_in_progress', undefined, { retryAfterSeconds: 1 });
@@ -178,4 +180,22 @@ export async function reapIdempotencyKeys(
     [olderThan.toISOString(), batchSizeMax],
   );
   return Number(rows[0]?.n ?? 0);
+}
+
+/**
+ * Whether a key was already claimed, and by this request or another: `unused`, `same` (a retry
+ * or duplicate: the claim will replay or wait) or `different` (a reused key: the claim refuses).
+ * Lets checks made before the claim (step-up) agree with what the claim will do.
+ */
+export async function keyUse(
+  q: Queryable,
+  claim: IdempotencyClaim,
+): Promise<'unused' | 'same' | 'different'> {
+  const rows = await q.query<{ request_sha256: Buffer }>(
+    'select request_sha256 from idempotency_keys where scope = $1 and key = $2',
+    [claim.scope, claim.key],
+  );
+  const row = rows.rows[0];
+  if (row === undefined) return 'unused';
+  return sameRequest(row.request_sha256, claim.fingerprint) ? 'same' : 'different';
 }

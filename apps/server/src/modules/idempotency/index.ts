@@ -4,10 +4,16 @@ export {
   completeIdempotencyKeysSql,
   completionRow,
   completeIdempotencyKey,
+  keyUse,
   reapIdempotencyKeys,
   runIdempotent,
   type ClaimOutcome,
   type IdempotencyClaim,
   type StoredResponse,
 } from './idempotency-keys.ts';
-export { requestFingerprint } from './domain/request-fingerprint.ts';
+export {
+  requestFingerprint,
+  sameRequest,
+  secretFields,
+  withoutSecrets,
+} from './domain/request-fingerprint.ts';

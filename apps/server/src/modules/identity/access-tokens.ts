@@ -39,9 +39,20 @@ function signature(secret: Buffer, signingInput: string): Buffer {
   return createHmac('sha256', secret).update(signingInput).digest();
 }
 
+export interface AccessTokenClaims {
+  readonly userId: string;
+  readonly sessionFamilyId: string;
+  /** The device the session is bound to (its key signs the session's money requests). */
+  readonly deviceId: string | null;
+}
+
+export interface VerifiedAccessToken extends AccessTokenClaims {
+  readonly expiresAt: Date;
+}
+
 export async function signAccessToken(
   keys: AccessTokenKeys,
-  claims: { readonly userId: string; readonly sessionFamilyId: string },
+  claims: AccessTokenClaims,
   now: Date,
   ttlSeconds: number,
 ): Promise<string> {
@@ -51,6 +62,9 @@ export async function signAccessToken(
     JSON.stringify({
       sub: claims.userId,
       sid: claims.sessionFamilyId,
+      // A session opened on an enrolled device is bound to it: its money requests must be
+      // signed by that device's key.
+      ...(claims.deviceId === null ? {} : { dev: claims.deviceId }),
       iss: tokenIssuer,
       aud: tokenAudience,
       iat: issuedAt,
@@ -78,15 +92,11 @@ export async function verifyAccessToken(
   keys: AccessTokenKeys,
   token: string,
   now: Date,
-): Promise<{ userId: string; sessionFamilyId: string } | null> {
+): Promise<VerifiedAccessToken | null> {
   return Promise.resolve(verifySync(keys, token, now));
 }
 
-function verifySync(
-  keys: AccessTokenKeys,
-  token: string,
-  now: Date,
-): { userId: string; sessionFamilyId: string } | null {
+function verifySync(keys: AccessTokenKeys, token: string, now: Date): VerifiedAccessToken | null {
   const parts = token.split('.');
   if (parts.length !== 3) return null;
   const [headerPart = '', payloadPart = '', signaturePart = ''] = parts;
@@ -102,7 +112,7 @@ function verifySync(
   const payload = parseJson(payloadPart);
   if (payload === null) return null;
   const nowSeconds = Math.floor(now.getTime() / 1000);
-  const { sub, sid, iss, aud, exp, iat } = payload;
+  const { sub, sid, iss, aud, exp, iat, dev } = payload;
   if (iss !== tokenIssuer || aud !== tokenAudience) return null;
   if (
     typeof exp !== 'number' ||
@@ -112,5 +122,11 @@ function verifySync(
   )
     return null;
   if (typeof sub !== 'string' || typeof sid !== 'string') return null;
-  return { userId: sub, sessionFamilyId: sid };
+  if (dev !== undefined && typeof dev !== 'string') return null;
+  return {
+    userId: sub,
+    sessionFamilyId: sid,
+    deviceId: dev ?? null,
+    expiresAt: new Date(exp * 1000),
+  };
 }

@@ -6,7 +6,7 @@ import { accessTokenKeysFromSecret, signAccessToken, verifyAccessToken } from '.
 
 const keys = accessTokenKeysFromSecret('a-test-secret-that-is-long-enough-for-hs256');
 const now = new Date('2026-06-01T12:00:00Z');
-const claims = { userId: 'u1', sessionFamilyId: 'f1' };
+const claims = { userId: 'u1', sessionFamilyId: 'f1', deviceId: null };
 
 function forge(header: object, payload: object, secret: string | Buffer): string {
   const h = Buffer.from(JSON.stringify(header)).toString('base64url');
@@ -17,7 +17,12 @@ function forge(header: object, payload: object, secret: string | Buffer): string
 describe('access tokens', () => {
   it('verifies what it signs, until expiry', async () => {
     const token = await signAccessToken(keys, claims, now, 900);
-    assert.deepEqual(await verifyAccessToken(keys, token, now), claims);
+    assert.deepEqual(await verifyAccessToken(keys, token, now), {
+      ...claims,
+      expiresAt: new Date(Math.floor(now.getTime() / 1000) * 1000 + 900_000),
+    });
+    const bound = await signAccessToken(keys, { ...claims, deviceId: 'd1' }, now, 900);
+    assert.equal((await verifyAccessToken(keys, bound, now))?.deviceId, 'd1');
     assert.equal(await verifyAccessToken(keys, token, new Date(now.getTime() + 900_000)), null);
   });
 
@@ -31,7 +36,10 @@ describe('access tokens', () => {
       .setIssuedAt(iat)
       .setExpirationTime(iat + 60)
       .sign(keys.current.secret);
-    assert.deepEqual(await verifyAccessToken(keys, token, now), claims);
+    assert.deepEqual(await verifyAccessToken(keys, token, now), {
+      ...claims,
+      expiresAt: new Date((iat + 60) * 1000),
+    });
   });
 
   it('refuses forgeries: alg none, other algorithms, wrong key, unknown kid, wrong iss/aud, tampering', async () => {
@@ -61,7 +69,7 @@ describe('access tokens', () => {
     }
     assert.deepEqual(
       await verifyAccessToken(keys, forge({ alg: 'HS256', kid }, payload, secret), now),
-      claims,
+      { ...claims, expiresAt: new Date(payload.exp * 1000) },
     );
   });
 });

@@ -28,14 +28,26 @@ export function createAuthenticator(deps: AuthenticatorDeps) {
     if (token === undefined) throw new KassaError('authentication_required');
     if (secretsEqual(token, deps.operatorKey)) return { kind: 'operator' };
     if (token.startsWith('sk_test_') || token.startsWith('sk_live_')) {
-      const merchant = await merchantForSecretKey(deps.db, token);
+      const merchant = await merchantForSecretKey(deps.db, token, deps.clock.now());
       if (merchant === null) throw new KassaError('authentication_required');
-      return { kind: 'merchant', merchantId: merchant.merchantId, mode: merchant.mode };
+      return {
+        kind: 'merchant',
+        merchantId: merchant.merchantId,
+        mode: merchant.mode,
+        keyId: merchant.keyId,
+        keyExpiring: merchant.expiring,
+      };
     }
     const claims = await verifyAccessToken(deps.keys, token, deps.clock.now());
     if (claims === null) throw new KassaError('authentication_required');
     if (await deps.isFamilyRevoked(claims.sessionFamilyId))
       throw new KassaError('authentication_required');
-    return { kind: 'user', userId: claims.userId, sessionFamilyId: claims.sessionFamilyId };
+    return {
+      kind: 'user',
+      userId: claims.userId,
+      sessionFamilyId: claims.sessionFamilyId,
+      deviceId: claims.deviceId,
+      expiresAt: claims.expiresAt,
+    };
   };
 }

@@ -7,11 +7,11 @@ import { KassaError } from '../../kernel/errors.ts';
 import type { Db } from '../../platform/db.ts';
 import { appendAudit, recordAudit } from '../audit/index.ts';
 import { enrollDevice, listDevices, trustDevice } from './devices.ts';
-import type { SecretBox } from './secret-box.ts';
-import { checkSecondFactor } from './two-factor.ts';
+import { guardedAttempt, secondFactorSubjects } from './lockout.ts';
+import { checkSecondFactor, type FactorSecrets } from './two-factor.ts';
 
 /** Device enrolment, listing, and trusting a new device with a 2FA code. */
-export function deviceRoutes(deps: { db: Db; clock: Clock; totpBox: SecretBox }) {
+export function deviceRoutes(deps: { db: Db; clock: Clock; factors: FactorSecrets }) {
   const { db, clock } = deps;
   return async function plugin(root: FastifyInstance): Promise<void> {
     const app = root.withTypeProvider<TypeBoxTypeProvider>();
@@ -77,36 +77,64 @@ export function deviceRoutes(deps: { db: Db; clock: Clock; totpBox: SecretBox })
         const user = requireUser(request);
         const deviceId = idOrNotFound('dev', request.params.id);
         const now = clock.now();
-        const trusted = await db.transaction(async (client) => {
-          const method = await checkSecondFactor(
-            client,
-            deps.totpBox,
-            user.userId,
-            request.body.code,
-            now,
-            { allowRecovery: false, status: 'enabled' },
-          );
-          if (method === null) return 'bad_code' as const;
-          if (!(await trustDevice(client, user.userId, deviceId))) return 'not_found' as const;
-          await appendAudit(
-            client,
+        const owned = await db.query('select 1 from devices where id = $1 and user_id = $2', [
+          deviceId,
+          user.userId,
+        ]);
+        if (owned.length === 0) throw new KassaError('resource_not_found');
+        // Codes are guessed under the second-factor lockout, and every outcome is audited.
+        const outcome = await guardedAttempt(db.pool, secondFactorSubjects(user.userId), now, () =>
+          db.transaction(async (client) => {
+            const method = await checkSecondFactor(
+              client,
+              deps.factors,
+              user.userId,
+              request.body.code,
+              now,
+              { allowRecovery: false, status: 'enabled' },
+            );
+            if (method === null) return null;
+            await trustDevice(client, user.userId, deviceId);
+            await appendAudit(
+              client,
+              trustEntry(user.userId, request.params.id, request.ip, 'success'),
+              now,
+            );
+            return true;
+          }),
+        );
+        if (!outcome.ok) {
+          await recordAudit(
+            db,
             {
-              actor: `user:${user.userId}`,
-              action: 'device.trusted',
-              object: request.params.id,
-              outcome: 'success',
-              ip: request.ip,
-              device: request.params.id,
+              ...trustEntry(user.userId, request.params.id, request.ip, 'failure'),
+              details:
+                outcome.lockedUntil === null
+                  ? {}
+                  : { locked_until: outcome.lockedUntil.toISOString() },
             },
             now,
           );
-          return 'trusted' as const;
-        });
-        if (trusted === 'bad_code')
           throw new KassaError('invalid_2fa_code', undefined, { param: 'code' });
-        if (trusted === 'not_found') throw new KassaError('resource_not_found');
+        }
         return { id: request.params.id, object: 'device', trusted: true };
       },
     );
+  };
+}
+
+function trustEntry(
+  userId: string,
+  deviceWireId: string,
+  ip: string,
+  outcome: 'success' | 'failure',
+) {
+  return {
+    actor: `user:${userId}`,
+    action: 'device.trusted',
+    object: deviceWireId,
+    outcome,
+    ip,
+    device: deviceWireId,
   };
 }

@@ -1,4 +1,11 @@
-import { createHash, createPublicKey, verify, type JsonWebKey, type KeyObject } from 'node:crypto';
+import {
+  createHash,
+  createHmac,
+  createPublicKey,
+  verify,
+  type JsonWebKey,
+  type KeyObject,
+} from 'node:crypto';
 import type { Clock } from '../../kernel/clock.ts';
 import { KassaError } from '../../kernel/errors.ts';
 import { decodeId, encodeId, newUuid } from '../../kernel/ids.ts';
@@ -73,8 +80,10 @@ export function signingInput(parts: {
   );
 }
 
-/** Enrolls a device. A user's first device is trusted; later ones need a 2FA confirmation. */
-/** Enrolls a device and announces it (`device.added`) in the same transaction. */
+/**
+ * Enrolls a device and announces it (`device.added`) in the same transaction. A user's first
+ * device is trusted; later ones need a 2FA confirmation.
+ */
 export async function enrollDevice(
   db: Db,
   userId: string,
@@ -139,6 +148,8 @@ export async function trustDevice(
 export async function verifyDeviceSignature(
   db: Db,
   clock: Clock,
+  /** Keys the replay record: the signed input holds a digest of the raw body (card data…). */
+  replayKey: Buffer,
   input: {
     userId: string;
     deviceWireId: string;
@@ -179,9 +190,16 @@ export async function verifyDeviceSignature(
       ? verify('sha256', data, { key, dsaEncoding: 'ieee-p1363' }, signatureBytes)
       : verify(null, data, key, signatureBytes);
   if (!valid) throw new KassaError('invalid_device_signature');
+  // Replay is keyed on what was signed, not on the signature's bytes: an ECDSA signature has a
+  // second valid form (s and n − s), which would otherwise pass as new. The record is an HMAC:
+  // what was signed includes the SHA-256 of the raw body, which may hold a card number.
   const seen = await db.query(
     `insert into device_signatures_seen (signature_sha256, device_id, seen_at) values ($1, $2, $3) on conflict do nothing returning 1`,
-    [createHash('sha256').update(signatureBytes).digest(), deviceId, clock.now().toISOString()],
+    [
+      createHmac('sha256', replayKey).update(deviceId).update('\n').update(data).digest(),
+      deviceId,
+      clock.now().toISOString(),
+    ],
   );
   if (seen.length === 0)
     throw new KassaError(
@@ -193,4 +211,11 @@ export async function verifyDeviceSignature(
     clock.now().toISOString(),
   ]);
   return { deviceId, trusted: row.trusted };
+}
+
+/** Forgets replay records older than any signature could still be fresh; returns how many. */
+export async function reapSeenSignatures(q: Queryable, now: Date): Promise<number> {
+  const cutoff = new Date(now.getTime() - 2 * signatureFreshnessSeconds * 1000);
+  const result = await q.query('delete from device_signatures_seen where seen_at < $1', [cutoff]);
+  return result.rowCount ?? 0;
 }

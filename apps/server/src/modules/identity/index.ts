@@ -22,9 +22,18 @@ export { hashPassword } from './passwords.ts';
 export { newSecret, sha256 } from './secret-tokens.ts';
 export { sessionRoutes } from './session-routes.ts';
 export { twoFactorRoutes } from './two-factor-routes.ts';
-export { createSecretBox, type SecretBox } from './secret-box.ts';
 export { createRevokedSessions } from './revoked-sessions.ts';
-export { lockoutPolicy } from './lockout.ts';
+export { passwordPolicy, secondFactorPolicy } from './lockout.ts';
+export { rekeyRecoveryCodes, totpSealedColumns, type FactorSecrets } from './two-factor.ts';
 export { createStepUpVerifier, type StepUpVerifier } from './step-up-verifier.ts';
 export { deviceRoutes } from './device-routes.ts';
-export { verifyDeviceSignature, signingInput, signatureFreshnessSeconds } from './devices.ts';
+export {
+  reapSeenSignatures,
+  verifyDeviceSignature,
+  signingInput,
+  signatureFreshnessSeconds,
+} from './devices.ts';
+export { createRequestDeviceCheck, type RequestDevice } from './request-device.ts';
+export { createPrincipalLiveness, type PrincipalLiveness } from './principal-liveness.ts';
+export { apiKeyRoutes } from './api-key-routes.ts';
+export { reapKnownAddresses } from './known-addresses.ts';

@@ -3,11 +3,14 @@ import type { Currency } from '../../kernel/money.ts';
 import type { Queryable } from '../../platform/db.ts';
 import { appendEvents } from '../journal/index.ts';
 import { accountFlags, type Ledger } from '../ledger/index.ts';
-import { newSecret, sha256 } from './secret-tokens.ts';
+import { issueApiKey } from './api-keys.ts';
+import { sha256 } from './secret-tokens.ts';
 
 export interface MerchantRecord {
   readonly id: string;
   readonly name: string;
+  /** The legal name the operator verified (null: not verified). */
+  readonly verifiedName: string | null;
   readonly category: string;
   readonly currency: Currency;
   readonly feeBps: number;
@@ -22,6 +25,7 @@ export function merchantView(merchant: MerchantRecord) {
     id: encodeId('mer', merchant.id),
     object: 'merchant' as const,
     name: merchant.name,
+    verified_name: merchant.verifiedName,
     category: merchant.category,
     currency: merchant.currency,
     fee_bps: merchant.feeBps,
@@ -30,18 +34,18 @@ export function merchantView(merchant: MerchantRecord) {
 }
 
 /**
- * Creates a merchant, its settlement account (which cannot go below zero) and a secret API key.
- * The key is returned once and only its SHA-256 digest is stored.
+ * Creates a merchant, its settlement account (which cannot go below zero) and a secret API key
+ * (`sk_live_…`). The key is returned once and only its SHA-256 digest is stored.
  */
 export async function createMerchant(
   q: Queryable,
   ledger: Ledger,
   input: {
     name: string;
+    verifiedName: string;
     category: string;
     currency: Currency;
     feeBps: number;
-    mode: 'test' | 'live';
   },
 ): Promise<{ merchant: MerchantRecord; secretKey: string }> {
   const id = newUuid();
@@ -55,16 +59,11 @@ export async function createMerchant(
     },
   ]);
   const rows = await q.query<{ created_at: Date }>(
-    `insert into merchants (id, name, category, currency, fee_bps, account_id)
-     values ($1, $2, $3, $4, $5, $6) returning created_at`,
-    [id, input.name, input.category, input.currency, input.feeBps, accountId],
+    `insert into merchants (id, name, verified_name, category, currency, fee_bps, account_id)
+     values ($1, $2, $3, $4, $5, $6, $7) returning created_at`,
+    [id, input.name, input.verifiedName, input.category, input.currency, input.feeBps, accountId],
   );
-  const secretKey = `sk_${input.mode}_${newSecret(24)}`;
-  await q.query(
-    `insert into merchant_api_keys (id, merchant_id, mode, display_prefix, secret_sha256)
-     values ($1, $2, $3, $4, $5)`,
-    [newUuid(), id, input.mode, secretKey.slice(0, 12), sha256(secretKey)],
-  );
+  const { secret: secretKey } = await issueApiKey(q, id);
   await appendEvents(q, [
     {
       type: 'merchant.created',
@@ -76,6 +75,7 @@ export async function createMerchant(
     merchant: {
       id,
       name: input.name,
+      verifiedName: input.verifiedName,
       category: input.category,
       currency: input.currency,
       feeBps: input.feeBps,
@@ -93,13 +93,14 @@ export async function getMerchant(
   const rows = await q.query<{
     id: string;
     name: string;
+    verified_name: string | null;
     category: string;
     currency: Currency;
     fee_bps: number;
     account_id: string;
     created_at: Date;
   }>(
-    'select id, name, category, currency, fee_bps, account_id, created_at from merchants where id = $1',
+    'select id, name, verified_name, category, currency, fee_bps, account_id, created_at from merchants where id = $1',
     [merchantId],
   );
   const row = rows.rows[0];
@@ -108,6 +109,7 @@ export async function getMerchant(
     : {
         id: row.id,
         name: row.name,
+        verifiedName: row.verified_name,
         category: row.category,
         currency: row.currency,
         feeBps: row.fee_bps,
@@ -123,12 +125,17 @@ export async function getMerchant(
 export async function updateMerchantProfile(
   q: Queryable,
   merchantId: string,
-  changes: { readonly name?: string | undefined; readonly category?: string | undefined },
+  changes: {
+    readonly name?: string | undefined;
+    readonly category?: string | undefined;
+    readonly verified_name?: string | undefined;
+  },
 ): Promise<MerchantRecord | null> {
   const updated = await q.query<{ id: string }>(
-    `update merchants set name = coalesce($2, name), category = coalesce($3, category)
+    `update merchants set name = coalesce($2, name), category = coalesce($3, category),
+        verified_name = coalesce($4, verified_name)
       where id = $1 returning id`,
-    [merchantId, changes.name ?? null, changes.category ?? null],
+    [merchantId, changes.name ?? null, changes.category ?? null, changes.verified_name ?? null],
   );
   if (updated.rowCount === 0) return null;
   await appendEvents(q, [
@@ -139,20 +146,36 @@ export async function updateMerchantProfile(
         merchant_id: merchantId,
         ...(changes.name === undefined ? {} : { name: changes.name }),
         ...(changes.category === undefined ? {} : { category: changes.category }),
+        ...(changes.verified_name === undefined ? {} : { verified_name: changes.verified_name }),
       },
     },
   ]);
   return getMerchant(q, merchantId);
 }
 
+/** The merchant of a live (not revoked, not expired after a roll) secret key. */
 export async function merchantForSecretKey(
   q: Queryable,
   secretKey: string,
-): Promise<{ merchantId: string; mode: 'test' | 'live' } | null> {
-  const rows = await q.query<{ merchant_id: string; mode: 'test' | 'live' }>(
-    'select merchant_id, mode from merchant_api_keys where secret_sha256 = $1 and revoked_at is null',
-    [sha256(secretKey)],
+  now: Date,
+): Promise<{
+  merchantId: string;
+  mode: 'test' | 'live';
+  keyId: string;
+  expiring: boolean;
+} | null> {
+  const rows = await q.query<{
+    id: string;
+    merchant_id: string;
+    mode: 'test' | 'live';
+    expiring: boolean;
+  }>(
+    `select id, merchant_id, mode, expires_at is not null as expiring from merchant_api_keys
+      where secret_sha256 = $1 and revoked_at is null and (expires_at is null or expires_at > $2)`,
+    [sha256(secretKey), now.toISOString()],
   );
   const row = rows.rows[0];
-  return row === undefined ? null : { merchantId: row.merchant_id, mode: row.mode };
+  return row === undefined
+    ? null
+    : { merchantId: row.merchant_id, mode: row.mode, keyId: row.id, expiring: row.expiring };
 }

@@ -1,7 +1,23 @@
 /** Who is calling. Every route checks ownership against this, never against request input. */
 export type Principal =
-  | { readonly kind: 'user'; readonly userId: string; readonly sessionFamilyId: string }
-  | { readonly kind: 'merchant'; readonly merchantId: string; readonly mode: 'test' | 'live' }
+  | {
+      readonly kind: 'user';
+      readonly userId: string;
+      readonly sessionFamilyId: string;
+      /** The enrolled device the session is bound to: its money requests must be signed. */
+      readonly deviceId: string | null;
+      /** When the access token stops working (streams end then too). */
+      readonly expiresAt: Date;
+    }
+  | {
+      readonly kind: 'merchant';
+      readonly merchantId: string;
+      readonly mode: 'test' | 'live';
+      /** The API key used (streams of a revoked key end). */
+      readonly keyId: string;
+      /** The key was rolled and works only until its grace period ends: it cannot manage keys. */
+      readonly keyExpiring: boolean;
+    }
   | { readonly kind: 'operator' };
 
 /** The idempotency scope of a caller: keys never collide across callers. */

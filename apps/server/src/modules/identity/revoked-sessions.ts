@@ -14,7 +14,7 @@ export function createRevokedSessions(
   clock: Clock,
   options: { accessTokenTtlSeconds: number; pollMs?: number },
 ) {
-  const pollMs = options.pollMs ?? 1_000;
+  const pollMs = options.pollMs ?? 500;
   const overlapMs = 5_000;
   const revoked = new Map<string, number>();
   let watermarkMs = clock.now().getTime() - options.accessTokenTtlSeconds * 1000;

@@ -170,10 +170,11 @@ export function identityRoutes(deps: IdentityRouteDeps) {
         const stored = await runIdempotent(deps.db, claim, async (client) => {
           const created = await createMerchant(client, deps.ledger, {
             name: body.name,
+            // The operator onboards the merchant: the name it was given is the verified one.
+            verifiedName: body.verified_name ?? body.name,
             category: body.category,
             currency,
             feeBps: body.fee_bps ?? defaultFeeBps,
-            mode: 'test',
           });
           secretKey = created.secretKey;
           await appendAudit(
@@ -230,6 +231,12 @@ export function identityRoutes(deps: IdentityRouteDeps) {
         const merchantId = idOrNotFound('mer', request.params.id);
         // Another merchant's (or a user's) attempt cannot tell whether the merchant exists.
         if (!speaksFor(principal, merchantId)) throw new KassaError('resource_not_found');
+        if (request.body.verified_name !== undefined && principal.kind !== 'operator')
+          throw new KassaError(
+            'forbidden',
+            'Only Kassa can change the verified name; you may change the display name.',
+            { param: 'verified_name' },
+          );
         const updated = await deps.db.transaction(async (client) => {
           const merchant = await updateMerchantProfile(client, merchantId, request.body);
           if (merchant === null) throw new KassaError('resource_not_found');

@@ -10,7 +10,7 @@ import {
 } from '@kassa/contracts';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { requireUser } from '../../http/request-context.ts';
+import { requireUser, sentIdempotencyKey } from '../../http/request-context.ts';
 import type { Clock } from '../../kernel/clock.ts';
 import { KassaError } from '../../kernel/errors.ts';
 import { decodeId, encodeId, newUuid } from '../../kernel/ids.ts';
@@ -18,27 +18,32 @@ import type { Db } from '../../platform/db.ts';
 import { appendAudit, selfAction, recordAudit } from '../audit/index.ts';
 import { appendPublicEvents } from '../events/index.ts';
 import {
-  clearAuthFailures,
-  lockoutPolicy,
-  lockoutSubject,
-  recordAuthFailure,
-  refuseIfLocked,
+  attemptFailed,
+  attemptSucceeded,
+  passwordPolicy,
+  passwordSubjects,
+  reserveAttempt,
+  secondFactorSubjects,
+  type Reservation,
 } from './lockout.ts';
-import type { SecretBox } from './secret-box.ts';
+import { verifyDeviceSignature } from './devices.ts';
 import {
   openSession,
   refreshSession,
   revokeSessionFamily,
+  revokeUserSessions,
   type SessionSettings,
 } from './sessions.ts';
-import { checkSecondFactor, twoFactorEnabled } from './two-factor.ts';
+import { isKnownAddress, rememberAddress } from './known-addresses.ts';
+import { checkSecondFactor, twoFactorEnabled, type FactorSecrets } from './two-factor.ts';
+import { securityEvent } from './security-events.ts';
 import { checkCredentials, getUser, preparePasswordHash } from './users.ts';
 
 export interface SessionRouteDeps {
   readonly db: Db;
   readonly clock: Clock;
   readonly sessions: SessionSettings;
-  readonly totpBox: SecretBox;
+  readonly factors: FactorSecrets;
   /** Called on logout so this process refuses the family's access tokens at once. */
   readonly onFamilyRevoked: (familyId: string) => void;
 }
@@ -57,38 +62,41 @@ function deviceHeader(request: FastifyRequest): string | null {
 export function sessionRoutes(deps: SessionRouteDeps) {
   const { db, clock } = deps;
 
+  /**
+   * A failed attempt (already counted by its reservation): locks the subjects at their limit,
+   * announces a lock of a real account (`login.failed_burst`) with it, audits, and answers.
+   */
   async function failure(
-    subject: string,
+    reservation: Reservation,
     action: string,
     ip: string,
-    userId: string | null,
+    owner: { userId: string | null; email: string },
     code: 'invalid_credentials' | 'invalid_2fa_code',
   ): Promise<never> {
     const now = clock.now();
-    // A lock of a real account is announced (`login.failed_burst`) with the failure itself.
     const locked = await db.transaction(async (client) => {
-      const until = await recordAuthFailure(client, subject, now);
+      const until = await attemptFailed(client, reservation, now);
       if (until === null) return until;
-      // A wrong password does not say whose account it was: the subject's email does.
-      const owner =
-        userId ??
+      // A wrong password does not say whose account it was: the email does.
+      const userId =
+        owner.userId ??
         (
           await client.query<{ id: string }>('select id from users where lower(email) = $1', [
-            subject.replace(/^email:/, ''),
+            owner.email.trim().toLowerCase(),
           ])
         ).rows[0]?.id ??
         null;
-      if (owner !== null)
+      if (userId !== null)
         await appendPublicEvents(client, [
           {
             type: 'login.failed_burst',
             object: {
-              id: encodeId('usr', owner),
+              id: encodeId('usr', userId),
               object: 'login_attempts',
-              failures: lockoutPolicy.failuresMax,
+              failures: passwordPolicy.failuresMax,
               locked_until: until.toISOString(),
             },
-            userIds: [owner],
+            userIds: [userId],
             merchantId: null,
           },
         ]);
@@ -97,9 +105,12 @@ export function sessionRoutes(deps: SessionRouteDeps) {
     await recordAudit(
       db,
       {
-        actor: userId === null ? subject : `user:${userId}`,
+        actor:
+          owner.userId === null
+            ? `email:${owner.email.trim().toLowerCase()}`
+            : `user:${owner.userId}`,
         action,
-        object: userId === null ? null : `user:${userId}`,
+        object: owner.userId === null ? null : `user:${owner.userId}`,
         outcome: 'failure',
         ip,
         details: locked === null ? {} : { locked_until: locked.toISOString() },
@@ -125,12 +136,10 @@ export function sessionRoutes(deps: SessionRouteDeps) {
     reply: FastifyReply,
     request: FastifyRequest,
     userId: string,
-    subject: string,
     action: string,
   ) {
     const now = clock.now();
     const ip = request.ip;
-    await clearAuthFailures(db.pool, subject);
     const tokens = await openSession(
       db,
       deps.sessions,
@@ -143,7 +152,35 @@ export function sessionRoutes(deps: SessionRouteDeps) {
       { actor: `user:${userId}`, action, object: `user:${userId}`, outcome: 'success', ip },
       now,
     );
+    if (action.startsWith('login')) await rememberAddress(db.pool, userId, ip, now);
     return reply.code(201).send(tokens);
+  }
+
+  /** Whether the request is signed by this device of this user (a refresh of a bound session). */
+  async function signedByDevice(
+    request: FastifyRequest,
+    userId: string,
+    deviceId: string,
+  ): Promise<boolean> {
+    const header = (name: string) => {
+      const value = request.headers[name];
+      return typeof value === 'string' ? value : '';
+    };
+    if (decodeId('dev', header('kassa-device')) !== deviceId) return false;
+    try {
+      await verifyDeviceSignature(db, clock, deps.factors.lookupKey, {
+        userId,
+        deviceWireId: header('kassa-device'),
+        signatureHeader: header('kassa-signature'),
+        method: request.method,
+        path: request.url,
+        body: request.rawBody ?? '',
+        idempotencyKey: sentIdempotencyKey(request),
+      });
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   return async function plugin(root: FastifyInstance): Promise<void> {
@@ -163,11 +200,27 @@ export function sessionRoutes(deps: SessionRouteDeps) {
         },
       },
       async (request, reply) => {
-        const subject = lockoutSubject(request.body.email);
-        await refuseIfLocked(db.pool, subject, clock.now());
-        const user = await checkCredentials(db, request.body.email, request.body.password);
+        const { email, password } = request.body;
+        const now = clock.now();
+        const reservation = await reserveAttempt(
+          db.pool,
+          passwordSubjects(
+            email,
+            request.ip,
+            await isKnownAddress(db.pool, email, request.ip, now),
+          ),
+          now,
+        );
+        const user = await checkCredentials(db, email, password);
         if (user === null)
-          return failure(subject, 'login', request.ip, null, 'invalid_credentials');
+          return failure(
+            reservation,
+            'login',
+            request.ip,
+            { userId: null, email },
+            'invalid_credentials',
+          );
+        await attemptSucceeded(db.pool, reservation, clock.now());
         if (await twoFactorEnabled(db.pool, user.id)) {
           const challengeId = newUuid();
           await db.query(
@@ -180,7 +233,7 @@ export function sessionRoutes(deps: SessionRouteDeps) {
             expires_in: challengeTtlMs / 1000,
           });
         }
-        return issue(reply, request, user.id, subject, 'login');
+        return issue(reply, request, user.id, 'login');
       },
     );
 
@@ -201,7 +254,8 @@ export function sessionRoutes(deps: SessionRouteDeps) {
         const challengeId = request.body.challenge_id.startsWith('chl_')
           ? request.body.challenge_id.slice(4)
           : '';
-        if (!/^[0-9a-f-]{36}$/.test(challengeId)) throw new KassaError('invalid_challenge');
+        if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(challengeId))
+          throw new KassaError('invalid_challenge');
         const rows = await db.query<{ user_id: string }>(
           'select user_id from login_challenges where id = $1 and used_at is null and expires_at > $2',
           [challengeId, now.toISOString()],
@@ -209,12 +263,11 @@ export function sessionRoutes(deps: SessionRouteDeps) {
         const userId = rows[0]?.user_id;
         const user = userId === undefined ? null : await getUser(db.pool, userId);
         if (user === null) throw new KassaError('invalid_challenge');
-        const subject = lockoutSubject(user.email);
-        await refuseIfLocked(db.pool, subject, now);
+        const reservation = await reserveAttempt(db.pool, secondFactorSubjects(user.id), now);
         const accepted = await db.transaction(async (client) => {
           const method = await checkSecondFactor(
             client,
-            deps.totpBox,
+            deps.factors,
             user.id,
             request.body.code,
             now,
@@ -235,8 +288,15 @@ export function sessionRoutes(deps: SessionRouteDeps) {
           return method;
         });
         if (accepted === null)
-          return failure(subject, 'login.2fa', request.ip, user.id, 'invalid_2fa_code');
-        return issue(reply, request, user.id, subject, 'login.2fa');
+          return failure(
+            reservation,
+            'login.2fa',
+            request.ip,
+            { userId: user.id, email: user.email },
+            'invalid_2fa_code',
+          );
+        await attemptSucceeded(db.pool, reservation, now);
+        return issue(reply, request, user.id, 'login.2fa');
       },
     );
 
@@ -261,7 +321,7 @@ export function sessionRoutes(deps: SessionRouteDeps) {
               deps.sessions,
               request.body.refresh_token,
               clock.now(),
-              deviceHeader(request),
+              (userId, deviceId) => signedByDevice(request, userId, deviceId),
               deps.onFamilyRevoked,
             ),
           );
@@ -282,11 +342,26 @@ export function sessionRoutes(deps: SessionRouteDeps) {
         const principal = requireUser(request);
         const user = await getUser(db.pool, principal.userId);
         if (user === null) throw new KassaError('authentication_required');
-        const subject = lockoutSubject(user.email);
-        await refuseIfLocked(db.pool, subject, clock.now());
+        const attemptedAt = clock.now();
+        const reservation = await reserveAttempt(
+          db.pool,
+          passwordSubjects(
+            user.email,
+            request.ip,
+            await isKnownAddress(db.pool, user.email, request.ip, attemptedAt),
+          ),
+          attemptedAt,
+        );
         if ((await checkCredentials(db, user.email, request.body.current_password)) === null) {
-          return failure(subject, 'password.change', request.ip, user.id, 'invalid_credentials');
+          return failure(
+            reservation,
+            'password.change',
+            request.ip,
+            { userId: user.id, email: user.email },
+            'invalid_credentials',
+          );
         }
+        await attemptSucceeded(db.pool, reservation, clock.now());
         const passwordHash = await preparePasswordHash(request.body.new_password);
         const now = clock.now();
         const families = await db.transaction(async (client) => {
@@ -294,16 +369,13 @@ export function sessionRoutes(deps: SessionRouteDeps) {
             user.id,
             passwordHash,
           ]);
-          const revoked = await client.query<{ family_id: string }>(
-            'update refresh_tokens set revoked_at = coalesce(revoked_at, $2) where user_id = $1 returning family_id',
-            [user.id, now.toISOString()],
-          );
+          const revoked = await revokeUserSessions(client, user.id, null, now);
           await appendAudit(client, selfAction(user.id, 'password.changed', request.ip), now);
-          return new Set(revoked.rows.map((row) => row.family_id));
+          await appendPublicEvents(client, [securityEvent('password.changed', user.id)]);
+          return revoked;
         });
         for (const family of families) deps.onFamilyRevoked(family);
-        await clearAuthFailures(db.pool, subject);
-        return { changed: true, sessions_revoked: families.size };
+        return { changed: true, sessions_revoked: families.length };
       },
     );
 

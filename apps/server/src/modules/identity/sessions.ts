@@ -1,6 +1,6 @@
 import { KassaError } from '../../kernel/errors.ts';
 import { newUuid } from '../../kernel/ids.ts';
-import type { Db } from '../../platform/db.ts';
+import type { Db, Queryable } from '../../platform/db.ts';
 import { signAccessToken, type AccessTokenKeys } from './access-tokens.ts';
 import { newSecret, sha256 } from './secret-tokens.ts';
 
@@ -50,7 +50,7 @@ async function issueTokens(
   );
   const accessToken = await signAccessToken(
     settings.keys,
-    { userId, sessionFamilyId: familyId },
+    { userId, sessionFamilyId: familyId, deviceId },
     now,
     settings.accessTokenTtlSeconds,
   );
@@ -64,15 +64,17 @@ async function issueTokens(
 
 /**
  * Rotates a refresh token: the old one dies, a new one is issued in the same family. Presenting
- * a token that was already used is taken as theft: the whole family is revoked.
+ * a token that was already used is taken as theft: the whole family is revoked. A session bound
+ * to a device is refreshed only with a fresh signature by that device's key (`deviceSigned`
+ * checks the request's `Kassa-Signature`); a missing or bad one is taken as theft too.
  */
 export async function refreshSession(
   db: Db,
   settings: SessionSettings,
   refreshToken: string,
   now: Date,
-  /** The device presenting the token (Kassa-Device), if any. */
-  deviceId: string | null = null,
+  /** Whether the request carries a valid signature by this device of this user. */
+  deviceSigned: (userId: string, deviceId: string) => Promise<boolean>,
   /** Told about a family revoked for reuse or theft, so its access tokens die at once. */
   onRevoked: (familyId: string) => void = () => undefined,
 ): Promise<SessionTokens> {
@@ -92,9 +94,14 @@ export async function refreshSession(
     );
     const row = rows.rows[0];
     if (row === undefined) return null;
-    // Reuse, or a device-bound token presented by anyone else, is taken as theft: the whole
-    // family dies.
-    if (row.used_at !== null || (row.device_id !== null && row.device_id !== deviceId)) {
+    // Reuse, or a device-bound token presented without that device's signature, is taken as
+    // theft: the whole family dies.
+    const stolen =
+      row.used_at !== null ||
+      (row.device_id !== null &&
+        row.revoked_at === null &&
+        !(await deviceSigned(row.user_id, row.device_id)));
+    if (stolen) {
       await client.query(
         'update refresh_tokens set revoked_at = coalesce(revoked_at, $2) where family_id = $1',
         [row.family_id, now.toISOString()],
@@ -119,4 +126,23 @@ export async function revokeSessionFamily(db: Db, familyId: string, now: Date): 
     'update refresh_tokens set revoked_at = coalesce(revoked_at, $2) where family_id = $1',
     [familyId, now.toISOString()],
   );
+}
+
+/**
+ * Revokes every session of the user except `keepFamilyId` (null: all of them); returns the
+ * families revoked, so the caller tells this process's revocation cache at once.
+ */
+export async function revokeUserSessions(
+  q: Queryable,
+  userId: string,
+  keepFamilyId: string | null,
+  now: Date,
+): Promise<string[]> {
+  const revoked = await q.query<{ family_id: string }>(
+    `update refresh_tokens set revoked_at = coalesce(revoked_at, $3)
+      where user_id = $1 and ($2::uuid is null or family_id <> $2) and revoked_at is null
+      returning family_id`,
+    [userId, keepFamilyId, now.toISOString()],
+  );
+  return [...new Set(revoked.rows.map((row) => row.family_id))];
 }

@@ -1,36 +1,40 @@
 import type { Clock } from '../../kernel/clock.ts';
 import type { Db, DbClient } from '../../platform/db.ts';
 import { recordAudit } from '../audit/index.ts';
-import { lockoutSubject, recordAuthFailure, refuseIfLocked } from './lockout.ts';
-import type { SecretBox } from './secret-box.ts';
-import { checkSecondFactor, twoFactorEnabled } from './two-factor.ts';
-import { getUser } from './users.ts';
+import {
+  attemptFailed,
+  attemptSucceeded,
+  reserveAttempt,
+  secondFactorSubjects,
+  type Reservation,
+} from './lockout.ts';
+import { checkSecondFactor, factorEnabledAt, type FactorSecrets } from './two-factor.ts';
 
 /**
- * What the payments module needs for step-up: whether a user can answer a 2FA challenge, the
- * check of a code inside the payment's transaction (the code is used up with the payment), and
- * the same lockout as log-in for wrong codes.
+ * What the payments module needs for step-up: whether (and since when) a user can answer a 2FA
+ * challenge, the check of a code inside the payment's transaction (the code is used up with the
+ * payment), and the second-factor lockout around it: an attempt is reserved before the code is
+ * evaluated, so a burst of guesses gets at most the lockout's limit evaluated.
  */
-export function createStepUpVerifier(deps: { db: Db; clock: Clock; totpBox: SecretBox }) {
-  async function subjectOf(userId: string): Promise<string> {
-    const user = await getUser(deps.db.pool, userId);
-    return lockoutSubject(user?.email ?? `unknown-user:${userId}`);
-  }
+export function createStepUpVerifier(deps: { db: Db; clock: Clock; factors: FactorSecrets }) {
   return {
-    enabled: (userId: string) => twoFactorEnabled(deps.db.pool, userId),
-    async guard(userId: string): Promise<void> {
-      await refuseIfLocked(deps.db.pool, await subjectOf(userId), deps.clock.now());
-    },
+    /** When the user's factor was enabled; null when the user has none. */
+    enabledAt: (userId: string) => factorEnabledAt(deps.db.pool, userId),
+    /** Reserves one attempt (429 while locked or at the limit). */
+    reserve: (userId: string): Promise<Reservation> =>
+      reserveAttempt(deps.db.pool, secondFactorSubjects(userId), deps.clock.now()),
     async check(client: DbClient, userId: string, code: string): Promise<boolean> {
-      const method = await checkSecondFactor(client, deps.totpBox, userId, code, deps.clock.now(), {
+      const method = await checkSecondFactor(client, deps.factors, userId, code, deps.clock.now(), {
         allowRecovery: false,
         status: 'enabled',
       });
       return method !== null;
     },
-    async failed(userId: string, ip: string, object: string): Promise<void> {
+    succeeded: (reservation: Reservation) =>
+      attemptSucceeded(deps.db.pool, reservation, deps.clock.now()),
+    async failed(reservation: Reservation, userId: string, ip: string, object: string) {
       const now = deps.clock.now();
-      const locked = await recordAuthFailure(deps.db.pool, await subjectOf(userId), now);
+      const locked = await attemptFailed(deps.db.pool, reservation, now);
       await recordAudit(
         deps.db,
         {

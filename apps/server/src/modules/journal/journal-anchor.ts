@@ -21,7 +21,9 @@ export interface JournalAnchor {
 /** The last link of the hash chain, or null before anything is sealed. */
 export async function journalHead(q: Queryable): Promise<Omit<JournalAnchor, 'at'> | null> {
   const rows = await q.query<{ position: string; hash: Buffer }>(
-    'select position::text, hash from journal_seals order by position desc limit 1',
+    // `s.position`, qualified: a bare `position` would sort the text output ('9' after '10').
+    `select s.position::text as position, s.hash
+       from journal_seals s order by s.position desc limit 1`,
   );
   const head = rows.rows[0];
   return head === undefined ? null : { position: head.position, hash: head.hash.toString('hex') };

@@ -14,5 +14,5 @@ export {
   type LedgerState,
 } from './domain/ledger-types.ts';
 export type { NewAccount } from './store/ledger-store.ts';
-export type { LedgerVerification, LedgerMismatch } from './verify-ledger.ts';
+export { verifyLedger, type LedgerVerification, type LedgerMismatch } from './verify-ledger.ts';
 export { ledgerRoutes } from './routes.ts';

@@ -1,7 +1,15 @@
 import { encodeId } from '../../kernel/ids.ts';
 import type { Queryable } from '../../platform/db.ts';
 
-export type Recipient = { readonly userId: string } | { readonly merchantId: string };
+export type Recipient =
+  { readonly userId: string } | { readonly merchantId: string } | { readonly operator: true };
+
+/** What the worker NOTIFYs and streams subscribe to: a user id, `m:<merchant id>`, `operator`. */
+export function recipientKey(recipient: Recipient): string {
+  if ('userId' in recipient) return recipient.userId;
+  if ('merchantId' in recipient) return `m:${recipient.merchantId}`;
+  return 'operator';
+}
 
 interface Row {
   id: string;
@@ -28,10 +36,11 @@ export function notificationView(row: Row) {
   };
 }
 
-function owner(recipient: Recipient): [string, string] {
-  return 'userId' in recipient
-    ? ['user_id = $1', recipient.userId]
-    : ['merchant_id = $1', recipient.merchantId];
+/** The recipient's rows: a condition on `$1` (the operator's ignores its value). */
+function owner(recipient: Recipient): [string, string | null] {
+  if ('userId' in recipient) return ['user_id = $1', recipient.userId];
+  if ('merchantId' in recipient) return ['merchant_id = $1', recipient.merchantId];
+  return ['operator and $1::text is null', null];
 }
 
 /** Newest first; `after` (a uuid) returns only newer ones, oldest first (for the stream). */

@@ -7,11 +7,13 @@ import type { Clock } from '../../kernel/clock.ts';
 import { KassaError } from '../../kernel/errors.ts';
 import { decodeId } from '../../kernel/ids.ts';
 import type { Db } from '../../platform/db.ts';
+import type { Principal } from '../identity/index.ts';
 import type { NotificationHub } from './notification-hub.ts';
 import {
   listNotifications,
   markRead,
   notificationView,
+  recipientKey,
   unreadCount,
   type Recipient,
 } from './notification-store.ts';
@@ -28,15 +30,26 @@ function recipientOf(request: FastifyRequest): Recipient {
   const principal = requirePrincipal(request);
   if (principal.kind === 'user') return { userId: principal.userId };
   if (principal.kind === 'merchant') return { merchantId: principal.merchantId };
-  throw new KassaError('forbidden');
+  return { operator: true };
 }
 
 /** How often a stream looks for news without being woken, and sends a keep-alive comment. */
 const pollMs = 5_000;
 const heartbeatMs = 15_000;
+/** How often a stream checks that the session behind it still lives (logout ends it). */
+const livenessCheckMs = 250;
 
 /** The alert feed: a list, mark-read, and a server-sent-events stream. */
-export function notificationRoutes(deps: { db: Db; clock: Clock; hub: NotificationHub }) {
+export function notificationRoutes(deps: {
+  db: Db;
+  clock: Clock;
+  hub: NotificationHub;
+  /** Whether the caller's session or key still lives: a stream ends when it does not. */
+  stillValid: (principal: Principal) => Promise<boolean>;
+  /** Open streams one user or merchant may hold on this process. */
+  streamsPerSessionMax: number;
+}) {
+  const open = new Map<string, number>();
   return async function plugin(root: FastifyInstance): Promise<void> {
     const app = root.withTypeProvider<TypeBoxTypeProvider>();
     const tags = ['notifications'];
@@ -97,6 +110,22 @@ export function notificationRoutes(deps: { db: Db; clock: Clock; hub: Notificati
       },
       async (request, reply) => {
         const recipient = recipientOf(request);
+        const principal = requirePrincipal(request);
+        // Counted per sign-in (session family) or API key, not per account: a stolen session
+        // that opens streams until the cap blocks only itself, never the owner's app.
+        const key =
+          principal.kind === 'user'
+            ? `s:${principal.sessionFamilyId}`
+            : principal.kind === 'merchant'
+              ? `k:${principal.keyId}`
+              : 'operator';
+        const wakeKey = recipientKey(recipient);
+        if ((open.get(key) ?? 0) >= deps.streamsPerSessionMax)
+          throw new KassaError(
+            'rate_limited',
+            `At most ${deps.streamsPerSessionMax} notification streams may be open at once. Close one first.`,
+            { retryAfterSeconds: 5 },
+          );
         const resume = request.headers['last-event-id'];
         let last: string | null = typeof resume === 'string' ? decodeId('ntf', resume) : null;
         if (last === null) {
@@ -141,14 +170,29 @@ export function notificationRoutes(deps: { db: Db; clock: Clock; hub: Notificati
             busy = false;
           }
         };
-        const key = 'userId' in recipient ? recipient.userId : `m:${recipient.merchantId}`;
-        const unsubscribe = deps.hub.subscribe(key, () => void pump());
+        open.set(key, (open.get(key) ?? 0) + 1);
+        const unsubscribe = deps.hub.subscribe(wakeKey, () => void pump());
         const poll = setInterval(() => void pump(), pollMs);
         const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), heartbeatMs);
+        // The stream lives no longer than the session: logout, revocation or expiry end it.
+        const liveness = setInterval(() => {
+          deps.stillValid(principal).then(
+            (valid) => {
+              if (valid) return;
+              res.write('event: session_ended\ndata: {}\n\n');
+              res.end();
+            },
+            () => undefined,
+          );
+        }, livenessCheckMs);
         res.on('close', () => {
           unsubscribe();
           clearInterval(poll);
           clearInterval(heartbeat);
+          clearInterval(liveness);
+          const left = (open.get(key) ?? 1) - 1;
+          if (left === 0) open.delete(key);
+          else open.set(key, left);
         });
         await pump();
       },

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { Gauge } from 'prom-client';
+import { requireOperator } from '../../http/request-context.ts';
 import type { Db } from '../../platform/db.ts';
 import type { Metrics } from '../../platform/metrics.ts';
 import { outboxLag } from '../events/index.ts';
@@ -17,6 +18,8 @@ export interface OpsDeps {
    * so it is reported but does not make the node unready (wallets and P2P keep working).
    */
   readonly processorCircuit: () => 'closed' | 'open' | 'half_open' | 'not_configured';
+  /** Whether Redis is in use (null: not configured). Away, it degrades speed, never readiness. */
+  readonly redisHealthy: () => boolean | null;
 }
 
 async function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
@@ -135,7 +138,10 @@ export function opsRoutes(deps: OpsDeps) {
           status: ready ? 'ready' : 'not_ready',
           accepting: deps.accepting(),
           checks,
-          degraded: circuit === 'open' ? ['processor'] : [],
+          degraded: [
+            ...(circuit === 'open' ? ['processor'] : []),
+            ...(deps.redisHealthy() === false ? ['redis'] : []),
+          ],
           processor: { circuit },
         });
       },
@@ -144,10 +150,13 @@ export function opsRoutes(deps: OpsDeps) {
     app.get(
       '/metrics',
       {
-        config: { public: true },
-        schema: { tags: ['operations'], summary: 'Prometheus metrics', security: [] },
+        schema: {
+          tags: ['operations'],
+          summary: 'Prometheus metrics (the operator key: they describe the business)',
+        },
       },
-      async (_request, reply) => {
+      async (request, reply) => {
+        requireOperator(request);
         const body = await deps.metrics.registry.metrics();
         return reply.type(deps.metrics.registry.contentType).send(body);
       },

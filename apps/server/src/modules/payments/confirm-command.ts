@@ -42,6 +42,8 @@ export function confirmCommand(
     /** For merchant payments: the merchant and its fee account, looked up by the route. */
     merchant: { record: MerchantRecord; feesAccountId: string } | null;
     holdTtlSeconds: number;
+    /** A payment older than this is expired, whether or not the worker has canceled it yet. */
+    expirySeconds: number;
   },
 ) {
   let payment: PaymentRecord | null = null;
@@ -55,6 +57,12 @@ export function confirmCommand(
         return { response: rejection('resource_not_found', request.requestId) };
       if (payment.status !== 'requires_action')
         return { response: rejection('payment_not_confirmable', request.requestId) };
+      if (clock.now().getTime() - payment.createdAt.getTime() > request.expirySeconds * 1000)
+        return {
+          response: rejection('payment_not_confirmable', request.requestId, {
+            message: 'This payment waited too long for its code and expired. Start it again.',
+          }),
+        };
       if (!(await request.checkSecondFactor(client, request.userId, request.code))) {
         return { response: rejection('invalid_2fa_code', request.requestId, { param: 'code' }) };
       }

@@ -1,6 +1,7 @@
 import type { Clock } from '../../kernel/clock.ts';
 import { newUuid } from '../../kernel/ids.ts';
 import { feeForAmount, type Currency } from '../../kernel/money.ts';
+import type { StepUpReason } from './domain/step-up-rules.ts';
 import type { IdempotencyClaim } from '../idempotency/index.ts';
 import type { MerchantRecord, WalletRecord } from '../identity/index.ts';
 import { transferFlags, type BatchEffects, type TransferInput } from '../ledger/index.ts';
@@ -26,8 +27,8 @@ export interface MerchantPaymentRequest {
   readonly capture: 'automatic' | 'manual';
   readonly holdTtlSeconds: number;
   readonly description: string | null;
-  /** Above the step-up threshold: create in `requires_action`; money moves on confirm. */
-  readonly stepUp: boolean;
+  /** Set: the payment waits in `requires_action` for a second factor; money moves on confirm. */
+  readonly stepUp: StepUpReason | null;
 }
 
 /** The linked chain that pays a merchant: payer → merchant (held when manual), merchant → fees. */
@@ -131,11 +132,13 @@ export function merchantPaymentCommand(clock: Clock, request: MerchantPaymentReq
   return moneyCommand({
     claim: request.claim,
     async plan(_client, effects) {
-      if (request.stepUp) {
+      if (request.stepUp !== null) {
         return {
           response: {
             statusCode: 201,
-            body: paymentView(record(effects, { status: 'requires_action' })),
+            body: paymentView(
+              record(effects, { status: 'requires_action', stepUpReason: request.stepUp }),
+            ),
           },
         };
       }

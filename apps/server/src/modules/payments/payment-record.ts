@@ -26,13 +26,15 @@ export interface PaymentRecord {
   readonly failureCode: string | null;
   readonly cancellationReason: string | null;
   readonly description: string | null;
+  /** Why it waits (or waited) for a second factor (`StepUpReason`); null when it did not. */
+  readonly stepUpReason: string | null;
   readonly createdAt: Date;
   readonly updatedAt: Date;
 }
 
 const columns = `id, kind, status, payer_user_id, payer_account_id, payee_user_id, merchant_id, payee_account_id,
   amount, currency, fee, capture_method, amount_captured, amount_refunded, hold_transfer_id, hold_expires_at,
-  failure_code, cancellation_reason, description, created_at, updated_at`;
+  failure_code, cancellation_reason, description, created_at, updated_at, step_up_reason`;
 
 type Row = {
   id: string;
@@ -56,6 +58,7 @@ type Row = {
   description: string | null;
   created_at: Date;
   updated_at: Date;
+  step_up_reason: string | null;
 };
 
 function fromRow(row: Row): PaymentRecord {
@@ -79,6 +82,7 @@ function fromRow(row: Row): PaymentRecord {
     failureCode: row.failure_code,
     cancellationReason: row.cancellation_reason,
     description: row.description,
+    stepUpReason: row.step_up_reason,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -88,7 +92,8 @@ function fromRow(row: Row): PaymentRecord {
 export const insertPaymentsSql = `insert into payments (${columns})
   select * from unnest($1::uuid[], $2::text[], $3::text[], $4::uuid[], $5::uuid[], $6::uuid[], $7::uuid[],
     $8::uuid[], $9::bigint[], $10::text[], $11::bigint[], $12::text[], $13::bigint[], $14::bigint[], $15::uuid[],
-    $16::timestamptz[], $17::text[], $18::text[], $19::text[], $20::timestamptz[], $21::timestamptz[])`;
+    $16::timestamptz[], $17::text[], $18::text[], $19::text[], $20::timestamptz[], $21::timestamptz[],
+    $22::text[])`;
 
 export function paymentRow(p: PaymentRecord): unknown[] {
   return [
@@ -113,6 +118,7 @@ export function paymentRow(p: PaymentRecord): unknown[] {
     p.description,
     p.createdAt.toISOString(),
     p.updatedAt.toISOString(),
+    p.stepUpReason,
   ];
 }
 
@@ -236,6 +242,7 @@ export function newPaymentRecord(fields: NewPaymentFields, now: Date): PaymentRe
     holdExpiresAt: null,
     failureCode: null,
     cancellationReason: null,
+    stepUpReason: null,
     createdAt: now,
     updatedAt: now,
     ...fields,

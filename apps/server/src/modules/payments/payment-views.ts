@@ -26,10 +26,15 @@ export function transferView(
       user: parties.fromUserId === null ? null : encodeId('usr', parties.fromUserId),
       wallet: encodeId('wal', parties.fromWalletId),
     },
-    to: {
-      user: parties.toUserId === null ? null : encodeId('usr', parties.toUserId),
-      wallet: encodeId('wal', parties.toWalletId),
-    },
+    // A declined transfer shows nothing of its recipient (the sender learns no more than
+    // whether an account exists).
+    to:
+      p.status === 'failed'
+        ? { user: null, wallet: null }
+        : {
+            user: parties.toUserId === null ? null : encodeId('usr', parties.toUserId),
+            wallet: encodeId('wal', parties.toWalletId),
+          },
     description: p.description,
     failure_code: p.failureCode,
     next_action: nextAction(p),

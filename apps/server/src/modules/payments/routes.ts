@@ -32,12 +32,7 @@ import { isCurrency, type Currency } from '../../kernel/money.ts';
 import type { Db } from '../../platform/db.ts';
 import type { Metrics } from '../../platform/metrics.ts';
 import type { ReadCache } from '../../platform/redis-cache.ts';
-import {
-  findRecipientWallet,
-  type MerchantRecord,
-  type StepUpVerifier,
-  type WalletRecord,
-} from '../identity/index.ts';
+import type { MerchantRecord, StepUpVerifier, WalletRecord } from '../identity/index.ts';
 import { recordAudit } from '../audit/index.ts';
 import type { Ledger } from '../ledger/index.ts';
 import { cancelCommand } from './cancel-command.ts';
@@ -52,6 +47,8 @@ import { paymentView, transferView, walletView } from './payment-views.ts';
 import { refundCommand } from './refund-command.ts';
 import type { SystemAccounts } from './system-accounts.ts';
 import { transferCommand } from './transfer-command.ts';
+import type { Recipients } from './recipients.ts';
+import { runDecided, type StepUpPolicy } from './step-up-policy.ts';
 import { decodeHistoryCursor, walletHistory } from './wallet-history.ts';
 
 /** A display balance may be this old when an invalidation was missed (Redis blip). */
@@ -64,25 +61,15 @@ export interface PaymentRouteDeps {
   readonly systemAccounts: SystemAccounts;
   readonly metrics: Metrics;
   readonly holdTtlSeconds: number;
+  /** How long a payment may wait in `requires_action` for its code. */
+  readonly stepUpExpirySeconds: number;
   /** Display balances (Redis; absent or down: every read goes to PostgreSQL). */
   readonly cache: ReadCache;
-  readonly stepUp: {
-    /** Payments above this many minor units need a 2FA confirmation. */
-    readonly amountMinor: bigint;
-    /** A later fraud engine plugs in here: true asks for step-up whatever the amount. */
-    readonly policy?: (input: {
-      userId: string;
-      kind: 'transfer' | 'payment';
-      amountMinor: bigint;
-      currency: Currency;
-    }) => Promise<boolean>;
-    readonly verifier: StepUpVerifier;
-    /** Checks a device signature when the request carries one (a bad one throws 401). */
-    readonly checkDevice: (
-      userId: string,
-      request: FastifyRequest,
-    ) => Promise<'trusted' | 'untrusted' | 'unsigned'>;
-  };
+  /** Whether a transfer or payment needs a second factor (spend windows, device, policy). */
+  readonly stepUp: StepUpPolicy;
+  readonly verifier: StepUpVerifier;
+  /** Finds recipients without becoming an oracle of who has an account. */
+  readonly recipients: Recipients;
 }
 
 function currencyOf(value: string): Currency {
@@ -107,54 +94,9 @@ async function walletIn(
   return wallet;
 }
 
-async function resolveRecipient(
-  db: Db,
-  directory: Directory,
-  to: string,
-  currency: Currency,
-): Promise<WalletRecord> {
-  let found: WalletRecord | null = null;
-  if (to.startsWith('wal_')) {
-    const walletId = decodeId('wal', to);
-    found = walletId === null ? null : await directory.wallet(walletId);
-    if (found !== null && found.currency !== currency) {
-      throw new KassaError(
-        'currency_mismatch',
-        `That wallet holds ${found.currency}, not ${currency}.`,
-        { param: 'currency' },
-      );
-    }
-  } else if (to.startsWith('usr_')) {
-    const userId = decodeId('usr', to);
-    found = userId === null ? null : await findRecipientWallet(db.pool, { userId }, currency);
-  } else if (to.includes('@')) {
-    found = await findRecipientWallet(db.pool, { email: to }, currency);
-  }
-  if (found === null) throw new KassaError('recipient_not_found', undefined, { param: 'to' });
-  return found;
-}
-
 export function paymentRoutes(deps: PaymentRouteDeps) {
   const { db, clock, ledger, systemAccounts, metrics } = deps;
   const directory = createDirectory(db);
-
-  /** Whether this payment needs a 2FA step-up; refuses when the user has no 2FA to step up with. */
-  async function stepUpNeeded(
-    request: FastifyRequest,
-    userId: string,
-    kind: 'transfer' | 'payment',
-    amountMinor: bigint,
-    currency: Currency,
-  ): Promise<boolean> {
-    const device = await deps.stepUp.checkDevice(userId, request);
-    const flagged =
-      device === 'untrusted' ||
-      amountMinor > deps.stepUp.amountMinor ||
-      ((await deps.stepUp.policy?.({ userId, kind, amountMinor, currency })) ?? false);
-    if (!flagged) return false;
-    if (!(await deps.stepUp.verifier.enabled(userId))) throw new KassaError('two_factor_required');
-    return true;
-  }
 
   /** Operator and refund actions are security-relevant: audited once they succeed. */
   async function audit(
@@ -268,26 +210,31 @@ export function paymentRoutes(deps: PaymentRouteDeps) {
         const body = request.body;
         const currency = currencyOf(body.currency);
         const from = await walletIn(directory, user.userId, currency);
-        const to = await resolveRecipient(db, directory, body.to, currency);
+        const to = (await deps.recipients.resolve(user.userId, body.to, currency)).wallet;
         if (to.id === from.id)
           throw new KassaError('recipient_is_sender', undefined, { param: 'to' });
-        const response = await ledger.writer.execute(
-          transferCommand(clock, {
-            claim: claim!,
-            requestId: request.id,
-            from,
-            to,
-            amount: BigInt(body.amount),
-            currency,
-            description: body.description ?? null,
-            stepUp: await stepUpNeeded(
-              request,
-              user.userId,
-              'transfer',
-              BigInt(body.amount),
+        const amount = BigInt(body.amount);
+        const decision = await deps.stepUp.decide(
+          request,
+          user,
+          claim!,
+          'transfer',
+          amount,
+          currency,
+        );
+        const response = await runDecided(decision, () =>
+          ledger.writer.execute(
+            transferCommand(clock, {
+              claim: claim!,
+              requestId: request.id,
+              from,
+              to,
+              amount,
               currency,
-            ),
-          }),
+              description: body.description ?? null,
+              stepUp: decision.reason,
+            }),
+          ),
         );
         return send(reply, 'transfer', response);
       },
@@ -348,26 +295,32 @@ export function paymentRoutes(deps: PaymentRouteDeps) {
           });
         }
         const payer = await walletIn(directory, user.userId, currency);
-        const response = await ledger.writer.execute(
-          merchantPaymentCommand(clock, {
-            claim: claim!,
-            requestId: request.id,
-            payer,
-            merchant,
-            feesAccountId: await systemAccounts.accountId('fees', currency),
-            amount: BigInt(body.amount),
-            currency,
-            capture: body.capture ?? 'automatic',
-            holdTtlSeconds: deps.holdTtlSeconds,
-            description: body.description ?? null,
-            stepUp: await stepUpNeeded(
-              request,
-              user.userId,
-              'payment',
-              BigInt(body.amount),
+        const amount = BigInt(body.amount);
+        const feesAccountId = await systemAccounts.accountId('fees', currency);
+        const decision = await deps.stepUp.decide(
+          request,
+          user,
+          claim!,
+          'payment',
+          amount,
+          currency,
+        );
+        const response = await runDecided(decision, () =>
+          ledger.writer.execute(
+            merchantPaymentCommand(clock, {
+              claim: claim!,
+              requestId: request.id,
+              payer,
+              merchant,
+              feesAccountId,
+              amount,
               currency,
-            ),
-          }),
+              capture: body.capture ?? 'automatic',
+              holdTtlSeconds: deps.holdTtlSeconds,
+              description: body.description ?? null,
+              stepUp: decision.reason,
+            }),
+          ),
         );
         return send(reply, 'payment', response);
       },
@@ -539,18 +492,19 @@ export function paymentRoutes(deps: PaymentRouteDeps) {
           const user = requireUser(request);
           const claim = idempotencyClaim(request, true);
           const paymentId = idOrNotFound(kind === 'transfer' ? 'trf' : 'pay', request.params.id);
-          await deps.stepUp.verifier.guard(user.userId);
+          const existing = await selectPayment(db.pool, paymentId, { kind });
+          if (existing?.status === 'requires_action' && existing.payerUserId === user.userId)
+            await deps.stepUp.checkConfirmable(user.userId, existing.stepUpReason);
           let merchant: { record: MerchantRecord; feesAccountId: string } | null = null;
-          if (kind === 'payment') {
-            const existing = await selectPayment(db.pool, paymentId, { kind: 'payment' });
-            const record =
-              existing?.merchantId == null ? null : await directory.merchant(existing.merchantId);
-            if (record !== null)
-              merchant = {
-                record,
-                feesAccountId: await systemAccounts.accountId('fees', record.currency),
-              };
-          }
+          const record =
+            existing?.merchantId == null ? null : await directory.merchant(existing.merchantId);
+          if (record !== null)
+            merchant = {
+              record,
+              feesAccountId: await systemAccounts.accountId('fees', record.currency),
+            };
+          // Codes are guessed under the second-factor lockout: reserved before the check.
+          const reservation = await deps.verifier.reserve(user.userId);
           const response = await ledger.writer.execute(
             confirmCommand(clock, {
               claim: claim!,
@@ -560,14 +514,16 @@ export function paymentRoutes(deps: PaymentRouteDeps) {
               userId: user.userId,
               code: request.body.code,
               checkSecondFactor: (client, userId, code) =>
-                deps.stepUp.verifier.check(client, userId, code),
+                deps.verifier.check(client, userId, code),
               merchant,
               holdTtlSeconds: deps.holdTtlSeconds,
+              expirySeconds: deps.stepUpExpirySeconds,
             }),
           );
           const error = (response.body as { error?: { code?: string } }).error;
           if (!response.replayed && error?.code === 'invalid_2fa_code')
-            await deps.stepUp.verifier.failed(user.userId, request.ip, request.params.id);
+            await deps.verifier.failed(reservation, user.userId, request.ip, request.params.id);
+          else if (response.statusCode < 300) await deps.verifier.succeeded(reservation);
           return send(reply, `${kind}_confirm`, response);
         },
       );

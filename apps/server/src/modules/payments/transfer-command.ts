@@ -2,6 +2,7 @@ import type { ErrorCode, PaymentStatus } from '@kassa/contracts';
 import type { Clock } from '../../kernel/clock.ts';
 import { newUuid } from '../../kernel/ids.ts';
 import type { Currency } from '../../kernel/money.ts';
+import type { StepUpReason } from './domain/step-up-rules.ts';
 import type { IdempotencyClaim } from '../idempotency/index.ts';
 import type { WalletRecord } from '../identity/index.ts';
 import type { BatchEffects } from '../ledger/index.ts';
@@ -24,8 +25,8 @@ export interface TransferRequest {
   readonly amount: bigint;
   readonly currency: Currency;
   readonly description: string | null;
-  /** Above the step-up threshold: create in `requires_action`; money moves on confirm. */
-  readonly stepUp: boolean;
+  /** Set: the transfer waits in `requires_action` for a second factor; money moves on confirm. */
+  readonly stepUp: StepUpReason | null;
 }
 
 /** A P2P transfer: one ledger transfer from the sender's wallet to the recipient's. */
@@ -43,6 +44,7 @@ export function transferCommand(clock: Clock, request: TransferRequest) {
     effects: BatchEffects,
     status: PaymentStatus,
     failure: ErrorCode | null,
+    stepUpReason: StepUpReason | null = null,
   ): PaymentRecord {
     const row = newPaymentRecord(
       {
@@ -51,7 +53,9 @@ export function transferCommand(clock: Clock, request: TransferRequest) {
         status,
         payerUserId: request.from.userId,
         payerAccountId: request.from.id,
-        payeeUserId: request.to.userId,
+        // A declined transfer keeps nothing about its recipient that the sender could not
+        // already see (their user, and through it their name, stay out of the sender's history).
+        payeeUserId: status === 'failed' ? null : request.to.userId,
         merchantId: null,
         payeeAccountId: request.to.id,
         amount: request.amount,
@@ -59,6 +63,7 @@ export function transferCommand(clock: Clock, request: TransferRequest) {
         amountCaptured: status === 'succeeded' ? request.amount : 0n,
         failureCode: failure,
         description: request.description,
+        stepUpReason,
       },
       clock.now(),
     );
@@ -73,7 +78,7 @@ export function transferCommand(clock: Clock, request: TransferRequest) {
           amount: request.amount,
           currency: request.currency,
           from: request.from.id,
-          to: request.to.id,
+          ...(status === 'failed' ? {} : { to: request.to.id }),
           failure_code: failure,
         },
       },
@@ -84,11 +89,11 @@ export function transferCommand(clock: Clock, request: TransferRequest) {
   return moneyCommand({
     claim: request.claim,
     async plan(_client, effects) {
-      if (request.stepUp) {
+      if (request.stepUp !== null) {
         return {
           response: {
             statusCode: 201,
-            body: transferView(record(effects, 'requires_action', null), parties),
+            body: transferView(record(effects, 'requires_action', null, request.stepUp), parties),
           },
         };
       }

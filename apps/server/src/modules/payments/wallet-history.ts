@@ -1,6 +1,7 @@
 import { encodeId, type IdPrefix } from '../../kernel/ids.ts';
 import type { Queryable } from '../../platform/db.ts';
 import { wireAmount } from './payment-views.ts';
+import { maskedDisplayName } from './recipients.ts';
 
 interface HistoryRow {
   id: string;
@@ -45,13 +46,16 @@ export async function walletHistory(
                    when p.kind in ('funding', 'topup', 'payout') then null
                    when p.payer_account_id = $1 then p.payee_user_id else p.payer_user_id end as counterparty_id,
               coalesce(m.name, case p.kind when 'topup' then 'Card top-up' when 'payout' then 'Bank payout' when 'funding' then 'Kassa' end,
-                       case when p.payer_account_id = $1 then payee.name else payer.name end, 'Kassa') as counterparty_name,
+                       case when p.payer_account_id = $1 then payee.name else payer.name end) as counterparty_name,
               p.description, p.created_at
          from payments p
          left join merchants m on m.id = p.merchant_id
          left join users payee on payee.id = p.payee_user_id
          left join users payer on payer.id = p.payer_user_id
-        where (p.payer_account_id = $1 or p.payee_account_id = $1) and ($2::uuid is null or p.id < $2)
+        where (p.payer_account_id = $1
+               -- A recipient sees a transfer once it moved money: not one declined or waiting.
+               or (p.payee_account_id = $1 and (p.kind <> 'transfer' or p.status = 'succeeded')))
+          and ($2::uuid is null or p.id < $2)
        union all
        select r.id, 'refund', r.status, r.amount, p.currency, 'credit', 'merchant', p.merchant_id, m.name, r.reason, r.created_at
          from refunds r join payments p on p.id = r.payment_id left join merchants m on m.id = p.merchant_id
@@ -76,7 +80,11 @@ export async function walletHistory(
           row.counterparty_id === null
             ? null
             : encodeId(row.counterparty_kind === 'merchant' ? 'mer' : 'usr', row.counterparty_id),
-        name: row.counterparty_name,
+        // A sender sees the person paid as the API shows recipients: a masked display name.
+        name:
+          row.object === 'transfer' && row.direction === 'debit' && row.counterparty_name !== null
+            ? maskedDisplayName(row.counterparty_name)
+            : row.counterparty_name,
       },
       description: row.description,
       created_at: row.created_at.toISOString(),

@@ -2,6 +2,7 @@ import { encodeId, decodeId } from '../../kernel/ids.ts';
 import { formatMoney, type Currency } from '../../kernel/money.ts';
 import type { Queryable } from '../../platform/db.ts';
 import type { Principal } from '../identity/index.ts';
+import { maskedDisplayName } from '../payments/index.ts';
 
 export interface Receipt {
   readonly id: string;
@@ -50,7 +51,7 @@ interface Row {
 
 const paymentSql = `select p.id, p.kind, p.status, p.amount, p.currency, p.fee, p.amount_refunded, p.description, p.created_at,
        p.payer_user_id, p.payee_user_id, p.merchant_id, payer.name as payer_name, payee.name as payee_name,
-       m.name as merchant_name,
+       coalesce(m.verified_name, m.name) as merchant_name,
        (select initcap(c.brand) || ' •••• ' || c.last4 from processor_flows f join vault_cards c on c.id = f.payment_method_id
          where f.payment_id = p.id) as card
   from payments p
@@ -136,14 +137,22 @@ export async function findReceipt(
   )
     return null;
   const merchantView = principal.kind === 'merchant' || principal.kind === 'operator';
+  // A user reads the other person of a transfer as the app shows them ("Ada L."), as in the
+  // wallet history; merchants (their verified name) and the user's own name in full.
+  const userName = (userId: string | null, name: string | null) =>
+    name === null
+      ? 'Kassa user'
+      : principal.kind === 'user' && principal.userId !== userId
+        ? maskedDisplayName(name)
+        : name;
   const from =
     kind === 'topup'
       ? { type: 'card', name: row.card ?? 'Card' }
-      : { type: 'user', name: row.payer_name ?? 'Kassa user' };
+      : { type: 'user', name: userName(row.payer_user_id, row.payer_name) };
   const to =
     kind === 'payment'
       ? { type: 'merchant', name: row.merchant_name ?? 'Merchant' }
-      : { type: 'user', name: row.payee_name ?? 'Kassa user' };
+      : { type: 'user', name: userName(row.payee_user_id, row.payee_name) };
   return {
     id: wireId,
     object: 'receipt',

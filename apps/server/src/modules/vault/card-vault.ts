@@ -5,7 +5,7 @@ import { encodeId, newUuid } from '../../kernel/ids.ts';
 import type { Db } from '../../platform/db.ts';
 import { recordAudit } from '../audit/index.ts';
 import { checkCard, type CardBrand } from './domain/card-number.ts';
-import type { VaultKeys } from './vault-keys.ts';
+import type { Keyring } from '../../platform/keyring.ts';
 
 interface CardRow {
   id: string;
@@ -64,7 +64,7 @@ const cardErrors = {
  * it hands them to. Each card gets its own data key; the data key is wrapped by the current
  * key-encryption key (KEK). Rotation re-wraps data keys without touching card ciphertext.
  */
-export function createCardVault(deps: { db: Db; clock: Clock; keys: () => VaultKeys }) {
+export function createCardVault(deps: { db: Db; clock: Clock; keys: () => Keyring }) {
   const { db } = deps;
   const columns = 'id, brand, bin, last4, exp_month, exp_year, fingerprint, created_at';
 
@@ -72,7 +72,7 @@ export function createCardVault(deps: { db: Db; clock: Clock; keys: () => VaultK
     return createHmac('sha256', deps.keys().fingerprintKey).update(digits).digest();
   }
 
-  function wrap(id: string, dataKey: Buffer, keys: VaultKeys): Buffer {
+  function wrap(id: string, dataKey: Buffer, keys: Keyring): Buffer {
     const kek = keys.keks.get(keys.current);
     if (kek === undefined) throw new Error('current KEK missing');
     return seal(kek, dataKey, `${id}:${keys.current}`);

@@ -112,12 +112,14 @@ export function createWebhookDelivery(deps: WebhookDeliveryDeps) {
         deps.allowLoopback,
       );
     } catch (caught) {
-      error =
-        caught instanceof WebhookTimeoutError
-          ? 'timeout'
-          : caught instanceof BlockedAddressError
-            ? 'address not allowed'
-            : 'connection failed';
+      // What the merchant sees is coarse: a refused (internal) address reads like any other
+      // failed connection, so the delivery list is no port scanner. Operators see why.
+      if (caught instanceof BlockedAddressError)
+        deps.logger.warn(
+          { endpoint: encodeId('we', delivery.endpoint_id) },
+          'webhook receiver resolves to an address webhooks may not reach',
+        );
+      error = caught instanceof WebhookTimeoutError ? 'timeout' : 'connection failed';
     }
     return record(delivery, status, error);
   }

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { encodeId, newUuid } from '../../kernel/ids.ts';
 import type { Queryable } from '../../platform/db.ts';
-import type { SecretBox } from '../identity/index.ts';
+import type { SealedColumn } from '../../platform/reseal.ts';
+import type { SecretBox } from '../../platform/secret-box.ts';
 
 export interface EndpointRecord {
   readonly id: string;
@@ -82,6 +83,15 @@ export function createEndpointStore(box: SecretBox) {
       return { endpoint: fromRow(rows.rows[0]!), secret };
     },
 
+    /** Endpoints the merchant has (deleted ones do not count). */
+    async count(q: Queryable, merchantId: string): Promise<number> {
+      const rows = await q.query<{ n: number }>(
+        'select count(*)::int as n from webhook_endpoints where merchant_id = $1 and deleted_at is null',
+        [merchantId],
+      );
+      return rows.rows[0]?.n ?? 0;
+    },
+
     async list(q: Queryable, merchantId: string): Promise<EndpointRecord[]> {
       const rows = await q.query<Row>(
         `select ${columns} from webhook_endpoints where merchant_id = $1 and deleted_at is null order by id`,
@@ -139,3 +149,11 @@ export function createEndpointStore(box: SecretBox) {
 }
 
 export type EndpointStore = ReturnType<typeof createEndpointStore>;
+
+/** The sealed signing secrets (current and previous), for `kassa keys rotate`. */
+export function endpointSealedColumns(box: SecretBox): SealedColumn[] {
+  return [
+    { table: 'webhook_endpoints', key: 'id', column: 'secret_sealed', box },
+    { table: 'webhook_endpoints', key: 'id', column: 'previous_secret_sealed', box },
+  ];
+}

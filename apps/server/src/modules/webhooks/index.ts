@@ -4,4 +4,4 @@ export { webhookFanOut } from './fan-out.ts';
 export { webhookRoutes } from './routes.ts';
 export { signatureHeader } from './domain/standard-webhooks.ts';
 export { forwardEvents } from './event-forwarder.ts';
-export { newWebhookSecret } from './endpoint-store.ts';
+export { endpointSealedColumns, newWebhookSecret } from './endpoint-store.ts';

@@ -50,7 +50,7 @@ export function postWebhook(
   headers: Record<string, string>,
   body: string,
   timeoutMs: number,
-  allowLoopback = true,
+  allowLoopback: boolean,
 ): Promise<number> {
   return new Promise((resolve, reject) => {
     const target = new URL(url);

@@ -34,6 +34,8 @@ export function webhookRoutes(deps: {
   endpoints: EndpointStore;
   /** Loopback URLs (local development); off in production. */
   allowLoopback: boolean;
+  /** Endpoints one merchant may have: every event fans out to each of them. */
+  endpointsMax: number;
 }) {
   return async function plugin(root: FastifyInstance): Promise<void> {
     const app = root.withTypeProvider<TypeBoxTypeProvider>();
@@ -72,6 +74,16 @@ export function webhookRoutes(deps: {
           deps.db,
           idempotencyClaim(request, false),
           async (client) => {
+            // One merchant's creations are counted one at a time, so a burst cannot pass the cap.
+            await client.query('select pg_advisory_xact_lock(hashtext($1))', [
+              `webhook-endpoints:${merchant.merchantId}`,
+            ]);
+            const count = await deps.endpoints.count(client, merchant.merchantId);
+            if (count >= deps.endpointsMax)
+              throw new KassaError(
+                'webhook_endpoint_limit',
+                `A merchant may have ${deps.endpointsMax} webhook endpoints. Delete one, or subscribe an existing one to more events.`,
+              );
             const created = await deps.endpoints.create(
               client,
               merchant.merchantId,

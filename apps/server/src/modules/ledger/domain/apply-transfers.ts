@@ -1,5 +1,5 @@
 import { assert } from '../../../kernel/assert.ts';
-import { int64Max } from '../../../kernel/money.ts';
+import { amountMinorMax } from '../../../kernel/money.ts';
 import {
   accountFlags,
   transferFlags,
@@ -145,8 +145,11 @@ function postNew(
   if (credit === undefined) return 'credit_account_not_found';
   if (debit.currency !== credit.currency) return 'accounts_must_have_the_same_currency';
   const amount = input.amount;
-  if (debit.debitsPosted + debit.debitsPending + amount > int64Max) return 'overflows_debits';
-  if (credit.creditsPosted + credit.creditsPending + amount > int64Max) return 'overflows_credits';
+  // Totals stay exact as JSON numbers (2^53 − 1). Posted and pending count together, so that
+  // posting a pending transfer (pending moves to posted) can never pass the limit.
+  if (debit.debitsPosted + debit.debitsPending + amount > amountMinorMax) return 'overflows_debits';
+  if (credit.creditsPosted + credit.creditsPending + amount > amountMinorMax)
+    return 'overflows_credits';
   if (
     debit.flags & accountFlags.debitsMustNotExceedCredits &&
     debit.debitsPosted + debit.debitsPending + amount > debit.creditsPosted

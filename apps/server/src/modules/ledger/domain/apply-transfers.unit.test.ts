@@ -64,6 +64,9 @@ function legal(a: ModelAccount): boolean {
   return true;
 }
 
+/** No account total may pass 2^53 − 1 (JSON numbers are exact up to there). */
+const totalMax = 9007199254740991n;
+
 function modelStep(m: Model, t: TransferInput): boolean {
   if (m.ids.has(t.id)) return false;
   if (t.flags & (transferFlags.postPending | transferFlags.voidPending)) {
@@ -87,6 +90,7 @@ function modelStep(m: Model, t: TransferInput): boolean {
     const d = m.accounts.get(t.debitAccountId!);
     const c = m.accounts.get(t.creditAccountId!);
     if (d === undefined || c === undefined) return false;
+    if (d.dp + d.dq + t.amount > totalMax || c.cp + c.cq + t.amount > totalMax) return false;
     if (t.flags & transferFlags.pending) {
       d.dq += t.amount;
       c.cq += t.amount;
@@ -175,8 +179,9 @@ describe('applyTransfers (the ledger decider)', () => {
               0n,
             ),
           );
-          // Seed balances with a balanced opening: funding → each account.
-          const state = freshState([funding, ...accounts]);
+          // Seed balances with a balanced opening: funding → each account; then a3's credits
+          // and a4's debits close to the limit, so that batches run into it.
+          const state = freshState([funding, account('nearC'), account('nearD'), ...accounts]);
           const opening: TransferInput[] = accountIds.map((id, i) => ({
             id: `open${i}`,
             debitAccountId: 'funding',
@@ -185,8 +190,24 @@ describe('applyTransfers (the ledger decider)', () => {
             code: 'open',
             flags: 0,
           }));
+          for (const [id, d, c] of [
+            ['nearC', 'nearC', 'a3'],
+            ['nearD', 'a4', 'nearD'],
+          ] as const)
+            opening.push({
+              id,
+              debitAccountId: d,
+              creditAccountId: c,
+              amount: totalMax - 600n,
+              code: 'open',
+              flags: 0,
+            });
           const seeded = applyTransfers(state, opening, now);
-          const expectedOpen = accountIds.map((_, i) => (i === 4 ? 'rejected' : 'created'));
+          const expectedOpen = [
+            ...accountIds.map((_, i) => (i === 4 ? 'rejected' : 'created')),
+            'created',
+            'created',
+          ];
           assert.deepEqual(
             seeded.outcomes.map((o) => o.status),
             expectedOpen,
@@ -390,6 +411,56 @@ describe('applyTransfers (the ledger decider)', () => {
     assert.equal(released.outcomes[0]?.status, 'created');
     assert.equal(state.pendings.get('h2')?.status, 'expired');
     assert.equal(state.accounts.get('w')?.debitsPending, 0n);
+  });
+
+  it('keeps every account total JSON-safe: nothing may pass 2^53 − 1, posted and pending together', () => {
+    const max = 9007199254740991n;
+    const state = freshState([account('a'), account('b'), account('c'), account('d')]);
+    const plain = (id: string, d: string, c: string, amount: bigint, flags = 0): TransferInput => ({
+      id,
+      debitAccountId: d,
+      creditAccountId: c,
+      amount,
+      code: 'x',
+      flags,
+    });
+    const result = applyTransfers(
+      state,
+      [
+        plain('1', 'a', 'b', max - 10n),
+        // b's credits would pass the limit; a's debits would too.
+        plain('2', 'c', 'b', 11n),
+        plain('3', 'a', 'c', 11n),
+        // Pending amounts count: a hold of 10 fills b's credits, then nothing more fits.
+        plain('4', 'c', 'b', 10n, transferFlags.pending),
+        plain('5', 'd', 'b', 1n),
+        plain('6', 'd', 'b', 1n, transferFlags.pending),
+        // Exactly at the limit is allowed.
+        plain('7', 'a', 'd', 10n),
+      ],
+      now,
+    );
+    assert.deepEqual(
+      result.outcomes.map((o) => (o.status === 'rejected' ? o.code : o.status)),
+      [
+        'created',
+        'overflows_credits',
+        'overflows_debits',
+        'created',
+        'overflows_credits',
+        'overflows_credits',
+        'created',
+      ],
+    );
+    assert.equal(state.accounts.get('a')?.debitsPosted, max);
+    // Posting the hold moves it from pending to posted: the total stays at the limit.
+    const posted = applyTransfers(
+      state,
+      [{ id: '8', pendingId: '4', amount: 0n, code: 'x', flags: transferFlags.postPending }],
+      now,
+    );
+    assert.equal(posted.outcomes[0]?.status, 'created');
+    assert.equal(state.accounts.get('b')?.creditsPosted, max);
   });
 
   it('refuses an open linked chain at the end of a batch', () => {

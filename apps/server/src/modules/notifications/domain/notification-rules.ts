@@ -18,10 +18,18 @@ export interface NotificationDraft {
     | 'payout_failed'
     | 'new_device'
     | 'login_failed_burst'
-    | 'webhook_endpoint_disabled';
+    | 'webhook_endpoint_disabled'
+    | 'security_change';
   readonly title: string;
   readonly body: string;
 }
+
+const securityTitles: Readonly<Record<string, string | undefined>> = {
+  'two_factor.enabled': 'Two-step verification turned on',
+  'two_factor.disabled': 'Two-step verification turned off',
+  'two_factor.recovery_codes_regenerated': 'New recovery codes made',
+  'password.changed': 'Password changed',
+};
 
 /** Formats a wire amount (minor units) for a sentence; the exponent comes with the caller. */
 export type FormatAmount = (amountMinor: number, currency: string) => string;
@@ -74,7 +82,12 @@ export function notificationsFor(
       return users({
         type: 'topup_failed',
         title: 'Top-up failed',
-        body: `Your top-up of ${amount} did not go through. Nothing was charged.`,
+        // `amount_too_large`: the card was charged but the wallet could not take it, so the
+        // charge was refunded (rails-flows `refunding`): "nothing was charged" would be wrong.
+        body:
+          event.object['failure_code'] === 'amount_too_large'
+            ? `Your top-up of ${amount} could not be added to your wallet. The charge on your card was refunded.`
+            : `Your top-up of ${amount} did not go through. Nothing was charged.`,
       });
     case 'payout.paid':
       return users({
@@ -98,7 +111,16 @@ export function notificationsFor(
       return users({
         type: 'login_failed_burst',
         title: 'Sign-in attempts',
-        body: 'There were many failed attempts to sign in to your account; sign-in is paused for 30 minutes.',
+        body: 'There were many failed attempts to sign in to your account; sign-in from where they came from is paused for 30 minutes. If this was not you, consider changing your password.',
+      });
+    case 'two_factor.enabled':
+    case 'two_factor.disabled':
+    case 'two_factor.recovery_codes_regenerated':
+    case 'password.changed':
+      return users({
+        type: 'security_change',
+        title: securityTitles[event.type] ?? 'Security change',
+        body: `${securityTitles[event.type] ?? 'A security change'} on your account; your other sessions were signed out. If this was not you, contact support now.`,
       });
     case 'webhook_endpoint.disabled':
       return event.merchantId === null

@@ -41,7 +41,7 @@ export function nextRetryDelayMs(attempts: number, scale: number, random: number
 }
 
 /** Where a webhook may go: HTTPS anywhere, plain HTTP only to this machine (local development). */
-export function webhookUrlProblem(raw: string, allowLoopback = true): string | null {
+export function webhookUrlProblem(raw: string, allowLoopback: boolean): string | null {
   let url: URL;
   try {
     url = new URL(raw);
@@ -54,7 +54,7 @@ export function webhookUrlProblem(raw: string, allowLoopback = true): string | n
   const loopback =
     host === 'localhost' || host.endsWith('.localhost') || (literal && isLoopback(host));
   if (loopback && !allowLoopback)
-    return 'Loopback webhook URLs are turned off here (WEBHOOK_ALLOW_LOOPBACK=false).';
+    return 'Webhook URLs on this machine (localhost) are accepted only in local development (WEBHOOK_ALLOW_LOOPBACK=true, the default of npm start).';
   if (literal && !webhookAddressAllowed(host))
     return 'The URL points at a private or reserved address; webhooks go to public addresses (or loopback for local development).';
   if (url.protocol === 'https:' || (url.protocol === 'http:' && loopback)) return null;

@@ -65,6 +65,13 @@ export function webhookAddressAllowed(address: string, allowLoopback = true): bo
       `${(g[6] ?? 0) >> 8}.${(g[6] ?? 0) & 255}.${(g[7] ?? 0) >> 8}.${(g[7] ?? 0) & 255}`,
     );
   if (g.every((x) => x === 0)) return false; // ::
+  // ::/96 IPv4-compatible (deprecated; some stacks still route `::10.0.0.1` to 10.0.0.1).
+  if (g.slice(0, 6).every((x) => x === 0)) return false;
+  // 2002::/16 6to4 carries an IPv4 address in its next 32 bits.
+  if (first === 0x2002)
+    return !blockedIpv4(
+      `${(g[1] ?? 0) >> 8}.${(g[1] ?? 0) & 255}.${(g[2] ?? 0) >> 8}.${(g[2] ?? 0) & 255}`,
+    );
   if ((first & 0xfe00) === 0xfc00) return false; // fc00::/7 unique local
   if ((first & 0xffc0) === 0xfe80) return false; // fe80::/10 link-local
   if ((first & 0xff00) === 0xff00) return false; // ff00::/8 multicast

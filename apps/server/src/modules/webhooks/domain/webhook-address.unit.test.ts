@@ -12,6 +12,7 @@ it('webhooks reach public and loopback addresses, never the internal network', (
     '::1',
     '2606:4700::1111',
     '::ffff:8.8.8.8',
+    '2002:808:808::1',
   ])
     assert.equal(webhookAddressAllowed(ok), true, ok);
   for (const blocked of [
@@ -32,6 +33,12 @@ it('webhooks reach public and loopback addresses, never the internal network', (
     '::ffff:10.0.0.1',
     '::ffff:169.254.169.254',
     '64:ff9b::a00:1',
+    '::127.0.0.1',
+    '::a00:1',
+    '::10.0.0.1',
+    '::8.8.8.8',
+    '2002:a00:1::1',
+    '2002:c0a8:101::',
     'not-an-ip',
   ])
     assert.equal(webhookAddressAllowed(blocked), false, blocked);
