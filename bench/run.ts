@@ -8,31 +8,25 @@
  *       must not slow down by any of that work (compared with (b) in the same run)
  * Uses BENCH_DATABASE_URL or the local PostgreSQL on 127.0.0.1:5432 (a fresh database each run).
  */
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import autocannon from 'autocannon';
 import pg from 'pg';
 import { systemClock } from '../apps/server/src/kernel/clock.ts';
-import { encodeId, newUuid } from '../apps/server/src/kernel/ids.ts';
 import { createDb } from '../apps/server/src/platform/db.ts';
-import { migrate } from '../apps/server/src/platform/migrate.ts';
 import { outboxLag } from '../apps/server/src/modules/events/index.ts';
+import { createLedger, createLedgerWriter } from '../apps/server/src/modules/ledger/index.ts';
 import {
-  accessTokenKeysFromSecret,
-  createMerchant,
-  hashPassword,
-  signAccessToken,
-} from '../apps/server/src/modules/identity/index.ts';
-import {
-  accountFlags,
-  createLedger,
-  createLedgerWriter,
-} from '../apps/server/src/modules/ledger/index.ts';
+  drive as driveLoad,
+  seed,
+  startProcess as startKassa,
+  withMachineCpu,
+  type LoadResult,
+} from './harness.ts';
 import { paymentTransactionScript } from './pgbench-scripts.ts';
 
 const root = join(import.meta.dirname, '..');
@@ -56,172 +50,6 @@ async function createDatabase(): Promise<void> {
   await admin.end();
 }
 
-async function seed(tokenSecret: string) {
-  const db = createDb({
-    connectionString: databaseUrl,
-    poolSizeMax: 4,
-    applicationName: 'kassa-bench',
-  });
-  await migrate(db);
-  const writer = createLedgerWriter({
-    db,
-    clock: systemClock,
-    batchSizeMax: 1,
-    lingerMs: 0,
-    batchesInFlightMax: 1,
-  });
-  const ledger = createLedger({ db, clock: systemClock, writer });
-  const passwordHash = await hashPassword('bench-password-123');
-  const users = Array.from({ length: walletCount }, () => ({
-    userId: newUuid(),
-    walletId: newUuid(),
-  }));
-  const fundingId = newUuid();
-  await ledger.openAccounts(db.pool, [
-    { id: fundingId, currency: 'USD', code: 'system_funding', flags: 0 },
-  ]);
-  for (let i = 0; i < users.length; i += 5_000) {
-    const slice = users.slice(i, i + 5_000);
-    await db.transaction(async (client) => {
-      await client.query(
-        `insert into users (id, email, name, password_hash) select u, 'bench-' || u || '@kassa.test', 'Bench', $2 from unnest($1::uuid[]) u`,
-        [slice.map((u) => u.userId), passwordHash],
-      );
-      await ledger.openAccounts(
-        client,
-        slice.map((u) => ({
-          id: u.walletId,
-          currency: 'USD',
-          code: 'user_wallet',
-          flags: accountFlags.debitsMustNotExceedCredits,
-        })),
-      );
-      await client.query(
-        `insert into wallets (id, user_id, currency) select * from unnest($1::uuid[], $2::uuid[], $3::text[])`,
-        [slice.map((u) => u.walletId), slice.map((u) => u.userId), slice.map(() => 'USD')],
-      );
-    });
-  }
-  for (let i = 0; i < users.length; i += 8_000) {
-    await ledger.postBatch(
-      users.slice(i, i + 8_000).map((u) => ({
-        id: newUuid(),
-        debitAccountId: fundingId,
-        creditAccountId: u.walletId,
-        amount: 100_000_000n,
-        code: 'funding',
-        flags: 0,
-      })),
-    );
-  }
-  const { merchant, secretKey: merchantKey } = await createMerchant(db.pool, ledger, {
-    name: 'Hot Shop',
-    category: 'retail',
-    currency: 'USD',
-    feeBps: 290,
-    mode: 'test',
-  });
-  // The pgbench scripts address accounts by number: 0 is the hot merchant.
-  await db.query('create table bench_accounts (n int primary key, id uuid not null)');
-  await db.query('insert into bench_accounts select * from unnest($1::int[], $2::uuid[])', [
-    [0, ...users.map((_, i) => i + 1)],
-    [merchant.accountId, ...users.map((u) => u.walletId)],
-  ]);
-  const keys = accessTokenKeysFromSecret(tokenSecret);
-  const tokens = await Promise.all(
-    users.map((u) =>
-      signAccessToken(keys, { userId: u.userId, sessionFamilyId: newUuid() }, new Date(), 86_400),
-    ),
-  );
-  await writer.close();
-  await db.close();
-  return {
-    users: users.map((u, i) => ({
-      ...u,
-      token: tokens[i] ?? '',
-      wire: encodeId('wal', u.walletId),
-    })),
-    merchantId: encodeId('mer', merchant.id),
-    merchantKey,
-  };
-}
-
-/** Starts a Kassa process on the bench database; resolves once `ready` matches its output. */
-async function startProcess(
-  script: string,
-  ready: RegExp,
-  env: Record<string, string>,
-): Promise<{ match: string; cpuSeconds(): number; stop(): void }> {
-  const child = spawn(
-    process.execPath,
-    [
-      ...(process.env['BENCH_CPU_PROF'] === 'true'
-        ? ['--cpu-prof', '--cpu-prof-dir=/tmp/kassa-prof']
-        : []),
-      '--import',
-      'tsx',
-      script,
-    ],
-    {
-      cwd: root,
-      env: {
-        ...process.env,
-        DATABASE_URL: databaseUrl,
-        PORT: '0',
-        LOG_LEVEL: process.env['BENCH_LOG_LEVEL'] ?? 'warn',
-        KASSA_DATA_DIR: join(tmpdir(), `kassa-bench-${Date.now()}`),
-        ...env,
-      },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  );
-  const match = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      if (out.length > 100_000) return;
-      out += chunk.toString();
-      const found = ready.exec(out);
-      if (found !== null) resolve(found[1] ?? found[0]);
-    });
-    child.on('exit', (code) => reject(new Error(`${script} exited ${code}`)));
-  });
-  return {
-    match,
-    /** CPU time (user + system) the process has used so far, from /proc. */
-    cpuSeconds() {
-      const fields =
-        readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-      return (Number(fields[11]) + Number(fields[12])) / 100;
-    },
-    stop: () => child.kill('SIGINT'),
-  };
-}
-
-/** Whole-machine CPU counters (jiffies) from /proc/stat: busy, and waiting on I/O. */
-function machineCpu(): { busy: number; iowait: number; total: number } {
-  const [user, nice, system, idle, iowait, irq, softirq, steal] = (
-    readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? ''
-  )
-    .split(/\s+/)
-    .slice(1, 9)
-    .map(Number) as [number, number, number, number, number, number, number, number];
-  const busy = user + nice + system + irq + softirq + steal;
-  return { busy, iowait, total: busy + idle + iowait };
-}
-
-/** Runs `work` and reports the share of the machine's CPU that was busy and waiting on I/O. */
-async function withMachineCpu<T>(work: () => Promise<T>) {
-  const start = machineCpu();
-  const result = await work();
-  const end = machineCpu();
-  const total = end.total - start.total;
-  return {
-    result,
-    busyPct: Math.round((100 * (end.busy - start.busy)) / total),
-    iowaitPct: Math.round((100 * (end.iowait - start.iowait)) / total),
-  };
-}
-
 /**
  * A merchant's webhook receiver that takes `delayMs` to answer each delivery: if any of that
  * work were on the payment path, payments would slow down by as much.
@@ -243,55 +71,6 @@ async function startSlowReceiver(delayMs: number) {
     url: `http://127.0.0.1:${port}/hooks`,
     received: () => received,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
-
-interface LoadResult {
-  name: string;
-  paymentsPerSecond: number;
-  p50Ms: number;
-  p99Ms: number;
-  errors: number;
-  non2xx: number;
-  total: number;
-}
-
-async function drive(
-  name: string,
-  apiUrl: string,
-  makeRequest: () => { path: string; token: string; body: unknown },
-): Promise<LoadResult> {
-  const result = await autocannon({
-    url: apiUrl,
-    connections,
-    duration: durationSeconds,
-    requests: [
-      {
-        method: 'POST',
-        setupRequest: (request) => {
-          const next = makeRequest();
-          return {
-            ...request,
-            path: next.path,
-            headers: {
-              'content-type': 'application/json',
-              authorization: `Bearer ${next.token}`,
-              'idempotency-key': randomUUID(),
-            },
-            body: JSON.stringify(next.body),
-          };
-        },
-      },
-    ],
-  });
-  return {
-    name,
-    paymentsPerSecond: Math.round(result.requests.average),
-    p50Ms: result.latency.p50,
-    p99Ms: result.latency.p99,
-    errors: result.errors + result.timeouts,
-    non2xx: result.non2xx,
-    total: result.requests.total,
   };
 }
 
@@ -328,11 +107,20 @@ function pgbench(hot: boolean): { tps: number; latencyMs: number } | null {
   return { tps: Math.round(tps), latencyMs };
 }
 
+const load = { connections, durationSeconds };
+const drive = (
+  name: string,
+  apiUrl: string,
+  makeRequest: () => { path: string; token: string; body: unknown },
+): Promise<LoadResult> => driveLoad(name, apiUrl, makeRequest, load);
+const startProcess = (script: string, ready: RegExp, env: Record<string, string>) =>
+  startKassa(databaseUrl, script, ready, env);
+
 await createDatabase();
 const tokenSecret = randomBytes(32).toString('base64url');
 const operatorKey = `op_${randomBytes(24).toString('base64url')}`;
 log(`seeding ${walletCount} funded wallets and a merchant into ${database}…`);
-const { users, merchantId, merchantKey } = await seed(tokenSecret);
+const { users, merchantId, merchantKey } = await seed(databaseUrl, walletCount, tokenSecret);
 const secrets = { KASSA_TOKEN_SECRET: tokenSecret, KASSA_OPERATOR_KEY: operatorKey };
 const api = await startProcess(
   'apps/server/src/main/api.ts',

@@ -11,6 +11,8 @@ import { join, relative } from 'node:path';
 import pg from 'pg';
 import { migrate, migrationsDir } from '../apps/server/src/platform/migrate.ts';
 import { createDb } from '../apps/server/src/platform/db.ts';
+import { loadConfig } from '../apps/server/src/config/config.ts';
+import { loadSecrets } from '../apps/server/src/main/secrets.ts';
 import {
   postgresAnswers,
   startEmbeddedPostgres,
@@ -34,10 +36,9 @@ async function pickDatabase(): Promise<{ adminUrl: string; stop?: () => Promise<
   const local = 'postgres://postgres@127.0.0.1:5432/postgres';
   if (postgresAnswers(local)) return { adminUrl: local };
   console.log('No PostgreSQL on 127.0.0.1:5432: starting an embedded one for the tests.');
-  const embedded = await startEmbeddedPostgres({
-    dataDir: join(root, '.kassa', 'test'),
-    port: 5499,
-  });
+  const dataDir = join(root, '.kassa', 'test');
+  const { postgresPassword } = await loadSecrets(loadConfig({ KASSA_DATA_DIR: dataDir }));
+  const embedded = await startEmbeddedPostgres({ dataDir, port: 5499, password: postgresPassword });
   return { adminUrl: embedded.connectionString, stop: () => embedded.stop() };
 }
 
@@ -91,6 +92,14 @@ if (files.some((file) => file.endsWith('.e2e.test.ts'))) {
     stdio: 'inherit',
   });
   if (installed.status !== 0) throw new Error('scripts/ensure-chromium.sh failed');
+}
+
+// Disaster-recovery tests drive Debian's pgBackRest: installed the same way.
+if (files.some((file) => file.endsWith('.dr.test.ts'))) {
+  const installed = spawnSync('bash', [join(root, 'scripts', 'ensure-pgbackrest.sh')], {
+    stdio: 'inherit',
+  });
+  if (installed.status !== 0) throw new Error('scripts/ensure-pgbackrest.sh failed');
 }
 
 const child = spawn(

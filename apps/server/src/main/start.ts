@@ -4,12 +4,13 @@ import {
   type EmbeddedPostgresHandle,
 } from '../platform/embedded-postgres.ts';
 import { createLogger } from '../platform/log.ts';
-import { embeddedBackup, type EmbeddedBackup } from '../modules/backup/index.ts';
+import type { EmbeddedBackup } from '../modules/backup/index.ts';
 import { createProcessorSim, type ProcessorSim } from '../../../processor-sim/src/index.ts';
 import { join, relative } from 'node:path';
 import { migrate } from '../platform/migrate.ts';
 import { onShutdown, runMain } from './process-lifecycle.ts';
 import { loadSecrets } from './secrets.ts';
+import { embeddedBackupOf } from './cli-system.ts';
 import { seedDemo, type DemoData } from './seed-demo.ts';
 import { createSystem } from './system.ts';
 import { buildWebApp } from '@kassa/web/build';
@@ -100,15 +101,7 @@ async function main(config: Config): Promise<void> {
   let backup: EmbeddedBackup | null = null;
   if (databaseUrl === undefined) {
     // The embedded cluster archives its WAL and is backed up when pgBackRest is installed.
-    backup = await embeddedBackup({
-      settings: config.backup,
-      dataDir: config.dataDir,
-      port: config.embeddedPostgresPort,
-      postgresPassword: secrets.postgresPassword,
-      cipherPass: secrets.backupCipherPass,
-      cipherPassRepo2: secrets.backupCipherPassRepo2,
-      role: 'server',
-    });
+    backup = await embeddedBackupOf(config, secrets, 'server');
     say('Starting embedded PostgreSQL…');
     embedded = await startEmbeddedPostgres({
       dataDir: config.dataDir,

@@ -1,5 +1,6 @@
 /** The production worker process: background jobs only, any number at once. */
 import { ConfigError, loadConfig } from '../config/config.ts';
+import { configuredBackup } from '../modules/backup/index.ts';
 import { createLogger } from '../platform/log.ts';
 import { migrate } from '../platform/migrate.ts';
 import { onShutdown, runMain } from './process-lifecycle.ts';
@@ -17,6 +18,8 @@ await runMain('kassa-worker', async () => {
     secrets: await loadSecrets(config),
     logger,
     role: 'worker',
+    // With KASSA_BACKUP_CONFIG (pgBackRest on this host), the workers take the backups.
+    backup: await configuredBackup(config.backup, config.dataDir),
   });
   await migrate(system.db);
   const worker = system.startWorker();
