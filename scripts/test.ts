@@ -102,6 +102,14 @@ if (files.some((file) => file.endsWith('.dr.test.ts'))) {
   if (installed.status !== 0) throw new Error('scripts/ensure-pgbackrest.sh failed');
 }
 
+// The cluster tests run Debian's HAProxy, Patroni and etcd: installed the same way.
+if (files.some((file) => file.endsWith('.cluster.test.ts'))) {
+  const installed = spawnSync('bash', [join(root, 'scripts', 'ensure-cluster-packages.sh')], {
+    stdio: 'inherit',
+  });
+  if (installed.status !== 0) throw new Error('scripts/ensure-cluster-packages.sh failed');
+}
+
 const child = spawn(
   process.execPath,
   ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-reporter=spec', ...files],

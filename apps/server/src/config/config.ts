@@ -64,6 +64,7 @@ export interface Config {
   readonly rateLimitMerchantPerMinute: number;
   readonly processor: ProcessorSettings;
   readonly backup: BackupSettings;
+  readonly cluster: ClusterSettings;
   /** Where the worker appends the journal chain's head, outside the database (null: off). */
   readonly journalAnchorFile: string | null;
   readonly journalAnchorIntervalSeconds: number;
@@ -195,6 +196,51 @@ export interface BackupSettings {
   readonly pgBinDir: string | undefined;
   /** WAL not archived for longer than this tells the operator. */
   readonly archiveLagAlertSeconds: number;
+}
+
+/** `npm run cluster`: the replicated, load-balanced topology on one machine. */
+export interface ClusterSettings {
+  /** Where its data, logs and cluster.json live. */
+  readonly dir: string;
+  /** The first of its ports (the load balancer's); the others follow (README). */
+  readonly portBase: number;
+  readonly apiMin: number;
+  readonly apiMax: number;
+  readonly workers: number;
+  /**
+   * With the standby down: false (default) the primary goes on alone (asynchronous until the
+   * standby is back); true refuses to commit until a synchronous standby confirms.
+   */
+  readonly syncStrict: boolean;
+  /** The elastic API tier's triggers, sustained for `scaleAfterSeconds`. */
+  readonly scaleUpEventLoopUtilization: number;
+  readonly scaleUpP99Ms: number;
+  readonly scaleDownEventLoopUtilization: number;
+  readonly scaleAfterSeconds: number;
+}
+
+function clusterSettings(env: Env): ClusterSettings {
+  const apiMin = integer(env, 'CLUSTER_API_MIN', 2, 1, 8);
+  const apiMax = integer(env, 'CLUSTER_API_MAX', 4, 1, 8);
+  if (apiMax < apiMin)
+    throw new ConfigError(
+      `CLUSTER_API_MAX (${apiMax}) must be at least CLUSTER_API_MIN (${apiMin})`,
+    );
+  const strict = env['CLUSTER_SYNC_STRICT'] ?? 'false';
+  if (strict !== 'true' && strict !== 'false')
+    throw new ConfigError(`CLUSTER_SYNC_STRICT must be true or false, got "${strict}"`);
+  return Object.freeze({
+    dir: resolve(env['CLUSTER_DIR'] ?? `${env['KASSA_DATA_DIR'] ?? '.kassa'}/cluster`),
+    portBase: integer(env, 'CLUSTER_PORT_BASE', 7400, 1024, 65_000),
+    apiMin,
+    apiMax,
+    workers: integer(env, 'CLUSTER_WORKERS', 2, 1, 8),
+    syncStrict: strict === 'true',
+    scaleUpEventLoopUtilization: integer(env, 'CLUSTER_SCALE_UP_ELU_PERCENT', 70, 1, 100) / 100,
+    scaleUpP99Ms: integer(env, 'CLUSTER_SCALE_UP_P99_MS', 250, 1, 60_000),
+    scaleDownEventLoopUtilization: integer(env, 'CLUSTER_SCALE_DOWN_ELU_PERCENT', 25, 0, 100) / 100,
+    scaleAfterSeconds: integer(env, 'CLUSTER_SCALE_AFTER_SECONDS', 30, 1, 3_600),
+  });
 }
 
 function backupSettings(env: Env): BackupSettings {
@@ -517,6 +563,7 @@ export function loadConfig(
       catchUpAfterSeconds: integer(env, 'NATS_CATCH_UP_AFTER_SECONDS', 60, 1, 86_400),
     }),
     backup: backupSettings(env),
+    cluster: clusterSettings(env),
     journalAnchorFile:
       env['KASSA_JOURNAL_ANCHOR_FILE'] === 'off'
         ? null
@@ -549,4 +596,12 @@ export function loadConfig(
       .map((x) => x.trim())
       .filter((x) => x.length > 0),
   });
+}
+
+/**
+ * The environment a child process inherits (PATH, locale, the settings above for Kassa's own
+ * processes). Handed on whole, never read from here.
+ */
+export function childEnvironment(): NodeJS.ProcessEnv {
+  return { ...process.env };
 }

@@ -1,11 +1,24 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { performance } from 'node:perf_hooks';
 
 /** Prometheus metrics, named `kassa_<subsystem>_<name>_<unit>` (shared/CONVENTIONS.md). */
 export function createMetrics() {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'kassa_process_' });
+  let eventLoopAtLastScrape = performance.eventLoopUtilization();
   return {
     registry,
+    // What the cluster's autoscaler reads (with the request-duration p99).
+    eventLoopUtilization: new Gauge({
+      name: 'kassa_event_loop_utilization_ratio',
+      help: 'Share of time the event loop was busy since the previous scrape (0 to 1).',
+      registers: [registry],
+      collect() {
+        const now = performance.eventLoopUtilization();
+        this.set(performance.eventLoopUtilization(now, eventLoopAtLastScrape).utilization);
+        eventLoopAtLastScrape = now;
+      },
+    }),
     httpRequests: new Counter({
       name: 'kassa_http_requests_total',
       help: 'HTTP requests by route, method and status code.',

@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { childEnvironment } from '../../config/config.ts';
 import { run } from '../../platform/pg-cluster.ts';
 
 /**
@@ -110,9 +111,7 @@ export function createPgBackRest(options: {
   pgPassword: string | null;
 }): PgBackRest {
   const env = {
-    // The child inherits the environment (PATH, locale); nothing here reads a setting from it.
-    // eslint-disable-next-line no-restricted-properties
-    ...process.env,
+    ...childEnvironment(),
     ...(options.pgPassword === null ? {} : { PGPASSWORD: options.pgPassword }),
   };
   async function command(args: readonly string[], opts: CommandOptions = {}) {

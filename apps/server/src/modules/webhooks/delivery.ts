@@ -47,7 +47,21 @@ interface Claimed {
 export function createWebhookDelivery(deps: WebhookDeliveryDeps) {
   const random = deps.random ?? Math.random;
 
-  /** Leases up to `limit` due deliveries for one lane, long enough to send them one by one. */
+  /**
+   * A lease covers one send (its timeout) and a margin; a lane renews it for what it still holds
+   * before each send. A worker killed mid-batch so delays its deliveries by one lease (15 s by
+   * default), not by the whole batch's worth of timeouts (it was 85 s).
+   */
+  const leaseEnd = (now: Date) => new Date(now.getTime() + deps.timeoutMs + 5_000);
+
+  async function renew(ids: readonly string[]): Promise<void> {
+    await deps.db.pool.query(
+      'update webhook_deliveries set lease_until = $2 where id = any($1::uuid[])',
+      [ids, leaseEnd(deps.clock.now())],
+    );
+  }
+
+  /** Leases up to `limit` due deliveries for one lane. */
   async function claim(limit: number): Promise<Claimed[]> {
     const now = deps.clock.now();
     return deps.db.transaction(async (client) => {
@@ -68,7 +82,7 @@ export function createWebhookDelivery(deps: WebhookDeliveryDeps) {
       if (due.rows.length === 0) return [];
       await client.query(
         `update webhook_deliveries set lease_until = $2, attempts = attempts + 1 where id = any($1::uuid[])`,
-        [due.rows.map((d) => d.id), new Date(now.getTime() + limit * deps.timeoutMs + 5_000)],
+        [due.rows.map((d) => d.id), leaseEnd(now)],
       );
       const urls = await client.query<{ id: string; url: string }>(
         'select id, url from webhook_endpoints where id = any($1::uuid[])',
@@ -239,7 +253,10 @@ export function createWebhookDelivery(deps: WebhookDeliveryDeps) {
           const batch = await claim(laneBatch);
           if (batch.length === 0) return;
           taken += batch.length;
-          for (const delivery of batch) counts[await send(delivery)] += 1;
+          for (const [i, delivery] of batch.entries()) {
+            if (i > 0) await renew(batch.slice(i).map((d) => d.id));
+            counts[await send(delivery)] += 1;
+          }
         }
       }),
     );

@@ -1,0 +1,126 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { readTopology } from '../cluster/index.ts';
+import { checkBank, type BankCheck } from './bank-checker.ts';
+import { clusterHealthy, type Fault } from './faults.ts';
+import type { WebhookReceiver } from './webhook-receiver.ts';
+import { resolveUnknowns, runLoad, type Bank } from './workload.ts';
+
+/**
+ * One fault under load, then the bank check: what the battery reports per fault.
+ */
+export interface FaultReport {
+  readonly fault: Fault;
+  readonly attempts: number;
+  readonly ok: number;
+  /** Answers the fault caused: no answer, 5xx, 429, a key still in progress (not declines). */
+  readonly clientErrors: number;
+  /** Refused on their merits (insufficient funds, limits): not errors. */
+  readonly declined: number;
+  readonly unknownAtFirst: number;
+  /** Longest time without a successful payment, from the fault on (seconds). */
+  readonly writeGapSeconds: number;
+  /** From the fault until the whole topology was healthy again (seconds). */
+  readonly recoverySeconds: number;
+  readonly webhooks: { readonly missing: number; readonly repeated: number } | null;
+  readonly check: BankCheck;
+}
+
+export async function runFault(options: {
+  bank: Bank;
+  fault: Fault;
+  dir: string;
+  concurrency: number;
+  /** Load before the fault, and after the cluster is healthy again (seconds). */
+  steadySeconds: number;
+  receiver: WebhookReceiver | null;
+  say: (line: string) => void;
+}): Promise<FaultReport> {
+  const { bank, fault, dir, say } = options;
+  const topology = readTopology(dir);
+  if (topology === null) throw new Error(`no cluster in ${dir}`);
+  await waitHealthy(dir, 'before the fault');
+  const first = bank.attempts.length;
+  const stop = new AbortController();
+  const load = runLoad(bank, options.concurrency, stop.signal);
+  await sleep(options.steadySeconds * 1_000);
+  say(`fault ${fault.number}: ${fault.name}`);
+  const faultAt = performance.now();
+  const killed = await fault.inject(dir);
+  await waitHealthy(dir, 'after the fault', killed);
+  const recoverySeconds = (performance.now() - faultAt) / 1_000;
+  await sleep(options.steadySeconds * 1_000);
+  stop.abort();
+  await load;
+  const mine = bank.attempts.slice(first);
+  const unknownAtFirst = mine.filter((a) => a.firstOutcome === 'unknown').length;
+  say(`  ${mine.length} payments; resolving ${unknownAtFirst} unknown outcomes with their keys…`);
+  await resolveUnknowns(bank);
+  const webhooks = options.receiver === null ? null : await webhookCount(options.receiver, mine);
+  const check = await checkBank(bank, topology.databaseUrl);
+  return {
+    fault,
+    attempts: mine.length,
+    ok: mine.filter((a) => a.outcome === 'ok').length,
+    clientErrors: mine.filter(
+      (a) => a.firstOutcome === 'unknown' || a.status === 0 || a.status >= 500 || a.status === 429,
+    ).length,
+    declined: mine.filter(
+      (a) => a.outcome === 'failed' && a.status >= 400 && a.status < 500 && a.status !== 429,
+    ).length,
+    unknownAtFirst,
+    writeGapSeconds: writeGap(mine, faultAt),
+    recoverySeconds,
+    webhooks,
+    check,
+  };
+}
+
+async function waitHealthy(dir: string, when: string, killed: readonly number[] = []) {
+  const deadline = performance.now() + 180_000;
+  while (!(await clusterHealthy(dir, killed))) {
+    if (performance.now() > deadline) throw new Error(`the cluster was not healthy ${when}`);
+    await sleep(200);
+  }
+}
+
+/** Longest stretch after `from` with no payment answered ok at once. */
+function writeGap(attempts: Bank['attempts'], from: number): number {
+  const ends = attempts
+    .filter((a) => a.firstOutcome === 'ok' && a.endedAt >= from)
+    .map((a) => a.endedAt)
+    .sort((a, b) => a - b);
+  let gap = 0;
+  let previous = from;
+  for (const end of ends) {
+    gap = Math.max(gap, end - previous);
+    previous = end;
+  }
+  return gap / 1_000;
+}
+
+/** Waits (up to 2 minutes) for a webhook per merchant payment; counts missing and repeated. */
+async function webhookCount(receiver: WebhookReceiver, attempts: Bank['attempts']) {
+  const paid = attempts.filter((a) => a.kind === 'payment' && a.outcome === 'ok');
+  const deadline = performance.now() + 120_000;
+  const missing = () => paid.filter((a) => (receiver.deliveries.get(a.id ?? '') ?? 0) === 0);
+  while (missing().length > 0 && performance.now() < deadline) await sleep(250);
+  return {
+    missing: missing().length,
+    repeated: paid.reduce(
+      (n, a) => n + Math.max(0, (receiver.deliveries.get(a.id ?? '') ?? 0) - 1),
+      0,
+    ),
+  };
+}
+
+export function reportTable(reports: readonly FaultReport[]): string[] {
+  const lines = [
+    '| fault | payments | ok | declined | client errors (unknown at first) | lost | duplicated | write gap s | recovered in s | webhooks missing / repeated | bank check |',
+    '|---|---|---|---|---|---|---|---|---|---|---|',
+  ];
+  for (const r of reports)
+    lines.push(
+      `| ${r.fault.number}. ${r.fault.name} | ${r.attempts} | ${r.ok} | ${r.declined} | ${r.clientErrors} (${r.unknownAtFirst}) | ${r.check.lost} | ${r.check.duplicated} | ${r.writeGapSeconds.toFixed(1)} | ${r.recoverySeconds.toFixed(1)} | ${r.webhooks === null ? '-' : `${r.webhooks.missing} / ${r.webhooks.repeated}`} | ${r.check.passed ? 'passed' : 'FAILED'} |`,
+    );
+  return lines;
+}

@@ -1,0 +1,122 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { alive, readTopology, type ClusterProcess, type Topology } from '../cluster/index.ts';
+
+/**
+ * The faults of the battery, each against the running `npm run cluster` (read from its
+ * cluster.json). `inject` does the damage and returns once it is done; the cluster heals itself
+ * (the supervisor restarts processes, Patroni fails over); `healthy` says when it has.
+ */
+export interface Fault {
+  readonly number: number;
+  readonly name: string;
+  /** Does the damage; resolves with the pids it killed (healed when none is listed any more). */
+  inject(dir: string): Promise<readonly number[]>;
+}
+
+function topology(dir: string): Topology {
+  const t = readTopology(dir);
+  if (t === null) throw new Error(`no cluster in ${dir}: npm run cluster starts one`);
+  return t;
+}
+
+function find(dir: string, match: (p: ClusterProcess) => boolean, what: string): ClusterProcess {
+  const found = topology(dir).processes.find(match);
+  if (found === undefined || !alive(found.pid)) throw new Error(`chaos: no running ${what}`);
+  return found;
+}
+
+function kill(pid: number | null | undefined, signal: NodeJS.Signals): number[] {
+  if (pid === null || pid === undefined || !alive(pid)) return [];
+  process.kill(pid, signal);
+  return [pid];
+}
+
+/** A PostgreSQL node as a lost machine: its backends, its postmaster and its Patroni at once. */
+async function killNode(node: ClusterProcess, signal: NodeJS.Signals): Promise<number[]> {
+  const postmaster = node.postgres?.pid ?? null;
+  const { execFileSync } = await import('node:child_process');
+  const children =
+    postmaster === null
+      ? []
+      : execFileSync('ps', ['-o', 'pid=', '--ppid', String(postmaster)], { encoding: 'utf8' })
+          .split('\n')
+          .map((l) => Number(l.trim()))
+          .filter((pid) => pid > 0);
+  return [node.pid, postmaster, ...children].flatMap((pid) => kill(pid, signal));
+}
+
+export const faults: readonly Fault[] = [
+  {
+    number: 1,
+    name: 'kill -9 one API process',
+    async inject(dir) {
+      return kill(
+        find(dir, (p) => p.kind === 'api' && p.state === 'ready', 'API process').pid,
+        'SIGKILL',
+      );
+    },
+  },
+  {
+    number: 2,
+    name: 'kill -9 the primary (PostgreSQL and Patroni: failover)',
+    async inject(dir) {
+      return killNode(
+        find(dir, (p) => p.postgres?.role === 'primary', 'primary'),
+        'SIGKILL',
+      );
+    },
+  },
+  {
+    number: 3,
+    name: 'the synchronous standby freezes for 15 s (SIGSTOP)',
+    async inject(dir) {
+      const standby = find(dir, (p) => p.postgres?.role === 'standby', 'standby');
+      await killNode(standby, 'SIGSTOP');
+      await sleep(15_000);
+      await killNode(standby, 'SIGCONT');
+      return [];
+    },
+  },
+  {
+    number: 5,
+    name: 'kill -9 a worker during webhook fan-out',
+    async inject(dir) {
+      return kill(find(dir, (p) => p.kind === 'worker', 'worker').pid, 'SIGKILL');
+    },
+  },
+];
+
+/** Every process of the topology is up, the API tier ready, a synchronous standby streaming. */
+export async function clusterHealthy(
+  dir: string,
+  killed: readonly number[] = [],
+): Promise<boolean> {
+  const t = readTopology(dir);
+  if (t === null || t.status !== 'ready') return false;
+  for (const p of t.processes) if (!alive(p.pid) || killed.includes(p.pid ?? -1)) return false;
+  const nodes = t.processes.filter((p) => p.kind === 'patroni');
+  if (nodes.some((n) => n.postgres?.role === 'unknown')) return false;
+  for (const api of t.processes.filter((p) => p.kind === 'api'))
+    if ((await status(`${api.url ?? ''}/readyz`)) !== 200) return false;
+  const primary = nodes.find((n) => n.postgres?.role === 'primary');
+  if (primary?.url === undefined) return false;
+  try {
+    const res = await fetch(`${primary.url}/cluster`, { signal: AbortSignal.timeout(1_000) });
+    const body = (await res.json()) as { members?: { role: string; state: string }[] };
+    return (body.members ?? []).some(
+      (m) => m.role === 'sync_standby' && (m.state === 'streaming' || m.state === 'running'),
+    );
+  } catch {
+    return false;
+  }
+}
+
+async function status(url: string): Promise<number> {
+  try {
+    const res = await fetch(url, { signal: AbortSignal.timeout(1_000) });
+    await res.arrayBuffer();
+    return res.status;
+  } catch {
+    return 0;
+  }
+}
