@@ -40,6 +40,7 @@ export async function seed(databaseUrl: string, walletCount: number, tokenSecret
     batchSizeMax: 1,
     lingerMs: 0,
     batchesInFlightMax: 1,
+    queueMax: 1_000_000,
   });
   const ledger = createLedger({ db, clock: systemClock, writer });
   const passwordHash = await hashPassword('bench-password-123');

@@ -238,6 +238,7 @@ try {
       batchSizeMax: 1,
       lingerMs: 0,
       batchesInFlightMax: 1,
+      queueMax: 1_000_000,
     }),
   });
   const report = await ledger.verify();

@@ -96,12 +96,13 @@ describe('the cluster and its chaos battery (issue 13)', () => {
     assert.equal(rows.length, 6, chaos.stdout); // each row as it happens, then the table
     for (const row of rows) {
       const cells = row.split('|').map((c) => c.trim());
-      // | fault | payments | ok | declined | errors | lost | duplicated | gap | recovered | webhooks | check |
+      // | fault | payments | ok | declined | shed | errors | lost | duplicated | gap | recovered |
+      // throughput back | webhooks | check |
       assert.ok(Number(cells[3]) > 0, `payments went through: ${row}`);
-      assert.equal(cells[6], '0', `lost: ${row}`);
-      assert.equal(cells[7], '0', `duplicated: ${row}`);
-      assert.match(cells[10] ?? '', /^0 \//, `every webhook delivered: ${row}`);
-      assert.equal(cells[11], 'passed', row);
+      assert.equal(cells[7], '0', `lost: ${row}`);
+      assert.equal(cells[8], '0', `duplicated: ${row}`);
+      assert.match(cells[12] ?? '', /^0 \//, `every webhook delivered: ${row}`);
+      assert.equal(cells[13], 'passed', row);
     }
     assert.match(chaos.stdout, /every fault: 0 lost, 0 duplicated/);
     for (const row of rows.slice(3)) t.diagnostic(row);

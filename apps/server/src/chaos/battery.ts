@@ -19,6 +19,11 @@ export interface FaultReport {
   readonly unknownAtFirst: number;
   /** Longest time without a successful payment, from the fault on (seconds). */
   readonly writeGapSeconds: number;
+  /** After the fault ended: until payments went at ≥ 90% of the rate before it (seconds). */
+  readonly throughputBackSeconds: number | null;
+  /** 429/503 answers, and those of them with Retry-After and money_moved: false. */
+  readonly shed: number;
+  readonly shedProperly: number;
   /** From the fault until the whole topology was healthy again (seconds). */
   readonly recoverySeconds: number;
   readonly webhooks: { readonly missing: number; readonly repeated: number } | null;
@@ -45,7 +50,8 @@ export async function runFault(options: {
   await sleep(options.steadySeconds * 1_000);
   say(`fault ${fault.number}: ${fault.name}`);
   const faultAt = performance.now();
-  const killed = await fault.inject(dir);
+  const killed = await fault.inject({ dir, bank, concurrency: options.concurrency });
+  const faultOver = performance.now();
   await waitHealthy(dir, 'after the fault', killed);
   const recoverySeconds = (performance.now() - faultAt) / 1_000;
   await sleep(options.steadySeconds * 1_000);
@@ -69,6 +75,9 @@ export async function runFault(options: {
     ).length,
     unknownAtFirst,
     writeGapSeconds: writeGap(mine, faultAt),
+    throughputBackSeconds: throughputBack(mine, faultAt, faultOver),
+    shed: mine.filter((a) => a.status === 503 || a.status === 429).length,
+    shedProperly: mine.filter((a) => a.shedProperly).length,
     recoverySeconds,
     webhooks,
     check,
@@ -81,6 +90,19 @@ async function waitHealthy(dir: string, when: string, killed: readonly number[] 
     if (performance.now() > deadline) throw new Error(`the cluster was not healthy ${when}`);
     await sleep(200);
   }
+}
+
+/** Seconds after `over` until a 1-s window of ok payments reaches 90% of the rate before `from`. */
+function throughputBack(attempts: Bank['attempts'], from: number, over: number): number | null {
+  const oks = attempts.filter((a) => a.firstOutcome === 'ok').map((a) => a.endedAt);
+  const start = attempts[0]?.startedAt ?? from;
+  const before = oks.filter((t) => t < from).length / Math.max((from - start) / 1_000, 1);
+  const last = Math.max(...oks, over);
+  for (let t = over; t + 1_000 <= last; t += 250) {
+    const rate = oks.filter((e) => e >= t && e < t + 1_000).length;
+    if (rate >= before * 0.9) return (t - over) / 1_000;
+  }
+  return null;
 }
 
 /** Longest stretch after `from` with no payment answered ok at once. */
@@ -115,12 +137,12 @@ async function webhookCount(receiver: WebhookReceiver, attempts: Bank['attempts'
 
 export function reportTable(reports: readonly FaultReport[]): string[] {
   const lines = [
-    '| fault | payments | ok | declined | client errors (unknown at first) | lost | duplicated | write gap s | recovered in s | webhooks missing / repeated | bank check |',
-    '|---|---|---|---|---|---|---|---|---|---|---|',
+    '| fault | payments | ok | declined | shed (with Retry-After, nothing moved) | client errors (unknown at first) | lost | duplicated | write gap s | recovered in s | throughput back in s | webhooks missing / repeated | bank check |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const r of reports)
     lines.push(
-      `| ${r.fault.number}. ${r.fault.name} | ${r.attempts} | ${r.ok} | ${r.declined} | ${r.clientErrors} (${r.unknownAtFirst}) | ${r.check.lost} | ${r.check.duplicated} | ${r.writeGapSeconds.toFixed(1)} | ${r.recoverySeconds.toFixed(1)} | ${r.webhooks === null ? '-' : `${r.webhooks.missing} / ${r.webhooks.repeated}`} | ${r.check.passed ? 'passed' : 'FAILED'} |`,
+      `| ${r.fault.number}. ${r.fault.name} | ${r.attempts} | ${r.ok} | ${r.declined} | ${r.shed} (${r.shedProperly}) | ${r.clientErrors} (${r.unknownAtFirst}) | ${r.check.lost} | ${r.check.duplicated} | ${r.writeGapSeconds.toFixed(1)} | ${r.recoverySeconds.toFixed(1)} | ${r.throughputBackSeconds === null ? '-' : r.throughputBackSeconds.toFixed(1)} | ${r.webhooks === null ? '-' : `${r.webhooks.missing} / ${r.webhooks.repeated}`} | ${r.check.passed ? 'passed' : 'FAILED'} |`,
     );
   return lines;
 }

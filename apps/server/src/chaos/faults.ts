@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { alive, readTopology, type ClusterProcess, type Topology } from '../cluster/index.ts';
+import { runLoad, type Bank } from './workload.ts';
 
 /**
  * The faults of the battery, each against the running `npm run cluster` (read from its
@@ -10,8 +11,17 @@ export interface Fault {
   readonly number: number;
   readonly name: string;
   /** Does the damage; resolves with the pids it killed (healed when none is listed any more). */
-  inject(dir: string): Promise<readonly number[]>;
+  inject(context: FaultContext): Promise<readonly number[]>;
 }
+
+export interface FaultContext {
+  readonly dir: string;
+  readonly bank: Bank;
+  /** The battery's normal number of clients. */
+  readonly concurrency: number;
+}
+
+const stormSeconds = 20;
 
 function topology(dir: string): Topology {
   const t = readTopology(dir);
@@ -49,7 +59,7 @@ export const faults: readonly Fault[] = [
   {
     number: 1,
     name: 'kill -9 one API process',
-    async inject(dir) {
+    async inject({ dir }) {
       return kill(
         find(dir, (p) => p.kind === 'api' && p.state === 'ready', 'API process').pid,
         'SIGKILL',
@@ -59,7 +69,7 @@ export const faults: readonly Fault[] = [
   {
     number: 2,
     name: 'kill -9 the primary (PostgreSQL and Patroni: failover)',
-    async inject(dir) {
+    async inject({ dir }) {
       return killNode(
         find(dir, (p) => p.postgres?.role === 'primary', 'primary'),
         'SIGKILL',
@@ -69,7 +79,7 @@ export const faults: readonly Fault[] = [
   {
     number: 3,
     name: 'the synchronous standby freezes for 15 s (SIGSTOP)',
-    async inject(dir) {
+    async inject({ dir }) {
       const standby = find(dir, (p) => p.postgres?.role === 'standby', 'standby');
       await killNode(standby, 'SIGSTOP');
       await sleep(15_000);
@@ -80,8 +90,20 @@ export const faults: readonly Fault[] = [
   {
     number: 5,
     name: 'kill -9 a worker during webhook fan-out',
-    async inject(dir) {
+    async inject({ dir }) {
       return kill(find(dir, (p) => p.kind === 'worker', 'worker').pid, 'SIGKILL');
+    },
+  },
+  {
+    number: 8,
+    name: `a retry storm: 10× the clients for ${stormSeconds} s, retrying at once`,
+    async inject({ bank, concurrency }) {
+      const stop = new AbortController();
+      const storm = runLoad(bank, concurrency * 10, stop.signal, { polite: false });
+      await sleep(stormSeconds * 1_000);
+      stop.abort();
+      await storm;
+      return [];
     },
   },
 ];

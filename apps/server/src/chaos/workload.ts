@@ -23,6 +23,8 @@ export interface Attempt {
   /** The payment's id when ok. */
   id: string | null;
   status: number;
+  /** A refusal that said when to come back (Retry-After) and that nothing moved. */
+  shedProperly: boolean;
   readonly startedAt: number;
   endedAt: number;
   /** The first answer's outcome (before retries resolved it). */
@@ -52,7 +54,7 @@ async function call(
   url: string,
   init: { method: string; token?: string; key?: string; body?: unknown },
   timeoutMs = 10_000,
-): Promise<{ status: number; json: Record<string, unknown> }> {
+): Promise<{ status: number; json: Record<string, unknown>; retryAfter: boolean }> {
   const res = await fetch(url, {
     method: init.method,
     headers: {
@@ -70,7 +72,7 @@ async function call(
   } catch {
     // A load balancer's own error page.
   }
-  return { status: res.status, json };
+  return { status: res.status, json, retryAfter: res.headers.get('retry-after') !== null };
 }
 
 /** Retries setup calls through a fault-free but possibly still settling cluster. */
@@ -180,12 +182,13 @@ function outcomeOf(status: number, json: Record<string, unknown>): Outcome {
 
 async function send(
   bank: Bank,
-  attempt: Omit<Attempt, 'outcome' | 'id' | 'status' | 'endedAt' | 'firstOutcome'>,
+  attempt: Omit<Attempt, 'outcome' | 'id' | 'status' | 'endedAt' | 'firstOutcome' | 'shedProperly'>,
 ) {
   const payer = bank.payers[attempt.from];
   if (payer === undefined) throw new Error('no payer');
   let status = 0;
   let json: Record<string, unknown> = {};
+  let retryAfter = false;
   try {
     let res = await call(`${bank.apiUrl}${attempt.path}`, {
       method: 'POST',
@@ -202,16 +205,30 @@ async function send(
         body: attempt.body,
       });
     }
-    ({ status, json } = res);
+    ({ status, json, retryAfter } = res);
   } catch {
     status = 0;
   }
   const outcome = status === 0 ? 'unknown' : outcomeOf(status, json);
-  return { outcome, status, id: outcome === 'ok' ? String(json['id']) : null };
+  const moneyMoved = (json['error'] as { money_moved?: boolean | null } | undefined)?.money_moved;
+  return {
+    outcome,
+    status,
+    id: outcome === 'ok' ? String(json['id']) : null,
+    shedProperly: (status === 503 || status === 429) && retryAfter && moneyMoved === false,
+  };
 }
 
-/** Pays with `concurrency` clients until `signal` aborts. */
-export async function runLoad(bank: Bank, concurrency: number, signal: AbortSignal): Promise<void> {
+/**
+ * Pays with `concurrency` clients until `signal` aborts. Polite clients wait 100 ms after a
+ * 429/503; a storm's clients retry at once.
+ */
+export async function runLoad(
+  bank: Bank,
+  concurrency: number,
+  signal: AbortSignal,
+  options: { polite: boolean } = { polite: true },
+): Promise<void> {
   const client = async () => {
     while (!signal.aborted) {
       const from = Math.floor(Math.random() * bank.payers.length);
@@ -243,7 +260,7 @@ export async function runLoad(bank: Bank, concurrency: number, signal: AbortSign
         firstOutcome: result.outcome,
       });
       // A 429 or 503 asks clients to slow down.
-      if (result.status === 429 || result.status === 503) await sleep(100);
+      if (options.polite && (result.status === 429 || result.status === 503)) await sleep(100);
     }
   };
   await Promise.all(Array.from({ length: concurrency }, client));

@@ -21,6 +21,10 @@ export interface Config {
   readonly previousTokenSecrets: readonly string[];
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   readonly dbPoolSizeMax: number;
+  /** Requests one API process works on at once before it sheds load (503 at once). */
+  readonly httpInFlightMax: number;
+  /** Money commands that may wait for a ledger batch before new ones are refused (503). */
+  readonly ledgerQueueMax: number;
   readonly ledgerBatchSizeMax: number;
   readonly ledgerBatchLingerMs: number;
   readonly ledgerBatchesInFlightMax: number;
@@ -528,6 +532,8 @@ export function loadConfig(
       .filter((x) => x.length > 0),
     logLevel: logLevel as Config['logLevel'],
     dbPoolSizeMax: integer(env, 'DB_POOL_SIZE_MAX', 16, 2, 500),
+    httpInFlightMax: integer(env, 'HTTP_IN_FLIGHT_MAX', 512, 1, 100_000),
+    ledgerQueueMax: integer(env, 'LEDGER_QUEUE_MAX', 4_096, 1, 1_000_000),
     ledgerBatchSizeMax: integer(env, 'LEDGER_BATCH_SIZE_MAX', 256, 1, 8000),
     ledgerBatchLingerMs: integer(env, 'LEDGER_BATCH_LINGER_MS', 1, 0, 100),
     ledgerBatchesInFlightMax: integer(env, 'LEDGER_BATCHES_IN_FLIGHT_MAX', 4, 1, 64),

@@ -37,6 +37,12 @@ export interface AppOptions {
     readonly userPerMinute: number;
     readonly merchantPerMinute: number;
   };
+  /**
+   * Requests this process works on at once; past it a request is refused at once (503, nothing
+   * moved, Retry-After) before authentication costs anything: load shedding, so a retry storm
+   * gets fast refusals instead of a queue that grows until every request times out.
+   */
+  readonly inFlightMax: number;
   /** Plugins that add routes, each in its own encapsulated context. */
   readonly routes: readonly ((app: FastifyInstance) => Promise<void>)[];
 }
@@ -140,7 +146,23 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     void reply.code(404).send(errorBody('route_not_found', request.id));
   });
 
+  let inFlight = 0;
+  const unshed = new Set(['/livez', '/readyz', '/metrics']);
   app.addHook('onRequest', async (request, reply) => {
+    if (!unshed.has(request.url)) {
+      if (inFlight >= options.inFlightMax) {
+        options.metrics.requestsShed.inc();
+        throw new KassaError('service_unavailable', 'Kassa is busy: try again in a second', {
+          retryAfterSeconds: 1,
+        });
+      }
+      inFlight += 1;
+      options.metrics.httpInFlight.set(inFlight);
+      reply.raw.once('close', () => {
+        inFlight -= 1;
+        options.metrics.httpInFlight.set(inFlight);
+      });
+    }
     request.fingerprintKey = options.fingerprintKey;
     void reply.header('Request-Id', request.id);
     void reply.headers(secureHeaders);

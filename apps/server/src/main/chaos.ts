@@ -32,6 +32,8 @@ const batteryEnvironment = {
   STEP_UP_VELOCITY_MAX: '1000000',
   STEP_UP_LIMITS: 'USD=1000000/100000000',
   RATE_LIMIT_USER_PER_MINUTE: '1000000',
+  // Two shared cores: past 32 requests at once per process, shed (fault 8 shows it).
+  HTTP_IN_FLIGHT_MAX: '32',
 };
 
 function clusterCommand(command: 'up' | 'down'): void {

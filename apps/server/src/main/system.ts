@@ -168,6 +168,9 @@ export async function createSystem(options: {
     batchSizeMax: config.ledgerBatchSizeMax,
     lingerMs: config.ledgerBatchLingerMs,
     batchesInFlightMax: config.ledgerBatchesInFlightMax,
+    queueMax: config.ledgerQueueMax,
+    onQueueLength: (length) => metrics.ledgerQueue.set(length),
+    onShed: () => metrics.requestsShed.inc(),
     // A committed batch changed these balances: drop their cached display views.
     onAccountsChanged: dropCachedWallets,
     onBatch: (size, durationMs, outcome) => {
@@ -342,6 +345,7 @@ export async function createSystem(options: {
     logger,
     metrics,
     bodyLimitBytes: config.bodyLimitBytes,
+    inFlightMax: config.httpInFlightMax,
     rateLimiter,
     rateLimits: {
       authPerMinute: config.rateLimitAuthPerMinute,

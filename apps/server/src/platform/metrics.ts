@@ -32,6 +32,21 @@ export function createMetrics() {
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
       registers: [registry],
     }),
+    httpInFlight: new Gauge({
+      name: 'kassa_http_in_flight_requests',
+      help: 'Requests this process is working on now (load shedding starts at HTTP_IN_FLIGHT_MAX).',
+      registers: [registry],
+    }),
+    requestsShed: new Counter({
+      name: 'kassa_requests_shed_total',
+      help: 'Requests refused at once (503, nothing moved) because the process or its ledger queue was full.',
+      registers: [registry],
+    }),
+    ledgerQueue: new Gauge({
+      name: 'kassa_ledger_queue_commands',
+      help: 'Money commands waiting for a ledger batch (bounded by LEDGER_QUEUE_MAX).',
+      registers: [registry],
+    }),
     payments: new Counter({
       name: 'kassa_payments_total',
       help: 'Money-moving requests by kind and outcome (succeeded, declined code, replayed).',

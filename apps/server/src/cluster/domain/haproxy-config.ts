@@ -17,6 +17,17 @@ export interface HaproxyLayout {
   readonly databaseNodes: readonly { readonly postgres: number; readonly patroni: number }[];
 }
 
+const loadBalancerRefusal = JSON.stringify({
+  error: {
+    type: 'api_error',
+    code: 'service_unavailable',
+    message: 'Kassa is temporarily unavailable. Nothing was charged; try again shortly.',
+    money_moved: false,
+    retryable: true,
+    next_action: 'retry_later',
+  },
+});
+
 export function haproxyConfig(layout: HaproxyLayout): string {
   const [firstSlot] = layout.apiSlots;
   return [
@@ -41,6 +52,10 @@ export function haproxyConfig(layout: HaproxyLayout): string {
     '',
     'backend api',
     '  balance leastconn',
+    // HAProxy's own refusals (no process up, queue timeout) in the API's error shape: the
+    // request reached no process, so nothing moved.
+    `  http-error status 503 content-type application/json string '${loadBalancerRefusal}'`,
+    '  http-response set-header Retry-After 1 if { status 503 } !{ res.hdr(retry-after) -m found }',
     '  option httpchk GET /readyz',
     '  http-check expect status 200',
     '  retry-on conn-failure empty-response response-timeout',

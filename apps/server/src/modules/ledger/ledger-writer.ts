@@ -39,6 +39,13 @@ export interface LedgerWriterOptions {
   readonly batchSizeMax: number;
   readonly lingerMs: number;
   readonly batchesInFlightMax: number;
+  /**
+   * Commands that may wait for a batch; past it `execute` refuses at once (503, nothing claimed
+   * or moved) rather than queueing without bound.
+   */
+  readonly queueMax: number;
+  readonly onQueueLength?: (length: number) => void;
+  readonly onShed?: () => void;
   /** After a batch committed: the accounts it may have changed (cache invalidation). */
   readonly onAccountsChanged?: (accountIds: readonly string[]) => void;
   readonly onBatch?: (
@@ -211,8 +218,17 @@ export function createLedgerWriter(options: LedgerWriterOptions): LedgerWriter {
   return {
     execute<R>(command: LedgerCommand<R>): Promise<R> {
       if (closed) return Promise.reject(new KassaError('service_unavailable', 'shutting down'));
+      if (queue.length >= options.queueMax) {
+        options.onShed?.();
+        return Promise.reject(
+          new KassaError('service_unavailable', 'Kassa is busy: try again in a second', {
+            retryAfterSeconds: 1,
+          }),
+        );
+      }
       return new Promise<R>((resolve, reject) => {
         queue.push({ command, resolve, reject });
+        options.onQueueLength?.(queue.length);
         schedule();
       });
     },

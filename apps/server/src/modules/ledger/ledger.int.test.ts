@@ -32,6 +32,7 @@ before(async () => {
     batchSizeMax: 64,
     lingerMs: 1,
     batchesInFlightMax: 4,
+    queueMax: 100_000,
   });
   ledger = createLedger({ db, clock: systemClock, writer });
 });
