@@ -48,9 +48,24 @@ function run(
   });
 }
 
-/** A base with 50 free-looking ports above it, away from the other tests' random ports. */
-function portBase(): number {
-  return 41_000 + Math.floor(Math.random() * 300) * 50;
+/**
+ * A base whose 50 ports are free now: 10,000–19,999, below the other tests' random ports
+ * (20,000+) and the ephemeral range (32,768+) that outgoing connections take ports from.
+ */
+async function portBase(): Promise<number> {
+  for (;;) {
+    const base = 10_000 + Math.floor(Math.random() * 199) * 50;
+    const free = await Promise.all(Array.from({ length: 50 }, (_, i) => portFree(base + i)));
+    if (free.every(Boolean)) return base;
+  }
+}
+
+function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.once('error', () => resolve(false));
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
+  });
 }
 
 function alive(pid: number | null): boolean {
@@ -83,17 +98,17 @@ after(async () => {
 });
 
 describe('the cluster and its chaos battery (issue 13)', () => {
-  it('the short battery: kill -9 an API process, the primary, a worker; 0 lost, 0 duplicated; down leaves nothing', async (t) => {
+  it('the short battery: kill -9 an API process, the primary, a worker; a transaction left open; 0 lost, 0 duplicated; down leaves nothing', async (t) => {
     const dir = join('/tmp', `kassa-cluster-${randomUUID()}`);
     dirs.push(dir);
     const chaos = await run(
       'apps/server/src/main/chaos.ts',
       ['--short'],
-      clusterEnv(dir, portBase()),
+      clusterEnv(dir, await portBase()),
     );
     assert.equal(chaos.code, 0, chaos.stdout + chaos.stderr);
-    const rows = chaos.stdout.split('\n').filter((l) => /^\| [125]\. /.test(l));
-    assert.equal(rows.length, 6, chaos.stdout); // each row as it happens, then the table
+    const rows = chaos.stdout.split('\n').filter((l) => /^\| [1257]\. /.test(l));
+    assert.equal(rows.length, 8, chaos.stdout); // each row as it happens, then the table
     for (const row of rows) {
       const cells = row.split('|').map((c) => c.trim());
       // | fault | payments | ok | declined | shed | errors | lost | duplicated | gap | recovered |
@@ -103,16 +118,22 @@ describe('the cluster and its chaos battery (issue 13)', () => {
       assert.equal(cells[8], '0', `duplicated: ${row}`);
       assert.match(cells[12] ?? '', /^0 \//, `every webhook delivered: ${row}`);
       assert.equal(cells[13], 'passed', row);
+      // Fault 7 holds a transaction open for 30 s: webhooks must not wait for it to end.
+      if (row.startsWith('| 7.'))
+        assert.ok(
+          Number((cells[12] ?? '').split('/')[2]) < 25,
+          `webhooks flowed meanwhile: ${row}`,
+        );
     }
     assert.match(chaos.stdout, /every fault: 0 lost, 0 duplicated/);
-    for (const row of rows.slice(3)) t.diagnostic(row);
+    for (const row of rows.slice(4)) t.diagnostic(row);
     assert.deepEqual(leftovers(dir), [], 'npm run cluster -- down left no process behind');
   });
 
   it('a port in use is one clear line, and nothing starts', async () => {
     const dir = join('/tmp', `kassa-cluster-${randomUUID()}`);
     dirs.push(dir);
-    const base = portBase();
+    const base = await portBase();
     const blocker = createServer();
     await new Promise<void>((resolve) => blocker.listen(base + 1, '127.0.0.1', resolve));
     try {
@@ -136,7 +157,7 @@ describe('the cluster and its chaos battery (issue 13)', () => {
   it('the API tier scales 1 → 2 → 1 under load through HAProxy, with 0 client errors', async () => {
     const dir = join('/tmp', `kassa-cluster-${randomUUID()}`);
     dirs.push(dir);
-    const env = clusterEnv(dir, portBase(), {
+    const env = clusterEnv(dir, await portBase(), {
       CLUSTER_API_MIN: '1',
       CLUSTER_API_MAX: '2',
       CLUSTER_SCALE_AFTER_SECONDS: '10',

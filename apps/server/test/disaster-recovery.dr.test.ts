@@ -20,7 +20,8 @@ import { freePort } from '../src/platform/pg-cluster.ts';
 
 const root = join(import.meta.dirname, '..', '..', '..');
 const dataDir = join('/tmp', `kassa-dr-${randomUUID()}`);
-const embeddedPort = String(20_000 + Math.floor(Math.random() * 20_000));
+// Below the ephemeral range (32768+), where outgoing connections could take it first.
+const embeddedPort = String(20_000 + Math.floor(Math.random() * 12_000));
 const restoredClusters: string[] = [];
 
 function kassaEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {

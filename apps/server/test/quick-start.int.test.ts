@@ -8,7 +8,8 @@ import { after, describe, it } from 'node:test';
 
 const root = join(import.meta.dirname, '..', '..', '..');
 const dataDir = join('/tmp', `kassa-quick-start-${randomUUID()}`);
-const embeddedPort = String(20_000 + Math.floor(Math.random() * 20_000));
+// Below the ephemeral range (32768+), where outgoing connections could take it first.
+const embeddedPort = String(20_000 + Math.floor(Math.random() * 12_000));
 
 after(() => rm(dataDir, { recursive: true, force: true }));
 

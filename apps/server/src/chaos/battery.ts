@@ -26,7 +26,12 @@ export interface FaultReport {
   readonly shedProperly: number;
   /** From the fault until the whole topology was healthy again (seconds). */
   readonly recoverySeconds: number;
-  readonly webhooks: { readonly missing: number; readonly repeated: number } | null;
+  readonly webhooks: {
+    readonly missing: number;
+    readonly repeated: number;
+    /** Longest wait from a payment's answer to its first webhook (seconds). */
+    readonly latestSeconds: number;
+  } | null;
   readonly check: BankCheck;
 }
 
@@ -38,6 +43,8 @@ export async function runFault(options: {
   /** Load before the fault, and after the cluster is healthy again (seconds). */
   steadySeconds: number;
   receiver: WebhookReceiver | null;
+  /** How long fault 7 keeps its transaction open. */
+  holdSeconds: number;
   say: (line: string) => void;
 }): Promise<FaultReport> {
   const { bank, fault, dir, say } = options;
@@ -50,7 +57,12 @@ export async function runFault(options: {
   await sleep(options.steadySeconds * 1_000);
   say(`fault ${fault.number}: ${fault.name}`);
   const faultAt = performance.now();
-  const killed = await fault.inject({ dir, bank, concurrency: options.concurrency });
+  const killed = await fault.inject({
+    dir,
+    bank,
+    concurrency: options.concurrency,
+    holdSeconds: options.holdSeconds,
+  });
   const faultOver = performance.now();
   await waitHealthy(dir, 'after the fault', killed);
   const recoverySeconds = (performance.now() - faultAt) / 1_000;
@@ -126,7 +138,11 @@ async function webhookCount(receiver: WebhookReceiver, attempts: Bank['attempts'
   const deadline = performance.now() + 120_000;
   const missing = () => paid.filter((a) => (receiver.deliveries.get(a.id ?? '') ?? 0) === 0);
   while (missing().length > 0 && performance.now() < deadline) await sleep(250);
+  const waits = paid.map(
+    (a) => (receiver.firstDeliveredAt.get(a.id ?? '') ?? a.endedAt) - a.endedAt,
+  );
   return {
+    latestSeconds: Math.max(0, ...waits) / 1_000,
     missing: missing().length,
     repeated: paid.reduce(
       (n, a) => n + Math.max(0, (receiver.deliveries.get(a.id ?? '') ?? 0) - 1),
@@ -137,12 +153,12 @@ async function webhookCount(receiver: WebhookReceiver, attempts: Bank['attempts'
 
 export function reportTable(reports: readonly FaultReport[]): string[] {
   const lines = [
-    '| fault | payments | ok | declined | shed (with Retry-After, nothing moved) | client errors (unknown at first) | lost | duplicated | write gap s | recovered in s | throughput back in s | webhooks missing / repeated | bank check |',
+    '| fault | payments | ok | declined | shed (with Retry-After, nothing moved) | client errors (unknown at first) | lost | duplicated | write gap s | recovered in s | throughput back in s | webhooks missing / repeated / slowest s | bank check |',
     '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const r of reports)
     lines.push(
-      `| ${r.fault.number}. ${r.fault.name} | ${r.attempts} | ${r.ok} | ${r.declined} | ${r.shed} (${r.shedProperly}) | ${r.clientErrors} (${r.unknownAtFirst}) | ${r.check.lost} | ${r.check.duplicated} | ${r.writeGapSeconds.toFixed(1)} | ${r.recoverySeconds.toFixed(1)} | ${r.throughputBackSeconds === null ? '-' : r.throughputBackSeconds.toFixed(1)} | ${r.webhooks === null ? '-' : `${r.webhooks.missing} / ${r.webhooks.repeated}`} | ${r.check.passed ? 'passed' : 'FAILED'} |`,
+      `| ${r.fault.number}. ${r.fault.name} | ${r.attempts} | ${r.ok} | ${r.declined} | ${r.shed} (${r.shedProperly}) | ${r.clientErrors} (${r.unknownAtFirst}) | ${r.check.lost} | ${r.check.duplicated} | ${r.writeGapSeconds.toFixed(1)} | ${r.recoverySeconds.toFixed(1)} | ${r.throughputBackSeconds === null ? '-' : r.throughputBackSeconds.toFixed(1)} | ${r.webhooks === null ? '-' : `${r.webhooks.missing} / ${r.webhooks.repeated} / ${r.webhooks.latestSeconds.toFixed(1)}`} | ${r.check.passed ? 'passed' : 'FAILED'} |`,
     );
   return lines;
 }

@@ -19,6 +19,8 @@ export interface FaultContext {
   readonly bank: Bank;
   /** The battery's normal number of clients. */
   readonly concurrency: number;
+  /** How long a held resource stays held (fault 7's open transaction). */
+  readonly holdSeconds: number;
 }
 
 const stormSeconds = 20;
@@ -92,6 +94,24 @@ export const faults: readonly Fault[] = [
     name: 'kill -9 a worker during webhook fan-out',
     async inject({ dir }) {
       return kill(find(dir, (p) => p.kind === 'worker', 'worker').pid, 'SIGKILL');
+    },
+  },
+  {
+    number: 7,
+    name: 'a transaction left open on the primary (it holds an xid, as a report or a dump may)',
+    async inject({ dir, holdSeconds }) {
+      const { default: pg } = await import('pg');
+      const open = new pg.Client({ connectionString: topology(dir).databaseUrl });
+      await open.connect();
+      try {
+        await open.query('begin');
+        await open.query('select pg_current_xact_id()');
+        await sleep(holdSeconds * 1_000);
+        await open.query('rollback');
+      } finally {
+        await open.end().catch(() => undefined);
+      }
+      return [];
     },
   },
   {

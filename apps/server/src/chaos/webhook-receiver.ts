@@ -8,11 +8,14 @@ export interface WebhookReceiver {
   readonly url: string;
   /** Deliveries per payment id (`pay_…`). */
   readonly deliveries: ReadonlyMap<string, number>;
+  /** When each payment's first delivery arrived (performance.now()). */
+  readonly firstDeliveredAt: ReadonlyMap<string, number>;
   close(): Promise<void>;
 }
 
 export async function startWebhookReceiver(): Promise<WebhookReceiver> {
   const deliveries = new Map<string, number>();
+  const firstDeliveredAt = new Map<string, number>();
   const server: Server = createServer((req, res) => {
     let body = '';
     req.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
@@ -20,7 +23,10 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
       try {
         const event = JSON.parse(body) as { data?: { id?: string; object?: { id?: string } } };
         const id = event.data?.object?.id ?? event.data?.id;
-        if (id !== undefined) deliveries.set(id, (deliveries.get(id) ?? 0) + 1);
+        if (id !== undefined) {
+          deliveries.set(id, (deliveries.get(id) ?? 0) + 1);
+          if (!firstDeliveredAt.has(id)) firstDeliveredAt.set(id, performance.now());
+        }
       } catch {
         // Not an event: counted nowhere.
       }
@@ -33,6 +39,7 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
   return {
     url: `http://127.0.0.1:${port}/hooks`,
     deliveries,
+    firstDeliveredAt,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

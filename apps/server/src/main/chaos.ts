@@ -2,7 +2,7 @@
  * `npm run chaos` — the fault battery against `npm run cluster` (started here when it is not
  * running, and stopped again afterwards):
  *   npm run chaos                   every fault, a longer load each
- *   npm run chaos -- --short        faults 1, 2 and 5 with small loads (what npm test runs)
+ *   npm run chaos -- --short        faults 1, 2, 5 and 7 with small loads (what npm test runs)
  *   npm run chaos -- --faults 2,3   only these
  * Prints, per fault: payments, client-visible errors, lost and duplicated payments (must be 0),
  * the write gap and the time to recover; exit 1 when any bank check fails.
@@ -54,7 +54,7 @@ await runMain('kassa-chaos', async () => {
     listed !== null
       ? listed.split(',').map(Number)
       : short
-        ? [1, 2, 5]
+        ? [1, 2, 5, 7]
         : faults.map((f) => f.number);
   const unknown = wanted.filter((n) => !faults.some((f) => f.number === n));
   if (
@@ -98,6 +98,7 @@ await runMain('kassa-chaos', async () => {
         concurrency: short ? 4 : 8,
         steadySeconds: short ? 2 : 10,
         receiver,
+        holdSeconds: short ? 30 : 300,
         say,
       });
       reports.push(report);

@@ -1,6 +1,9 @@
 import pg from 'pg';
 import { KassaError } from '../kernel/errors.ts';
 
+/** The advisory lock (two int4 keys) every Kassa transaction holds shared: see migration 0016. */
+export const kassaTransactionLock = '1263751233, 1';
+
 // bigint columns (money, balances) arrive as bigint, never as a lossy number or a string.
 pg.types.setTypeParser(20, (value) => BigInt(value));
 
@@ -32,7 +35,10 @@ export interface Db {
   readonly pool: pg.Pool;
   query<Row extends pg.QueryResultRow>(sql: string, params?: unknown[]): Promise<Row[]>;
   /** Runs `work` in one transaction. A COMMIT whose reply is lost has an unknown outcome. */
-  transaction<T>(work: (client: DbClient) => Promise<T>): Promise<T>;
+  transaction<T>(
+    work: (client: DbClient) => Promise<T>,
+    options?: { readonly snapshot?: 'repeatable read, read only' },
+  ): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -86,7 +92,10 @@ export function createDb(options: DbOptions): Db {
     }
   }
 
-  async function transaction<T>(work: (client: DbClient) => Promise<T>): Promise<T> {
+  async function transaction<T>(
+    work: (client: DbClient) => Promise<T>,
+    options: { readonly snapshot?: 'repeatable read, read only' } = {},
+  ): Promise<T> {
     let client: DbClient;
     try {
       client = await pool.connect();
@@ -95,7 +104,13 @@ export function createDb(options: DbOptions): Db {
     }
     let released = false;
     try {
-      await client.query('begin');
+      // The shared lock marks this as Kassa's transaction, before it gets an xid: commit-ordered
+      // readers then wait for it, and only for it (migration 0016, kassa_commit_horizon).
+      const begin =
+        options.snapshot === undefined
+          ? 'begin'
+          : 'begin isolation level repeatable read read only';
+      await client.query(`${begin}; select pg_advisory_xact_lock_shared(${kassaTransactionLock})`);
       const result = await work(client);
       try {
         await client.query('commit');

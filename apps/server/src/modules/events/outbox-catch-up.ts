@@ -7,7 +7,7 @@ type SweptEvent = RelayedEvent & { readonly consumed: boolean; readonly overdue:
 /**
  * The safety net under a JetStream consumer. With NATS the consumer's outbox offset is not
  * "the last event it saw" but a watermark: every event at or before it has been handled. Each
- * pass walks the outbox in commit order from the watermark (below `pg_snapshot_xmin`, as the
+ * pass walks the outbox in commit order from the watermark (below `kassa_commit_horizon()`, as the
  * relay does): events the consumer already handled (`consumed_events`) move the watermark on;
  * an event it has not handled `afterSeconds` after its transaction began is handled now, from
  * the outbox row, as its message would have been; the walk stops at the first event that is
@@ -36,7 +36,7 @@ export async function catchUpOnce(
                        where c.consumer = $1 and c.event_id = e.id) as consumed,
               created_at < now() - make_interval(secs => $4) as overdue
          from events e
-        where (tx_id, seq) > ($2::xid8, $3::bigint) and tx_id < pg_snapshot_xmin(pg_current_snapshot())
+        where (tx_id, seq) > ($2::xid8, $3::bigint) and tx_id < (select kassa_commit_horizon())
         order by e.tx_id, e.seq limit $5`,
       [consumer.name, from.tx_id, from.seq, options.afterSeconds, options.batchSize],
     );

@@ -17,8 +17,9 @@ export interface OutboxConsumer {
 
 /**
  * Feeds the next batch of events to a consumer, in commit order, exactly once. Events are read
- * in `(tx_id, seq)` order and only below `pg_snapshot_xmin`: every transaction with a smaller
- * id has finished, so an event committed late by a long transaction can never be skipped
+ * in `(tx_id, seq)` order and only below `kassa_commit_horizon()` (migration 0016): every Kassa
+ * transaction with a smaller id has finished (other transactions never write events, and a long
+ * one elsewhere holds nothing back), so an event committed late by a long transaction can never be skipped
  * (a plain `seq > offset` read would skip it). Any number of workers may call this: an advisory
  * lock lets one of them advance a given consumer at a time; the others return 0.
  */
@@ -37,7 +38,7 @@ export async function relayOnce(
     const events = await client.query<RelayedEvent>(
       // Qualified: a bare `order by tx_id` would sort the text output column ('99' > '100').
       `select ${eventColumns}, user_ids::text[] as user_ids, tx_id::text from events
-        where (tx_id, seq) > ($1::xid8, $2::bigint) and tx_id < pg_snapshot_xmin(pg_current_snapshot())
+        where (tx_id, seq) > ($1::xid8, $2::bigint) and tx_id < (select kassa_commit_horizon())
         order by events.tx_id, events.seq limit $3`,
       [from.tx_id, from.seq, batchSize],
     );

@@ -50,13 +50,13 @@ const unsealedSql = `select count(*)::text as n from journal_events e
   where not exists (select 1 from journal_seals s where s.event_seq = e.seq)`;
 
 /**
- * Waits until every committed event is below the cluster's oldest running transaction: the
+ * Waits until every committed event is below the commit horizon (Kassa transactions still running): the
  * sealer leaves newer ones for later, and other test files' transactions hold that horizon back.
  */
 async function sealable(): Promise<void> {
   const deadline = Date.now() + 20_000;
   const waitingSql = `select count(*)::text as n from journal_events e
-    where e.tx_id >= pg_snapshot_xmin(pg_current_snapshot())`;
+    where e.tx_id >= (select kassa_commit_horizon())`;
   while ((await count(waitingSql)) > 0) {
     assert.ok(Date.now() < deadline, 'the journal never became sealable');
     await sleep(10);

@@ -60,7 +60,7 @@ export interface SealPass {
 
 /**
  * Seals the next committed journal events into the hash chain, in commit order (only below
- * `pg_snapshot_xmin`, so a late commit is never passed over). Runs in the worker, never on the
+ * `kassa_commit_horizon()`, so a late commit is never passed over). Runs in the worker, never on the
  * payment path; an advisory lock keeps one sealer at a time. An event the chain already holds is
  * never sealed again: it is returned in `alreadySealed` for the caller to report, and sealing
  * goes on past it, so a damaged chain cannot wedge the sealer. Throws what the database throws,
@@ -113,7 +113,7 @@ async function nextEvents(
             e.recorded_at, s.position::text as sealed_position
        from journal_events e left join journal_seals s on s.event_seq = e.seq
       where (e.tx_id, e.seq) > ($1::xid8, $2::bigint)
-        and e.tx_id < pg_snapshot_xmin(pg_current_snapshot())
+        and e.tx_id < (select kassa_commit_horizon())
       order by e.tx_id, e.seq limit $3`,
     [from.tx_id, from.seq, limit],
   );

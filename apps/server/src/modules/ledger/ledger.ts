@@ -73,9 +73,7 @@ export function createLedger(deps: { db: Db; clock: Clock; writer: LedgerWriter 
       return outcomes.filter((o) => o.status === 'created').length;
     },
     verify: () =>
-      db.transaction(async (client) => {
-        await client.query('set transaction isolation level repeatable read, read only');
-        return verifyLedger(client);
-      }),
+      // One consistent snapshot for the replay and the stored balances.
+      db.transaction((client) => verifyLedger(client), { snapshot: 'repeatable read, read only' }),
   };
 }
