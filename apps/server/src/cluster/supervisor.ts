@@ -155,12 +155,21 @@ export async function runSupervisor(options: {
     });
   }
 
+  /** Every exit is in the supervisor's log; a wanted process is restarted by managedProcess. */
+  function watched(managed: ManagedProcess): ManagedProcess {
+    managed.onExit((code, signal) => {
+      if (!stopping && status !== 'stopping')
+        say(`${managed.name} exited (${signal ?? `code ${code}`}): restarting it`);
+    });
+    return managed;
+  }
+
   function logOf(name: string): string {
     return join(dir, 'logs', `${name}.log`);
   }
 
   async function addApi(slot: number): Promise<void> {
-    const entry: ApiSlot = { slot, process: apiProcess(app, slot), state: 'starting' };
+    const entry: ApiSlot = { slot, process: watched(apiProcess(app, slot)), state: 'starting' };
     slots.set(slot, entry);
     await entry.process.start();
     await waitFor(
@@ -231,6 +240,7 @@ export async function runSupervisor(options: {
       cwd: root,
       inherited: app.inherited,
     });
+    for (const managed of [db.etcd, ...db.nodes.map((n) => n.process)]) watched(managed);
     await startDatabase(db, ports);
     await publish();
     writeFileSync(
@@ -245,20 +255,20 @@ export async function runSupervisor(options: {
       }),
     );
     say('starting HAProxy…');
-    haproxy = haproxyProcess(app, haproxyFile);
+    haproxy = watched(haproxyProcess(app, haproxyFile));
     await haproxy.start();
     const adminUrl = databaseUrl.replace(/\/kassa$/, '/postgres');
     await waitFor('the primary through HAProxy', async () => {
       await ensureDatabase(adminUrl, 'kassa');
       return true;
     });
-    processor = processorProcess(app);
+    processor = watched(processorProcess(app));
     await processor.start();
     say('starting the API processes (the first applies migrations)…');
     await addApi(1);
     await Promise.all(Array.from({ length: settings.apiMin - 1 }, (_, i) => addApi(i + 2)));
     for (let n = 1; n <= settings.workers; n += 1) {
-      const worker = workerProcess(app, n);
+      const worker = watched(workerProcess(app, n));
       workers.push(worker);
       await worker.start();
     }

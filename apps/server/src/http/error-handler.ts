@@ -3,6 +3,7 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { AssertionFailure } from '../kernel/assert.ts';
 import { KassaError } from '../kernel/errors.ts';
 import { maskCardNumbers } from '../modules/vault/index.ts';
+import { isDatabaseUnavailable } from '../platform/db.ts';
 
 /** Renders the API error object of shared/API.md from the catalogue. */
 export function errorBody(
@@ -163,6 +164,12 @@ export function handleError(
     void reply
       .code(fastifyError.statusCode)
       .send(errorBody('invalid_request', requestId, { message: fastifyError.message }));
+    return;
+  }
+  if (isDatabaseUnavailable(error)) {
+    request.log.warn({ err: error }, 'database unavailable');
+    void reply.header('Retry-After', '1');
+    void reply.code(503).send(errorBody('service_unavailable', requestId));
     return;
   }
   const code: ErrorCode = isErrorCode(fastifyError.code ?? '')

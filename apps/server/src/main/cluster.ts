@@ -82,7 +82,7 @@ function printTopology(topology: Topology): void {
   say(`  PostgreSQL (primary)  ${topology.databaseUrl.replace(/:[^:@/]+@/, ':…@')}`);
   say(`  Operator key          Bearer ${topology.operatorKey}`);
   say(
-    `  Standby down          ${topology.syncStrict ? 'writes wait for it (CLUSTER_SYNC_STRICT=true)' : 'the primary goes on alone (CLUSTER_SYNC_STRICT=false)'}`,
+    `  If the standby fails  ${topology.syncStrict ? 'commits wait for it (CLUSTER_SYNC_STRICT=true)' : 'the primary goes on alone until it is back (CLUSTER_SYNC_STRICT=false)'}`,
   );
   say('');
   for (const p of topology.processes) {
@@ -120,15 +120,19 @@ async function down(config: Config): Promise<void> {
   say(left.length === 0 ? 'stopped' : `stopped (${left.length} processes killed)`);
 }
 
-function status(config: Config): void {
+/** Exit 0 when the cluster runs, 3 when it does not (as `systemctl status` does). */
+function status(config: Config): number {
   const topology = readTopology(config.cluster.dir);
   if (topology === null) {
     say('no cluster here: npm run cluster starts one');
-    return;
+    return 3;
   }
-  if (!alive(topology.supervisorPid))
-    say('the supervisor is not running: the list below is its last');
+  if (!alive(topology.supervisorPid)) {
+    say(`the cluster in ${topology.dir} is not running (npm run cluster starts it)`);
+    return 3;
+  }
   printTopology(topology);
+  return topology.status === 'ready' ? 0 : 3;
 }
 
 await runMain('kassa-cluster', async () => {
@@ -142,7 +146,7 @@ await runMain('kassa-cluster', async () => {
     if (command === '--help') say(usage);
     else if (command === 'up') await up(config);
     else if (command === 'down') await down(config);
-    else status(config);
+    else process.exit(status(config));
   } catch (error) {
     if (!(error instanceof ClusterCommandError)) throw error;
     process.stderr.write(`kassa cluster: ${error.message}\n`);

@@ -49,8 +49,21 @@ export interface DbOptions {
   readonly onError?: (error: Error) => void;
 }
 
-/** SQLSTATEs that mean "the database is unreachable or going away", not "bad input". */
-const unavailableStates = new Set(['57P01', '57P02', '57P03', '53300', '08000', '08003', '08006']);
+/**
+ * SQLSTATEs that mean "the database is unreachable or going away", not "bad input". 25006: the
+ * node is a standby (a failover is under way, or an old primary is coming back): it wrote
+ * nothing, so nothing moved.
+ */
+const unavailableStates = new Set([
+  '57P01',
+  '57P02',
+  '57P03',
+  '53300',
+  '08000',
+  '08003',
+  '08006',
+  '25006',
+]);
 
 export function isDatabaseUnavailable(error: unknown): boolean {
   if (!(error instanceof Error)) return false;

@@ -120,7 +120,12 @@ export function opsRoutes(deps: OpsDeps) {
         const circuit = deps.processorCircuit();
         const started = performance.now();
         try {
-          await withTimeout(deps.db.query('select 1'), deps.readinessTimeoutMs);
+          // A standby answers `select 1` too: a node Kassa cannot write to is not ready.
+          const [node] = await withTimeout(
+            deps.db.query<{ standby: boolean }>('select pg_is_in_recovery() as standby'),
+            deps.readinessTimeoutMs,
+          );
+          if (node?.standby === true) throw new Error('the database is a read-only standby');
           checks['postgres'] = {
             status: 'ok',
             latency_ms: Math.round(performance.now() - started),
