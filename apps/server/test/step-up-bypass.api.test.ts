@@ -302,7 +302,9 @@ describe('a step-up decision is bound to the request, not only to its Idempotenc
     const first = await post(alice.token, '/v1/transfers', body, undefined, k1);
     assert.equal(first.json().status, 'succeeded', first.body);
     // 8,000 + 8,000 is past the day's 15,000: the same body under a new key steps up.
-    refused(await post(alice.token, '/v1/transfers', body), 403, 'two_factor_required');
+    const daily = await post(alice.token, '/v1/transfers', body);
+    refused(daily, 403, 'two_factor_required');
+    assert.match(daily.json().error.message, /daily amount/, 'the payer is told why');
     const retry = await post(alice.token, '/v1/transfers', body, undefined, k1);
     assert.equal(retry.headers['idempotent-replayed'], 'true');
     assert.equal(retry.json().id, first.json().id);

@@ -78,6 +78,17 @@ export async function runDecided<T extends { readonly statusCode: number }>(
   }
 }
 
+/** Why a second factor is needed, in the words the payer reads. */
+const twoFactorRequiredMessages: Record<StepUpReason, string> = {
+  amount: 'Turn on two-factor authentication to make payments of this size.',
+  daily_amount:
+    'Turn on two-factor authentication to send more today: this payment passes your daily amount.',
+  velocity:
+    'Turn on two-factor authentication to keep paying: you made many payments in the last few minutes.',
+  untrusted_device: 'Turn on two-factor authentication to pay from this new device.',
+  policy: 'Turn on two-factor authentication to make this payment.',
+};
+
 /**
  * Decides whether a transfer or merchant payment needs a second factor: counts it in the
  * user's spend windows first (atomically, see spend-windows.ts), then applies the rules of
@@ -99,7 +110,8 @@ export function createStepUpPolicy(deps: StepUpPolicyDeps) {
   /** Refuses when the user cannot answer this step-up (no factor, or one too young for it). */
   async function requireFactorFor(userId: string, reason: StepUpReason): Promise<void> {
     const enabledAt = await deps.verifier.enabledAt(userId);
-    if (enabledAt === null) throw new KassaError('two_factor_required');
+    if (enabledAt === null)
+      throw new KassaError('two_factor_required', twoFactorRequiredMessages[reason]);
     if (isAmountReason(reason)) refuseYoungFactor(enabledAt, deps.clock.now());
   }
 
