@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Installs what `npm run cluster` runs, from Debian, when it is missing: HAProxy (load balancer
-# for the API processes and the PostgreSQL primary), Patroni (PostgreSQL failover) and etcd
-# (Patroni's consensus store). Needs root (CI and the dev machines run as root).
+# for the API processes and the PostgreSQL primary), Patroni (PostgreSQL failover), etcd
+# (Patroni's consensus store) and iptables (the chaos battery's network partition). Needs root (CI and the dev machines run as root).
 set -euo pipefail
 missing=()
 command -v haproxy > /dev/null || missing+=(haproxy)
 command -v patroni > /dev/null || missing+=(patroni)
 command -v etcd > /dev/null || missing+=(etcd-server)
+# The chaos battery's network partition (fault 4) drops packets with iptables.
+command -v iptables > /dev/null || missing+=(iptables)
 if [ ${#missing[@]} -eq 0 ]; then exit 0; fi
 echo "Installing Debian's ${missing[*]} for the cluster…"
 export DEBIAN_FRONTEND=noninteractive

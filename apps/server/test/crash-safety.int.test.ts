@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import { decodeId } from '../src/kernel/ids.ts';
+import { maskCardNumbers } from '../src/modules/vault/index.ts';
 import { startApiProcess } from './support/api-process.ts';
 import { startTestSystem, type TestSystem } from './support/test-system.ts';
 
@@ -80,7 +81,9 @@ describe('crash safety', () => {
         'the dead backend to go away',
       );
 
-      const keys = await t.system.db.query('select 1 from idempotency_keys where key = $1', [key]);
+      const keys = await t.system.db.query('select 1 from idempotency_keys where key = $1', [
+        maskCardNumbers(key),
+      ]);
       assert.equal(keys.length, 0, 'the claim rolled back with the transaction');
       assert.equal((await t.balance(alice.token, alice.walletId)).balance, 5_000);
       assert.equal((await t.balance(bob.token, bob.walletId)).balance, 0);

@@ -178,14 +178,18 @@ describe('idempotency', () => {
     assert.equal(sent.statusCode, 201, sent.body);
     const sixDaysAgo = new Date(Date.now() - 6 * 86_400_000);
     await reapIdempotencyKeys(t.system.db, sixDaysAgo);
-    const kept = await t.system.db.query('select 1 from idempotency_keys where key = $1', [key]);
+    const kept = await t.system.db.query('select 1 from idempotency_keys where key = $1', [
+      maskCardNumbers(key),
+    ]);
     assert.equal(kept.length, 1);
     await t.system.db.query(
       `update idempotency_keys set created_at = now() - interval '9 days' where key = $1`,
-      [key],
+      [maskCardNumbers(key)],
     );
     assert.ok((await reapIdempotencyKeys(t.system.db, new Date(Date.now() - 8 * 86_400_000))) >= 1);
-    const gone = await t.system.db.query('select 1 from idempotency_keys where key = $1', [key]);
+    const gone = await t.system.db.query('select 1 from idempotency_keys where key = $1', [
+      maskCardNumbers(key),
+    ]);
     assert.equal(gone.length, 0);
   });
 

@@ -90,6 +90,23 @@ export const faults: readonly Fault[] = [
     },
   },
   {
+    number: 4,
+    name: 'a network partition between the app tier and the database for 15 s (iptables DROP)',
+    async inject({ dir }) {
+      const port = new URL(topology(dir).databaseUrl).port;
+      // Every packet to the database's address, established connections included, is dropped:
+      // queries in flight hang, new connections time out. Loopback only, this cluster's port only.
+      const rule = ['OUTPUT', '-o', 'lo', '-p', 'tcp', '--dport', port, '-j', 'DROP'];
+      await iptables(['-I', ...rule]);
+      try {
+        await sleep(15_000);
+      } finally {
+        await iptables(['-D', ...rule]);
+      }
+      return [];
+    },
+  },
+  {
     number: 5,
     name: 'kill -9 a worker during webhook fan-out',
     async inject({ dir }) {
@@ -127,6 +144,15 @@ export const faults: readonly Fault[] = [
     },
   },
 ];
+
+async function iptables(args: readonly string[]): Promise<void> {
+  const { execFile } = await import('node:child_process');
+  await new Promise<void>((resolve, reject) =>
+    execFile('iptables', [...args], (error, _out, stderr) =>
+      error === null ? resolve() : reject(new Error(`iptables ${args.join(' ')}: ${stderr}`)),
+    ),
+  );
+}
 
 /** Every process of the topology is up, the API tier ready, a synchronous standby streaming. */
 export async function clusterHealthy(
