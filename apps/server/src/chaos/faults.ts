@@ -1,5 +1,13 @@
+import { execFile, execFileSync } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { alive, readTopology, type ClusterProcess, type Topology } from '../cluster/index.ts';
+import pg from 'pg';
+import {
+  alive,
+  httpStatus,
+  readTopology,
+  type ClusterProcess,
+  type Topology,
+} from '../cluster/index.ts';
 import { runLoad, type Bank } from './workload.ts';
 
 /**
@@ -46,7 +54,6 @@ function kill(pid: number | null | undefined, signal: NodeJS.Signals): number[] 
 /** A PostgreSQL node as a lost machine: its backends, its postmaster and its Patroni at once. */
 async function killNode(node: ClusterProcess, signal: NodeJS.Signals): Promise<number[]> {
   const postmaster = node.postgres?.pid ?? null;
-  const { execFileSync } = await import('node:child_process');
   const children =
     postmaster === null
       ? []
@@ -117,7 +124,6 @@ export const faults: readonly Fault[] = [
     number: 7,
     name: 'a transaction left open on the primary (it holds an xid, as a report or a dump may)',
     async inject({ dir, holdSeconds }) {
-      const { default: pg } = await import('pg');
       const open = new pg.Client({ connectionString: topology(dir).databaseUrl });
       await open.connect();
       try {
@@ -146,7 +152,6 @@ export const faults: readonly Fault[] = [
 ];
 
 async function iptables(args: readonly string[]): Promise<void> {
-  const { execFile } = await import('node:child_process');
   await new Promise<void>((resolve, reject) =>
     execFile('iptables', [...args], (error, _out, stderr) =>
       error === null ? resolve() : reject(new Error(`iptables ${args.join(' ')}: ${stderr}`)),
@@ -165,7 +170,7 @@ export async function clusterHealthy(
   const nodes = t.processes.filter((p) => p.kind === 'patroni');
   if (nodes.some((n) => n.postgres?.role === 'unknown')) return false;
   for (const api of t.processes.filter((p) => p.kind === 'api'))
-    if ((await status(`${api.url ?? ''}/readyz`)) !== 200) return false;
+    if ((await httpStatus(`${api.url ?? ''}/readyz`)) !== 200) return false;
   const primary = nodes.find((n) => n.postgres?.role === 'primary');
   if (primary?.url === undefined) return false;
   try {
@@ -176,15 +181,5 @@ export async function clusterHealthy(
     );
   } catch {
     return false;
-  }
-}
-
-async function status(url: string): Promise<number> {
-  try {
-    const res = await fetch(url, { signal: AbortSignal.timeout(1_000) });
-    await res.arrayBuffer();
-    return res.status;
-  } catch {
-    return 0;
   }
 }

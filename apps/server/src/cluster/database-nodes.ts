@@ -1,8 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import pg from 'pg';
-import { ownedFolder, postgresOwner } from '../platform/pg-cluster.ts';
+import { ownedFolder, ownedSecretFile } from '../platform/pg-cluster.ts';
 import { patroniConfig } from './domain/patroni-config.ts';
 import { httpStatus, managedProcess, waitFor, type ManagedProcess } from './managed-process.ts';
 import { databaseNodes, type ClusterPorts } from './topology.ts';
@@ -73,7 +72,7 @@ export async function databaseNodesIn(options: {
     const dataDir = join(nodeDir, 'data');
     await ownedFolder(nodeDir);
     const configFile = join(nodeDir, 'patroni.yml');
-    await writeFile(
+    await ownedSecretFile(
       configFile,
       patroniConfig({
         name: `pg${n}`,
@@ -89,11 +88,7 @@ export async function databaseNodesIn(options: {
         pgpassFile: join(nodeDir, 'pgpass'),
         syncStrict: options.syncStrict,
       }),
-      { mode: 0o600 },
     );
-    const { uid, gid } = await postgresOwner();
-    const { chown } = await import('node:fs/promises');
-    await chown(configFile, uid, gid);
     nodes.push({
       n,
       dataDir,

@@ -8,6 +8,7 @@ export {
   type ClusterProcess,
   type Topology,
 } from './topology.ts';
+export { httpStatus } from './managed-process.ts';
 export { haproxyConfig } from './domain/haproxy-config.ts';
 export { patroniConfig } from './domain/patroni-config.ts';
 export { decideScaling, p99FromBuckets } from './domain/scaling-decision.ts';

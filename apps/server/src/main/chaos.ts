@@ -9,6 +9,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import { childEnvironment, loadConfig } from '../config/config.ts';
 import { alive, readTopology } from '../cluster/index.ts';
 import {
@@ -47,26 +48,25 @@ function clusterCommand(command: 'up' | 'down'): void {
 
 await runMain('kassa-chaos', async () => {
   const config = loadConfig();
-  const args = process.argv.slice(2);
-  const short = args.includes('--short');
-  const listed = args.includes('--faults') ? (args[args.indexOf('--faults') + 1] ?? '') : null;
+  const usage = `usage: npm run chaos [-- --short] [-- --faults ${faults.map((f) => f.number).join(',')}]\n`;
+  let options: { short?: boolean; faults?: string };
+  try {
+    ({ values: options } = parseArgs({
+      options: { short: { type: 'boolean' }, faults: { type: 'string' } },
+    }));
+  } catch {
+    process.stderr.write(usage);
+    process.exit(2);
+  }
+  const short = options.short === true;
   const wanted =
-    listed !== null
-      ? listed.split(',').map(Number)
+    options.faults !== undefined
+      ? options.faults.split(',').map(Number)
       : short
         ? [1, 2, 5, 7]
         : faults.map((f) => f.number);
-  const unknown = wanted.filter((n) => !faults.some((f) => f.number === n));
-  if (
-    unknown.length > 0 ||
-    args.some(
-      (a, i) =>
-        a.startsWith('--') && !['--short', '--faults'].includes(a) && args[i - 1] !== '--faults',
-    )
-  ) {
-    process.stderr.write(
-      `usage: npm run chaos [-- --short] [-- --faults ${faults.map((f) => f.number).join(',')}]\n`,
-    );
+  if (wanted.some((n) => !faults.some((f) => f.number === n))) {
+    process.stderr.write(usage);
     process.exit(2);
   }
   const dir = config.cluster.dir;

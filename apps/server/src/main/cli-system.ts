@@ -47,6 +47,21 @@ export function embeddedBackupOf(
   });
 }
 
+/** Starts `npm start`'s embedded PostgreSQL, archiving WAL when pgBackRest is there. */
+export async function startEmbeddedDatabase(
+  config: Config,
+  secrets: Secrets,
+): Promise<{ embedded: EmbeddedPostgresHandle; backup: EmbeddedBackup | null }> {
+  const backup = await embeddedBackupOf(config, secrets, 'server');
+  const embedded = await startEmbeddedPostgres({
+    dataDir: config.dataDir,
+    port: config.embeddedPostgresPort,
+    password: secrets.postgresPassword,
+    ...(backup === null ? {} : { settings: backup.serverSettings, socketDir: backup.socketDir }),
+  });
+  return { embedded, backup };
+}
+
 /**
  * Runs `work` on a System over DATABASE_URL, or over the embedded database of `npm start`
  * (already running, or started here with the same settings — WAL archiving included — and
@@ -60,13 +75,7 @@ export async function withSystem(
   let databaseUrl = config.databaseUrl;
   const secrets = await loadSecrets(config);
   if (databaseUrl === undefined) {
-    const backup = await embeddedBackupOf(config, secrets, 'server');
-    embedded = await startEmbeddedPostgres({
-      dataDir: config.dataDir,
-      port: config.embeddedPostgresPort,
-      password: secrets.postgresPassword,
-      ...(backup === null ? {} : { settings: backup.serverSettings, socketDir: backup.socketDir }),
-    });
+    ({ embedded } = await startEmbeddedDatabase(config, secrets));
     databaseUrl = embedded.connectionString;
   }
   const logger = createLogger({ level: 'warn', name: 'kassa-cli' });

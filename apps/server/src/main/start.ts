@@ -1,8 +1,5 @@
 import { loadConfig, type Config } from '../config/config.ts';
-import {
-  startEmbeddedPostgres,
-  type EmbeddedPostgresHandle,
-} from '../platform/embedded-postgres.ts';
+import type { EmbeddedPostgresHandle } from '../platform/embedded-postgres.ts';
 import { createLogger } from '../platform/log.ts';
 import type { EmbeddedBackup } from '../modules/backup/index.ts';
 import { createProcessorSim, type ProcessorSim } from '../../../processor-sim/src/index.ts';
@@ -10,7 +7,7 @@ import { join, relative } from 'node:path';
 import { migrate } from '../platform/migrate.ts';
 import { onShutdown, runMain } from './process-lifecycle.ts';
 import { loadSecrets } from './secrets.ts';
-import { embeddedBackupOf } from './cli-system.ts';
+import { startEmbeddedDatabase } from './cli-system.ts';
 import { seedDemo, type DemoData } from './seed-demo.ts';
 import { createSystem } from './system.ts';
 import { buildWebApp } from '@kassa/web/build';
@@ -101,14 +98,8 @@ async function main(config: Config): Promise<void> {
   let backup: EmbeddedBackup | null = null;
   if (databaseUrl === undefined) {
     // The embedded cluster archives its WAL and is backed up when pgBackRest is installed.
-    backup = await embeddedBackupOf(config, secrets, 'server');
     say('Starting embedded PostgreSQL…');
-    embedded = await startEmbeddedPostgres({
-      dataDir: config.dataDir,
-      port: config.embeddedPostgresPort,
-      password: secrets.postgresPassword,
-      ...(backup === null ? {} : { settings: backup.serverSettings, socketDir: backup.socketDir }),
-    });
+    ({ embedded, backup } = await startEmbeddedDatabase(config, secrets));
     databaseUrl = embedded.connectionString;
   }
   // Without PROCESSOR_URL the card network stand-in runs here too, keeping what it charged

@@ -2,7 +2,7 @@ import { execFile, type ExecFileOptions } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { chown, mkdir } from 'node:fs/promises';
+import { chmod, chown, mkdir, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -58,6 +58,16 @@ export async function ownedFolder(path: string): Promise<void> {
   // Parents readable by all (the postgres user must pass through them), the folder private.
   await mkdir(dirname(path), { recursive: true });
   await mkdir(path, { recursive: true, mode: 0o700 });
+  if (isRoot) {
+    const { uid, gid } = await postgresOwner();
+    await chown(path, uid, gid);
+  }
+}
+
+/** Writes a file only its owner reads: the postgres OS user's, when root (configs, keys). */
+export async function ownedSecretFile(path: string, text: string): Promise<void> {
+  await writeFile(path, text, { mode: 0o600 });
+  await chmod(path, 0o600);
   if (isRoot) {
     const { uid, gid } = await postgresOwner();
     await chown(path, uid, gid);

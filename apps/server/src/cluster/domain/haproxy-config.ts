@@ -54,8 +54,7 @@ export function haproxyConfig(layout: HaproxyLayout): string {
     '  balance leastconn',
     // HAProxy's own refusals (no process up, queue timeout) in the API's error shape: the
     // request reached no process, so nothing moved.
-    `  http-error status 503 content-type application/json string '${loadBalancerRefusal}'`,
-    '  http-response set-header Retry-After 1 if { status 503 } !{ res.hdr(retry-after) -m found }',
+    `  http-error status 503 content-type application/json hdr Retry-After 1 string '${loadBalancerRefusal}'`,
     '  option httpchk GET /readyz',
     '  http-check expect status 200',
     '  retry-on conn-failure empty-response response-timeout',

@@ -1,9 +1,9 @@
 import { existsSync, rmSync } from 'node:fs';
-import { chmod, chown, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BackupSettings } from '../../config/config.ts';
 import { embeddedBinDir } from '../../platform/embedded-postgres.ts';
-import { isRoot, ownedFolder, postgresOwner, socketFolder } from '../../platform/pg-cluster.ts';
+import { ownedFolder, ownedSecretFile, socketFolder } from '../../platform/pg-cluster.ts';
 import { archiveSettings, pgbackrestConf, type BackupLayout } from './domain/pgbackrest-config.ts';
 import { createPgBackRest, pgbackrestInstalled, type PgBackRest } from './pgbackrest.ts';
 
@@ -83,7 +83,7 @@ export async function embeddedBackup(options: {
     options.role === 'server' ? 'pgbackrest.conf' : `pgbackrest-command-${process.pid}.conf`,
   );
   if (options.role === 'command') process.once('exit', () => rmSync(configFile, { force: true }));
-  await writeSecretFile(
+  await ownedSecretFile(
     configFile,
     pgbackrestConf(layout, {
       repo1CipherPass: options.cipherPass,
@@ -141,14 +141,4 @@ export async function configuredBackup(
     scratchDir: join(dataDir, 'restores'),
     liveDataDir: pgData,
   };
-}
-
-/** Writes a file only its owner reads (the postgres OS user's, when root). */
-async function writeSecretFile(path: string, text: string): Promise<void> {
-  await writeFile(path, text, { mode: 0o600 });
-  await chmod(path, 0o600);
-  if (isRoot) {
-    const { uid, gid } = await postgresOwner();
-    await chown(path, uid, gid);
-  }
 }

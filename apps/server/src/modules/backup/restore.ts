@@ -1,11 +1,10 @@
 import { existsSync, readdirSync } from 'node:fs';
-import { chown, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
-  isRoot,
   ownedFolder,
+  ownedSecretFile,
   socketFolder,
-  postgresOwner,
   portFree,
   startCluster,
   stopCluster,
@@ -87,7 +86,7 @@ export async function restoreBeside(
   // What the backup held, before WAL replay adds its segments.
   const bytes = await folderBytes(dataDir);
   const hbaFile = join(dataDir, 'pg_hba.kassa-restore.conf');
-  await writeFile(
+  await ownedSecretFile(
     hbaFile,
     [
       '# Written by kassa restore: the private socket trusts the superuser; TCP needs a password.',
@@ -95,9 +94,7 @@ export async function restoreBeside(
       'host all all 127.0.0.1/32 scram-sha-256',
       '',
     ].join('\n'),
-    { mode: 0o600 },
   );
-  await ownedFile(hbaFile);
   options.onProgress?.('replaying WAL to the target');
   const replayStarted = performance.now();
   const logFile = join(dataDir, 'kassa-restore.log');
@@ -143,12 +140,6 @@ function postgresTime(at: Date): string {
 
 export function socketUrl(socketDir: string, port: number, database: string): string {
   return `postgres://postgres@/${database}?host=${encodeURIComponent(socketDir)}&port=${port}`;
-}
-
-async function ownedFile(path: string): Promise<void> {
-  if (!isRoot) return;
-  const { uid, gid } = await postgresOwner();
-  await chown(path, uid, gid);
 }
 
 async function folderBytes(dir: string): Promise<number> {
