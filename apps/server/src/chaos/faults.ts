@@ -3,7 +3,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import {
   alive,
+  hasSynchronousStandby,
   httpStatus,
+  membersAt,
   readTopology,
   type ClusterProcess,
   type Topology,
@@ -173,13 +175,5 @@ export async function clusterHealthy(
     if ((await httpStatus(`${api.url ?? ''}/readyz`)) !== 200) return false;
   const primary = nodes.find((n) => n.postgres?.role === 'primary');
   if (primary?.url === undefined) return false;
-  try {
-    const res = await fetch(`${primary.url}/cluster`, { signal: AbortSignal.timeout(1_000) });
-    const body = (await res.json()) as { members?: { role: string; state: string }[] };
-    return (body.members ?? []).some(
-      (m) => m.role === 'sync_standby' && (m.state === 'streaming' || m.state === 'running'),
-    );
-  } catch {
-    return false;
-  }
+  return hasSynchronousStandby(await membersAt([primary.url]));
 }

@@ -127,16 +127,23 @@ export async function startDatabase(db: DatabaseNodes, ports: ClusterPorts): Pro
   );
   for (const node of rest) await node.process.start();
   // Ready means RPO 0: an acknowledged commit is on two nodes from the first payment on.
-  await waitFor('a synchronous standby', () => synchronousStandbyStreaming(db), 300_000);
+  await waitFor(
+    'a synchronous standby',
+    async () => hasSynchronousStandby(await members(db)),
+    300_000,
+  );
 }
 
 /** Members as Patroni sees them (from any node that answers). */
-export async function members(db: DatabaseNodes): Promise<readonly Member[]> {
-  for (const node of db.nodes) {
+export function members(db: DatabaseNodes): Promise<readonly Member[]> {
+  return membersAt(db.nodes.map((node) => `http://127.0.0.1:${node.restPort}`));
+}
+
+/** Members as the first of these Patroni REST APIs that answers sees them ([] if none does). */
+export async function membersAt(restUrls: readonly string[]): Promise<readonly Member[]> {
+  for (const url of restUrls) {
     try {
-      const res = await fetch(`http://127.0.0.1:${node.restPort}/cluster`, {
-        signal: AbortSignal.timeout(1_000),
-      });
+      const res = await fetch(`${url}/cluster`, { signal: AbortSignal.timeout(1_000) });
       if (!res.ok) continue;
       const body = (await res.json()) as { members?: Member[] };
       return body.members ?? [];
@@ -155,8 +162,7 @@ export async function leader(db: DatabaseNodes): Promise<PatroniNodeProcess | nu
 }
 
 /** True when a synchronous standby streams from the primary (acknowledged commits are on two nodes). */
-export async function synchronousStandbyStreaming(db: DatabaseNodes): Promise<boolean> {
-  const all = await members(db);
+export function hasSynchronousStandby(all: readonly Member[]): boolean {
   return all.some(
     (m) => m.role === 'sync_standby' && (m.state === 'streaming' || m.state === 'running'),
   );

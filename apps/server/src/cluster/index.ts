@@ -8,6 +8,7 @@ export {
   type ClusterProcess,
   type Topology,
 } from './topology.ts';
+export { hasSynchronousStandby, membersAt } from './database-nodes.ts';
 export { httpStatus } from './managed-process.ts';
 export { haproxyConfig } from './domain/haproxy-config.ts';
 export { patroniConfig } from './domain/patroni-config.ts';
