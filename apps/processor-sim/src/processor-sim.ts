@@ -201,6 +201,12 @@ export function createProcessorSim(options: ProcessorSimOptions) {
         const signature = createHmac('sha256', options.callbackSecret)
           .update(`${t}.${body}`)
           .digest('hex');
+        // Not AbortSignal.any([signal, AbortSignal.timeout()]): Node 20's `any` holds its
+        // sources weakly, and a collected timeout signal never fires.
+        const attemptStop = new AbortController();
+        const timer = setTimeout(() => attemptStop.abort(), 5_000);
+        const onStop = () => attemptStop.abort();
+        signal.addEventListener('abort', onStop, { once: true });
         try {
           const res = await fetch(callbackUrl ?? '', {
             method: 'POST',
@@ -209,7 +215,7 @@ export function createProcessorSim(options: ProcessorSimOptions) {
               'processor-signature': `t=${t},v1=${signature}`,
             },
             body,
-            signal: AbortSignal.any([signal, AbortSignal.timeout(5_000)]),
+            signal: attemptStop.signal,
           });
           await res.arrayBuffer();
           if (res.ok) {
@@ -218,6 +224,9 @@ export function createProcessorSim(options: ProcessorSimOptions) {
           }
         } catch (error) {
           if (signal.aborted) throw error;
+        } finally {
+          clearTimeout(timer);
+          signal.removeEventListener('abort', onStop);
         }
         await sleep(200 * 2 ** attempt, undefined, { signal });
       }

@@ -188,8 +188,8 @@ describe('the cluster and its chaos battery (issue 13)', () => {
           const res = await fetch(`${apiUrl}/openapi.json`, {
             signal: AbortSignal.timeout(10_000),
           });
-          await res.arrayBuffer();
-          if (res.status !== 200) errors.push(`status ${res.status}`);
+          const body = await res.text();
+          if (res.status !== 200) errors.push(`status ${res.status}: ${body.slice(0, 160)}`);
         } catch (error) {
           errors.push(String(error));
         }
@@ -214,8 +214,12 @@ describe('the cluster and its chaos battery (issue 13)', () => {
       await Promise.all(clients);
     }
     assert.ok(requests > 100, `${requests} requests`);
-    assert.deepEqual(errors, [], 'no client saw an error while processes came and went');
     const supervisorLog = readFileSync(join(dir, 'logs', 'supervisor.log'), 'utf8');
+    assert.deepEqual(
+      [...new Set(errors)].map((e) => `${errors.filter((x) => x === e).length}× ${e}`),
+      [],
+      `no client saw an error while processes came and went; supervisor log:\n${supervisorLog}`,
+    );
     assert.match(supervisorLog, /scaling up: 1 → 2/);
     assert.match(supervisorLog, /scaling down: 2 → 1/);
     const down = await run('apps/server/src/main/cluster.ts', ['down'], env);

@@ -3,7 +3,7 @@ import { decodeId } from '../kernel/ids.ts';
 import type { Attempt, Bank } from './workload.ts';
 
 /**
- * Jepsen's bank test over what the clients saw: every payment a client was told succeeded exists
+ * Jepsen's bank test over what the clients saw (top-ups bring money in from cards): every payment a client was told succeeded exists
  * exactly once, every one it was told failed moved nothing, every unknown was resolved, money is
  * conserved and no balance is negative — and Kassa's own ledger verification agrees.
  */
@@ -32,7 +32,8 @@ export async function checkBank(bank: Bank, databaseUrl: string): Promise<BankCh
   await client.connect();
   try {
     const none = '00000000-0000-0000-0000-000000000000';
-    const ids = ok.map((a) => decodeId(a.kind === 'transfer' ? 'trf' : 'pay', a.id ?? '') ?? none);
+    const prefix = { transfer: 'trf', payment: 'pay', topup: 'top' } as const;
+    const ids = ok.map((a) => decodeId(prefix[a.kind], a.id ?? '') ?? none);
     const found = await client.query<{ id: string; status: string }>(
       'select id, status from payments where id = any($1::uuid[])',
       [ids],
@@ -40,10 +41,12 @@ export async function checkBank(bank: Bank, databaseUrl: string): Promise<BankCh
     const succeeded = new Set(found.rows.filter((r) => r.status === 'succeeded').map((r) => r.id));
     const lost = ids.filter((id) => !succeeded.has(id)).length;
     const wallets = bank.payers.map((p) => decodeId('wal', p.walletId) ?? '');
+    // Money out of the payers' wallets, and top-ups into them.
     const inDatabase = await client.query<{ n: number }>(
       `select count(*)::int as n from payments p
-         join wallets w on w.id = p.payer_account_id
-        where w.id = any($1::uuid[]) and p.status = 'succeeded' and p.kind in ('transfer', 'payment')`,
+        where p.status = 'succeeded'
+          and ((p.payer_account_id = any($1::uuid[]) and p.kind in ('transfer', 'payment'))
+            or (p.payee_account_id = any($1::uuid[]) and p.kind = 'topup'))`,
       [wallets],
     );
     const duplicated = Math.max(0, (inDatabase.rows[0]?.n ?? 0) - ok.length);
@@ -63,7 +66,8 @@ export async function checkBank(bank: Bank, databaseUrl: string): Promise<BankCh
     });
     const ledgerBalanced = ((await verify.json()) as { balanced?: boolean }).balanced === true;
     const unresolved = attempts.filter((a) => a.outcome === 'unknown').length;
-    const conserved = total === bank.initialBalance * bank.payers.length;
+    const toppedUp = ok.filter((a) => a.kind === 'topup').reduce((s, a) => s + a.amount, 0);
+    const conserved = total === bank.initialBalance * bank.payers.length + toppedUp;
     return {
       attempts: attempts.length,
       ok: ok.length,
@@ -92,7 +96,7 @@ export async function checkBank(bank: Bank, databaseUrl: string): Promise<BankCh
 function expectedBalances(bank: Bank, ok: readonly Attempt[]): number[] {
   const balances = bank.payers.map(() => bank.initialBalance);
   for (const a of ok) {
-    balances[a.from] = (balances[a.from] ?? 0) - a.amount;
+    balances[a.from] = (balances[a.from] ?? 0) + (a.kind === 'topup' ? a.amount : -a.amount);
     if (a.to >= 0) balances[a.to] = (balances[a.to] ?? 0) + a.amount;
   }
   return balances;

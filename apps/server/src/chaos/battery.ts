@@ -32,7 +32,22 @@ export interface FaultReport {
     /** Longest wait from a payment's answer to its first webhook (seconds). */
     readonly latestSeconds: number;
   } | null;
+  /** Top-ups per phase of the fault (fault 6 runs them), as clients saw them. */
+  readonly topups: readonly TopupPhase[];
   readonly check: BankCheck;
+}
+
+export interface TopupPhase {
+  readonly phase: string;
+  readonly attempted: number;
+  /** Charged and credited at the first answer. */
+  readonly okAtOnce: number;
+  /** Refused at once with 503 processor_unavailable (breaker open: nothing charged). */
+  readonly refused: number;
+  /** 202 outcome_unknown (or no answer) at first… */
+  readonly unknownAtFirst: number;
+  /** …and how many top-ups succeeded once every unknown was resolved. */
+  readonly okInTheEnd: number;
 }
 
 export async function runFault(options: {
@@ -57,11 +72,13 @@ export async function runFault(options: {
   await sleep(options.steadySeconds * 1_000);
   say(`fault ${fault.number}: ${fault.name}`);
   const faultAt = performance.now();
+  const phases: { phase: string; at: number }[] = [];
   const killed = await fault.inject({
     dir,
     bank,
     concurrency: options.concurrency,
     holdSeconds: options.holdSeconds,
+    mark: (phase) => phases.push({ phase, at: performance.now() }),
   });
   const faultOver = performance.now();
   await waitHealthy(dir, 'after the fault', killed);
@@ -69,10 +86,26 @@ export async function runFault(options: {
   await sleep(options.steadySeconds * 1_000);
   stop.abort();
   await load;
-  const mine = bank.attempts.slice(first);
+  const all = bank.attempts.slice(first);
+  // Payments between people and to the merchant: what must go on whatever the fault.
+  const mine = all.filter((a) => a.kind !== 'topup');
   const unknownAtFirst = mine.filter((a) => a.firstOutcome === 'unknown').length;
   say(`  ${mine.length} payments; resolving ${unknownAtFirst} unknown outcomes with their keys…`);
   await resolveUnknowns(bank);
+  const topups = phases.map(({ phase, at }, i) => {
+    const until = phases[i + 1]?.at ?? faultOver;
+    const inPhase = all.filter(
+      (a) => a.kind === 'topup' && a.startedAt >= at && a.startedAt < until,
+    );
+    return {
+      phase,
+      attempted: inPhase.length,
+      okAtOnce: inPhase.filter((a) => a.firstOutcome === 'ok').length,
+      refused: inPhase.filter((a) => a.firstOutcome === 'failed' && a.status === 503).length,
+      unknownAtFirst: inPhase.filter((a) => a.firstOutcome === 'unknown').length,
+      okInTheEnd: inPhase.filter((a) => a.outcome === 'ok').length,
+    };
+  });
   const webhooks = options.receiver === null ? null : await webhookCount(options.receiver, mine);
   const check = await checkBank(bank, topology.databaseUrl);
   return {
@@ -92,6 +125,7 @@ export async function runFault(options: {
     shedProperly: mine.filter((a) => a.shedProperly).length,
     recoverySeconds,
     webhooks,
+    topups,
     check,
   };
 }
@@ -149,6 +183,26 @@ async function webhookCount(receiver: WebhookReceiver, attempts: Bank['attempts'
       0,
     ),
   };
+}
+
+/** Fault 6's top-ups, phase by phase. */
+export function topupTable(reports: readonly FaultReport[]): string[] {
+  const rows = reports.flatMap((r) =>
+    r.topups.map(
+      (p) =>
+        `| ${r.fault.number}. ${p.phase} | ${p.attempted} | ${p.okAtOnce} (${percent(p.okAtOnce, p.attempted)}) | ${p.refused} | ${p.unknownAtFirst} | ${p.okInTheEnd} (${percent(p.okInTheEnd, p.attempted)}) |`,
+    ),
+  );
+  if (rows.length === 0) return [];
+  return [
+    '| phase | top-ups (good card) | succeeded at once | refused, breaker open (nothing charged) | outcome unknown at first | succeeded in the end |',
+    '|---|---|---|---|---|---|',
+    ...rows,
+  ];
+}
+
+function percent(part: number, whole: number): string {
+  return whole === 0 ? '-' : `${((100 * part) / whole).toFixed(0)}%`;
 }
 
 export function reportTable(reports: readonly FaultReport[]): string[] {

@@ -10,7 +10,7 @@ import {
   type ClusterProcess,
   type Topology,
 } from '../cluster/index.ts';
-import { runLoad, type Bank } from './workload.ts';
+import { runLoad, runTopups, type Bank } from './workload.ts';
 
 /**
  * The faults of the battery, each against the running `npm run cluster` (read from its
@@ -31,6 +31,8 @@ export interface FaultContext {
   readonly concurrency: number;
   /** How long a held resource stays held (fault 7's open transaction). */
   readonly holdSeconds: number;
+  /** Starts a named phase of the fault (the report breaks top-ups down by phase). */
+  readonly mark: (phase: string) => void;
 }
 
 const stormSeconds = 20;
@@ -123,6 +125,43 @@ export const faults: readonly Fault[] = [
     },
   },
   {
+    number: 6,
+    name: 'the processor down for 20 s (SIGSTOP), then degraded for 30 s (30% errors, 20% lost replies, 5% timeouts), under top-ups',
+    async inject({ dir, bank, concurrency, mark }) {
+      const processor = find(dir, (p) => p.kind === 'processor', 'processor stand-in');
+      const stop = new AbortController();
+      const topups = runTopups(bank, Math.max(2, Math.floor(concurrency / 2)), stop.signal);
+      try {
+        mark('processor healthy');
+        await sleep(5_000);
+        mark('processor down');
+        kill(processor.pid, 'SIGSTOP');
+        try {
+          await sleep(20_000);
+        } finally {
+          kill(processor.pid, 'SIGCONT');
+        }
+        mark('processor degraded');
+        await processorFaults(processor, {
+          error_rate: 0.3,
+          lost_reply_rate: 0.2,
+          timeout_rate: 0.05,
+        });
+        try {
+          await sleep(30_000);
+        } finally {
+          await processorFaults(processor, null);
+        }
+        mark('processor healthy again');
+        await sleep(10_000);
+      } finally {
+        stop.abort();
+        await topups;
+      }
+      return [];
+    },
+  },
+  {
     number: 7,
     name: 'a transaction left open on the primary (it holds an xid, as a report or a dump may)',
     async inject({ dir, holdSeconds }) {
@@ -152,6 +191,18 @@ export const faults: readonly Fault[] = [
     },
   },
 ];
+
+/** Switches the processor stand-in's injected faults on (or off, with null). */
+async function processorFaults(processor: ClusterProcess, faults: Record<string, number> | null) {
+  const res = await fetch(`${processor.url ?? ''}/admin/faults`, {
+    method: faults === null ? 'DELETE' : 'POST',
+    ...(faults === null
+      ? {}
+      : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(faults) }),
+    signal: AbortSignal.timeout(5_000),
+  });
+  if (!res.ok) throw new Error(`processor faults: HTTP ${res.status} ${await res.text()}`);
+}
 
 async function iptables(args: readonly string[]): Promise<void> {
   await new Promise<void>((resolve, reject) =>

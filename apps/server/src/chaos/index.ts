@@ -1,4 +1,4 @@
-export { reportTable, runFault, type FaultReport } from './battery.ts';
+export { reportTable, runFault, topupTable, type FaultReport } from './battery.ts';
 export { checkBank, type BankCheck } from './bank-checker.ts';
 export { clusterHealthy, faults, type Fault } from './faults.ts';
 export { startWebhookReceiver, type WebhookReceiver } from './webhook-receiver.ts';

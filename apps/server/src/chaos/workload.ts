@@ -12,9 +12,10 @@ export type Outcome = 'ok' | 'failed' | 'unknown';
 
 export interface Attempt {
   readonly key: string;
-  readonly kind: 'transfer' | 'payment';
+  /** A transfer between payers, a payment to the merchant, or a top-up of `from`'s wallet. */
+  readonly kind: 'transfer' | 'payment' | 'topup';
   readonly from: number;
-  /** The payee's index (transfers); -1 for the merchant. */
+  /** The payee's index (transfers); -1 for the merchant and for top-ups. */
   readonly to: number;
   readonly amount: number;
   readonly body: Record<string, unknown>;
@@ -35,6 +36,8 @@ export interface Payer {
   readonly email: string;
   readonly password: string;
   readonly walletId: string;
+  /** A good card (it is never declined), for top-ups. */
+  readonly card: string;
   token: string;
 }
 
@@ -144,7 +147,17 @@ export async function openBank(options: {
       });
       return res.status < 300 ? true : null;
     });
-    payers.push({ email, password, walletId, token: await logIn(apiUrl, email, password) });
+    const token = await logIn(apiUrl, email, password);
+    const card = await settled(`a card for payer ${i}`, async () => {
+      const res = await call(`${apiUrl}/v1/payment_methods`, {
+        method: 'POST',
+        token,
+        key: randomUUID(),
+        body: { card: { number: '4242424242424242', exp_month: 12, exp_year: 2035, cvc: '123' } },
+      });
+      return res.status === 201 ? String(res.json['id']) : null;
+    });
+    payers.push({ email, password, walletId, card, token });
   }
   return {
     apiUrl,
@@ -170,6 +183,9 @@ async function logIn(apiUrl: string, email: string, password: string): Promise<s
 
 /** The client's reading of an answer. */
 function outcomeOf(status: number, json: Record<string, unknown>): Outcome {
+  // A finished top-up is 201 either way: its status says whether the card was charged.
+  if (json['object'] === 'topup' && status === 201)
+    return json['status'] === 'succeeded' ? 'ok' : 'failed';
   if (status === 200 || status === 201) return 'ok';
   const error = (json['error'] ?? {}) as { code?: string; money_moved?: boolean | null };
   if (status === 409 && error.code === 'idempotency_key_in_progress') return 'unknown';
@@ -261,6 +277,42 @@ export async function runLoad(
       });
       // A 429 or 503 asks clients to slow down.
       if (options.polite && (result.status === 429 || result.status === 503)) await sleep(100);
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, client));
+}
+
+/**
+ * Tops up wallets from their good cards with `concurrency` clients until `signal` aborts (what
+ * fault 6 runs while it breaks the processor). Polite: 100 ms after a refusal.
+ */
+export async function runTopups(
+  bank: Bank,
+  concurrency: number,
+  signal: AbortSignal,
+): Promise<void> {
+  const client = async () => {
+    while (!signal.aborted) {
+      const from = Math.floor(Math.random() * bank.payers.length);
+      const amount = 100 + Math.floor(Math.random() * 5_000);
+      const base = {
+        key: randomUUID(),
+        kind: 'topup' as const,
+        from,
+        to: -1,
+        amount,
+        body: { payment_method: bank.payers[from]?.card, amount, currency },
+        path: '/v1/topups',
+        startedAt: performance.now(),
+      };
+      const result = await send(bank, base);
+      bank.attempts.push({
+        ...base,
+        ...result,
+        endedAt: performance.now(),
+        firstOutcome: result.outcome,
+      });
+      if (result.outcome !== 'ok') await sleep(100);
     }
   };
   await Promise.all(Array.from({ length: concurrency }, client));

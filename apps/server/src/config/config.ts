@@ -146,11 +146,16 @@ export interface ProcessorSettings {
   readonly callbackSecret: string | undefined;
   /** Where `npm start` runs the processor stand-in. */
   readonly simPort: number;
-  /** Per call; a call that takes longer is abandoned and its outcome is unknown. */
+  /** Per attempt; an attempt that takes longer is abandoned. */
   readonly timeoutMs: number;
   /** Extra attempts of a call that failed in transit (every call carries its idempotency key). */
   readonly retries: number;
-  /** The breaker opens when this share of the last 20 calls (at least 10) failed… */
+  /** An attempt silent this long gets a hedge: a parallel attempt under the same key (0: off). */
+  readonly hedgeAfterMs: number;
+  /**
+   * The breaker opens when this share of the last 20 calls (at least 10) failed, every attempt
+   * of each (a lossy link does not open it; an outage does)…
+   */
   readonly breakerFailureRate: number;
   /** …and stays open this long before one probe call may close it. */
   readonly breakerCooldownMs: number;
@@ -550,7 +555,8 @@ export function loadConfig(
       ...processorKeys(env),
       simPort: integer(env, 'PROCESSOR_PORT', 4010, 0, 65_535),
       timeoutMs: integer(env, 'PROCESSOR_TIMEOUT_MS', 3_000, 20, 60_000),
-      retries: integer(env, 'PROCESSOR_RETRIES', 2, 0, 5),
+      retries: integer(env, 'PROCESSOR_RETRIES', 3, 0, 5),
+      hedgeAfterMs: integer(env, 'PROCESSOR_HEDGE_AFTER_MS', 1_000, 0, 60_000),
       breakerFailureRate: rate(env, 'PROCESSOR_BREAKER_FAILURE_RATE', 0.5),
       breakerCooldownMs: integer(env, 'PROCESSOR_BREAKER_COOLDOWN_MS', 10_000, 10, 600_000),
       resolveAfterSeconds: integer(env, 'PROCESSOR_RESOLVE_AFTER_SECONDS', 30, 0, 86_400),

@@ -18,6 +18,7 @@ import {
   reportTable,
   runFault,
   startWebhookReceiver,
+  topupTable,
   type FaultReport,
 } from '../chaos/index.ts';
 import { runMain } from './process-lifecycle.ts';
@@ -103,6 +104,7 @@ await runMain('kassa-chaos', async () => {
       });
       reports.push(report);
       say(reportTable([report]).at(-1) ?? '');
+      for (const line of topupTable([report])) say(line);
     }
   } finally {
     await receiver.close();
@@ -110,6 +112,8 @@ await runMain('kassa-chaos', async () => {
   }
   say('');
   for (const line of reportTable(reports)) say(line);
+  const topups = topupTable(reports);
+  if (topups.length > 0) say(['', ...topups].join('\n'));
   const failed = reports.filter((r) => !r.check.passed || (r.webhooks?.missing ?? 0) > 0);
   say(
     failed.length === 0

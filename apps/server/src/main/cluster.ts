@@ -41,6 +41,10 @@ async function up(config: Config): Promise<void> {
       );
   mkdirSync(join(dir, 'logs'), { recursive: true });
   const logFile = join(dir, 'logs', 'supervisor.log');
+  // The log keeps earlier runs: show only what this one writes.
+  const earlierLines = existsSync(logFile)
+    ? readFileSync(logFile, 'utf8').split('\n').length - 1
+    : 0;
   const log = openSync(logFile, 'a');
   const supervisor = spawn(
     process.execPath,
@@ -51,7 +55,7 @@ async function up(config: Config): Promise<void> {
   supervisor.unref();
   say(`starting the cluster in ${dir} (log: ${logFile})…`);
   const deadline = performance.now() + 600_000;
-  let shown = 0;
+  let shown = earlierLines;
   for (;;) {
     await sleep(500);
     const lines = existsSync(logFile) ? readFileSync(logFile, 'utf8').split('\n') : [];

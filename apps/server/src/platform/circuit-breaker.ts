@@ -10,8 +10,14 @@ export interface CircuitBreaker {
         allowed: false;
         retryAfterMs: number;
       };
+  /**
+   * One try within a call (a call may make several). An unbroken run of `failedAttemptsToOpen`
+   * failed tries opens the breaker while the calls they belong to are still retrying: a dead
+   * dependency is noticed after that many timeouts, not after that many whole calls.
+   */
+  recordAttempt(success: boolean): void;
   state(): BreakerState;
-  /** While open: how long until a probe may go out (0 otherwise). */
+  /** How long until a call would be let through: 0 when one would be now. */
   retryAfterMs(): number;
   /** How many times the breaker opened since start (for metrics and test figures). */
   openings(): number;
@@ -19,7 +25,8 @@ export interface CircuitBreaker {
 
 /**
  * A circuit breaker over a rolling window of the last `window` call outcomes. It opens when at
- * least `minCalls` of them are recorded and the failure share reaches `failureRate`; after
+ * least `minCalls` of them are recorded and the failure share reaches `failureRate`, or when
+ * `failedAttemptsToOpen` tries in a row failed (any calls' tries: nothing got through); after
  * `cooldownMs` one probe call may go out (half-open): its success closes the breaker and clears
  * the window, its failure opens it again. State is per process: every API node protects itself.
  */
@@ -29,6 +36,7 @@ export function createCircuitBreaker(options: {
   cooldownMs: number;
   window?: number;
   minCalls?: number;
+  failedAttemptsToOpen?: number;
   onStateChange?: (state: BreakerState) => void;
 }): CircuitBreaker {
   const window = options.window ?? 20;
@@ -38,6 +46,7 @@ export function createCircuitBreaker(options: {
   let openedAt = 0;
   let probeOut = false;
   let openCount = 0;
+  let failedAttemptsInARow = 0;
 
   function setState(next: BreakerState): void {
     if (next === current) return;
@@ -46,6 +55,7 @@ export function createCircuitBreaker(options: {
       openedAt = options.clock.now().getTime();
       openCount += 1;
     }
+    failedAttemptsInARow = 0;
     options.onStateChange?.(next);
   }
 
@@ -90,15 +100,26 @@ export function createCircuitBreaker(options: {
         },
       };
     },
+    recordAttempt(success) {
+      failedAttemptsInARow = success ? 0 : failedAttemptsInARow + 1;
+      if (
+        current === 'closed' &&
+        failedAttemptsInARow >= (options.failedAttemptsToOpen ?? Infinity)
+      )
+        setState('open');
+    },
     state: () => {
       if (current === 'open' && options.clock.now().getTime() - openedAt >= options.cooldownMs)
         return 'half_open';
       return current;
     },
-    retryAfterMs: () =>
-      current === 'open'
-        ? Math.max(0, options.cooldownMs - (options.clock.now().getTime() - openedAt))
-        : 0,
+    retryAfterMs: () => {
+      if (current === 'closed') return 0;
+      const left = options.cooldownMs - (options.clock.now().getTime() - openedAt);
+      if (current === 'open' && left > 0) return left;
+      // Past the cooldown (or half-open): only the probe may go, and it is not out yet.
+      return probeOut ? Math.min(options.cooldownMs, 1_000) : 0;
+    },
     openings: () => openCount,
   };
 }

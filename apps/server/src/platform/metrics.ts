@@ -68,7 +68,7 @@ export function createMetrics() {
     }),
     processorCalls: new Counter({
       name: 'kassa_processor_calls_total',
-      help: 'Calls to the processor by operation and outcome (answered, error, timeout, lost, refused by the open breaker).',
+      help: 'Processor calls by operation and outcome (answered, breaker_open), and their attempts (error, timeout, lost, hedged).',
       labelNames: ['operation', 'outcome'] as const,
       registers: [registry],
     }),

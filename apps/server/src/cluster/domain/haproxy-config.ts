@@ -59,7 +59,12 @@ export function haproxyConfig(layout: HaproxyLayout): string {
     '  http-check expect status 200',
     '  retry-on conn-failure empty-response response-timeout',
     '  http-request disable-l7-retry if !METH_GET !METH_HEAD !{ req.hdr(idempotency-key) -m found }',
-    '  default-server inter 500ms fall 2 rise 1',
+    // A check answered in up to 2 s counts (without `timeout check` HAProxy allows `inter`,
+    // 500 ms: a busy but healthy process would be marked down, and a tier of one then answers
+    // 503 to everyone). Three failures in a row take a process out; draining and scaling down
+    // go through the runtime API and do not wait for this.
+    '  timeout check 2s',
+    '  default-server inter 500ms fall 3 rise 1',
     `  server-template api 1-${layout.apiSlots.length} 127.0.0.1:${firstSlot} check disabled`,
     '',
     'listen postgres',

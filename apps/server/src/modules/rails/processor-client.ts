@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { CircuitBreaker } from '../../platform/circuit-breaker.ts';
 import type { Metrics } from '../../platform/metrics.ts';
+import { timeoutSignal } from '../../platform/timeout-signal.ts';
 
 /** The processor's charge object (the part Kassa reads). */
 export interface ProcessorCharge {
@@ -87,10 +88,10 @@ type Attempt =
   | { readonly kind: 'failed'; readonly reason: 'error' | 'timeout' | 'lost' };
 
 /**
- * The HTTP connector to the processor. Every call has a timeout; calls that failed in transit
- * are retried with exponential backoff and full jitter, which is safe because each carries the
- * flow's idempotency key (the processor does the work once). Every attempt passes the circuit
- * breaker, and its outcome feeds it.
+ * The HTTP connector to the processor. Every attempt has a timeout; attempts that failed in
+ * transit are retried (and slow ones hedged), which is safe because each carries the flow's
+ * idempotency key (the processor does the work once). Every call passes the circuit breaker,
+ * and its outcome feeds it.
  */
 export function createProcessorClient(options: {
   baseUrl: string;
@@ -98,6 +99,8 @@ export function createProcessorClient(options: {
   apiKey: string;
   timeoutMs: number;
   retries: number;
+  /** A silent attempt gets a parallel hedge after this long (0: never). */
+  hedgeAfterMs: number;
   breaker: CircuitBreaker;
   metrics: Metrics;
   random?: () => number;
@@ -110,8 +113,10 @@ export function createProcessorClient(options: {
     path: string,
     key: string | null,
     body: unknown,
+    abandoned: AbortSignal,
   ): Promise<Attempt> {
     const started = performance.now();
+    const deadline = timeoutSignal(abandoned, options.timeoutMs);
     try {
       const res = await fetch(`${options.baseUrl}${path}`, {
         method,
@@ -121,15 +126,15 @@ export function createProcessorClient(options: {
           ...(key === null ? {} : { 'idempotency-key': key }),
         },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-        signal: AbortSignal.timeout(options.timeoutMs),
+        signal: deadline.signal,
       });
       const text = await res.text();
       if (res.status >= 500 || res.status === 409) return { kind: 'failed', reason: 'error' };
       return { kind: 'answered', status: res.status, body: text === '' ? null : JSON.parse(text) };
-    } catch (error) {
-      const name = (error as { name?: string }).name;
-      return { kind: 'failed', reason: name === 'TimeoutError' ? 'timeout' : 'lost' };
+    } catch {
+      return { kind: 'failed', reason: deadline.timedOut() ? 'timeout' : 'lost' };
     } finally {
+      deadline.dispose();
       options.metrics.processorCallDuration.observe(
         { operation },
         (performance.now() - started) / 1000,
@@ -137,6 +142,18 @@ export function createProcessorClient(options: {
     }
   }
 
+  /**
+   * One call: one breaker permit, then up to `retries + 1` attempts under the same key, each
+   * started within `timeoutMs` (at least 1 s) of the call. A
+   * failed attempt is retried after a short backoff with full jitter; an attempt still silent
+   * after `hedgeAfterMs` gets a hedge (a second attempt in parallel, same key: the processor
+   * does the work once and answers both), so a hung connection costs the hedge delay, not the
+   * whole timeout. The first answer wins; the others are abandoned.
+   *
+   * The breaker judges calls, not attempts: a lossy link (half the attempts failing) still gets
+   * nearly every call through and keeps the breaker closed, while an outage fails every call —
+   * and, sooner, an unbroken run of failed attempts — and opens it.
+   */
   async function call<T>(
     operation: string,
     method: 'GET' | 'POST',
@@ -144,32 +161,83 @@ export function createProcessorClient(options: {
     key: string | null,
     body?: unknown,
   ): Promise<CallResult<T>> {
-    let sent = false;
-    let lastReason = 'not sent';
-    for (let i = 0; i <= options.retries; i += 1) {
-      if (i > 0) await sleep(random() * Math.min(1_000, 50 * 2 ** i));
-      const permit = options.breaker.tryAcquire();
-      if (!permit.allowed) {
-        options.metrics.processorCalls.inc({ operation, outcome: 'breaker_open' });
-        // A call already sent may have worked: then the outcome is unknown, not "unavailable".
-        return sent
-          ? { kind: 'unknown', reason: `${lastReason}, then the breaker opened` }
-          : { kind: 'unavailable', retryAfterMs: permit.retryAfterMs };
-      }
-      sent = true;
-      const result = await attempt(operation, method, path, key, body);
-      permit.release(result.kind === 'answered' ? 'success' : 'failure');
-      if (result.kind === 'answered') {
-        options.metrics.processorCalls.inc({ operation, outcome: 'answered' });
-        if (result.status >= 200 && result.status < 300)
-          return { kind: 'answered', value: result.body as T };
-        const code = (result.body as { error?: { code?: string } } | null)?.error?.code;
-        return { kind: 'rejected', status: result.status, code: code ?? `http_${result.status}` };
-      }
-      options.metrics.processorCalls.inc({ operation, outcome: result.reason });
-      lastReason = result.reason;
+    const permit = options.breaker.tryAcquire();
+    if (!permit.allowed) {
+      options.metrics.processorCalls.inc({ operation, outcome: 'breaker_open' });
+      return { kind: 'unavailable', retryAfterMs: permit.retryAfterMs };
     }
-    return { kind: 'unknown', reason: lastReason };
+    const result = await attempts(operation, method, path, key, body);
+    permit.release(result.kind === 'answered' ? 'success' : 'failure');
+    if (result.kind === 'failed') return { kind: 'unknown', reason: result.reason };
+    options.metrics.processorCalls.inc({ operation, outcome: 'answered' });
+    if (result.status >= 200 && result.status < 300)
+      return { kind: 'answered', value: result.body as T };
+    const code = (result.body as { error?: { code?: string } } | null)?.error?.code;
+    return { kind: 'rejected', status: result.status, code: code ?? `http_${result.status}` };
+  }
+
+  async function attempts(
+    operation: string,
+    method: 'GET' | 'POST',
+    path: string,
+    key: string | null,
+    body: unknown,
+  ): Promise<Attempt> {
+    const abandon = new AbortController();
+    const running = new Map<number, Promise<{ n: number; result: Attempt }>>();
+    let started = 0;
+    let lastFailure: Attempt = { kind: 'failed', reason: 'error' };
+    const launch = () => {
+      const n = started;
+      started += 1;
+      running.set(
+        n,
+        attempt(operation, method, path, key, body, abandon.signal).then((result) => ({
+          n,
+          result,
+        })),
+      );
+    };
+    // Once the breaker opened (this call's tries and others' said the processor is down), the
+    // call sends nothing more: it waits for what is out, then its outcome is unknown.
+    // Tries start within one timeout (at least 1 s) of the call, so a hung processor costs the
+    // caller about two timeouts, not one per try.
+    const launchBy = performance.now() + Math.max(options.timeoutMs, 1_000);
+    const mayLaunch = () =>
+      started <= options.retries &&
+      performance.now() < launchBy &&
+      options.breaker.state() !== 'open';
+    try {
+      launch();
+      while (running.size > 0) {
+        const hedge =
+          options.hedgeAfterMs > 0 && mayLaunch()
+            ? sleep(options.hedgeAfterMs, 'hedge' as const, { signal: abandon.signal }).catch(
+                () => 'abandoned' as const,
+              )
+            : new Promise<never>(() => undefined);
+        const next = await Promise.race([...running.values(), hedge]);
+        if (next === 'abandoned') break;
+        if (next === 'hedge') {
+          if (!mayLaunch()) continue;
+          options.metrics.processorCalls.inc({ operation, outcome: 'hedged' });
+          launch();
+          continue;
+        }
+        running.delete(next.n);
+        options.breaker.recordAttempt(next.result.kind === 'answered');
+        if (next.result.kind === 'answered') return next.result;
+        options.metrics.processorCalls.inc({ operation, outcome: next.result.reason });
+        lastFailure = next.result;
+        if (mayLaunch() && running.size === 0) {
+          await sleep(random() * Math.min(1_000, 50 * 2 ** started));
+          if (mayLaunch()) launch();
+        }
+      }
+      return lastFailure;
+    } finally {
+      abandon.abort();
+    }
   }
 
   return {

@@ -117,9 +117,11 @@ export function createRails(deps: RailsDeps) {
   function refuseWhileUnavailable(): void {
     if (deps.processor === null)
       throw new KassaError('processor_unavailable', 'PROCESSOR_URL is not configured');
-    if (deps.breaker.state() === 'open')
+    // Open, or half-open with its one probe already out: this call could not go.
+    const waitMs = deps.breaker.retryAfterMs();
+    if (waitMs > 0)
       throw new KassaError('processor_unavailable', 'processor circuit open', {
-        retryAfterSeconds: Math.max(1, Math.ceil(deps.breaker.retryAfterMs() / 1000)),
+        retryAfterSeconds: Math.max(1, Math.ceil(waitMs / 1000)),
       });
   }
 

@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { timeoutSignal } from '../../platform/timeout-signal.ts';
 import { signatureHeader } from './domain/standard-webhooks.ts';
 
 interface WireEvent {
@@ -36,6 +37,7 @@ export async function forwardEvents(options: {
       const body = JSON.stringify(event);
       const timestamp = Math.floor(Date.now() / 1000);
       let outcome: string;
+      const deadline = timeoutSignal(options.signal, 10_000);
       try {
         const res = await fetch(options.forwardTo, {
           method: 'POST',
@@ -46,13 +48,15 @@ export async function forwardEvents(options: {
             'webhook-signature': signatureHeader([options.secret], event.id, timestamp, body),
           },
           body,
-          signal: AbortSignal.any([options.signal, AbortSignal.timeout(10_000)]),
+          signal: deadline.signal,
         });
         await res.body?.cancel();
         outcome = String(res.status);
       } catch (error) {
         if (options.signal.aborted) return;
         outcome = `failed: ${(error as Error).message}`;
+      } finally {
+        deadline.dispose();
       }
       options.report(`--> ${event.type} ${event.id} [${outcome}]`);
       last = event.id;
