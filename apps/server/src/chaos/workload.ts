@@ -268,13 +268,7 @@ export async function runLoad(
         path: merchant ? '/v1/payments' : '/v1/transfers',
         startedAt: performance.now(),
       };
-      const result = await send(bank, base);
-      bank.attempts.push({
-        ...base,
-        ...result,
-        endedAt: performance.now(),
-        firstOutcome: result.outcome,
-      });
+      const result = await sendAndRecord(bank, base);
       // A 429 or 503 asks clients to slow down.
       if (options.polite && (result.status === 429 || result.status === 503)) await sleep(100);
     }
@@ -305,17 +299,23 @@ export async function runTopups(
         path: '/v1/topups',
         startedAt: performance.now(),
       };
-      const result = await send(bank, base);
-      bank.attempts.push({
-        ...base,
-        ...result,
-        endedAt: performance.now(),
-        firstOutcome: result.outcome,
-      });
+      const result = await sendAndRecord(bank, base);
       if (result.outcome !== 'ok') await sleep(100);
     }
   };
   await Promise.all(Array.from({ length: concurrency }, client));
+}
+
+/** Sends a first attempt and records what the client saw. */
+async function sendAndRecord(bank: Bank, base: Parameters<typeof send>[1]) {
+  const result = await send(bank, base);
+  bank.attempts.push({
+    ...base,
+    ...result,
+    endedAt: performance.now(),
+    firstOutcome: result.outcome,
+  });
+  return result;
 }
 
 /** Retries every unknown with its own key until the server answers for certain. */
