@@ -217,12 +217,13 @@ export async function drive(
   name: string,
   apiUrl: string,
   makeRequest: () => { path: string; token: string; body: unknown },
-  load: { connections: number; durationSeconds: number },
+  load: { connections: number; durationSeconds: number; overallRate?: number },
 ): Promise<LoadResult> {
   const result = await autocannon({
     url: apiUrl,
     connections: load.connections,
     duration: load.durationSeconds,
+    ...(load.overallRate === undefined ? {} : { overallRate: load.overallRate }),
     requests: [
       {
         method: 'POST',

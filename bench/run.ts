@@ -1,19 +1,21 @@
 /**
- * `npm run bench`: drives the real API process over HTTP and compares it with the raw
- * PostgreSQL ceiling for the same ledger SQL, measured in the same run with pgbench.
- *   (a) P2P payments between 10,000 wallets
+ * `npm run bench`: drives the real API process over HTTP and divides every figure by the best
+ * naive PostgreSQL design measured in the same run (bench/naive-baseline.ts: one stored-function
+ * call per transfer under pgbench, just before and just after the API scenarios).
+ *   (a) P2P payments between 10,000 wallets, flat out
+ *   (a80) the same at 80% of (a)'s rate: the latency a busy but not saturated service gives
+ *   (a1) one client alone: the latency of an idle service
  *   (b) every payment to one merchant (a hot account)
  *   (c) (b) again with a worker process relaying the outbox, making alerts and sending the
- *       merchant's webhooks to a receiver that takes a second per delivery: the payment path
- *       must not slow down by any of that work (compared with (b) in the same run)
+ *       merchant's webhooks to a receiver that takes a second per delivery
+ * For (a) and (b) it also prints what one payment costs: API and PostgreSQL CPU, rows and index
+ * entries written, WAL bytes (bench/resource-use.ts).
  * Uses BENCH_DATABASE_URL or the local PostgreSQL on 127.0.0.1:5432 (a fresh database each run).
  */
-import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { systemClock } from '../apps/server/src/kernel/clock.ts';
@@ -27,7 +29,8 @@ import {
   withMachineCpu,
   type LoadResult,
 } from './harness.ts';
-import { paymentTransactionScript } from './pgbench-scripts.ts';
+import { installNaiveBaseline, runNaiveBaseline, type PgbenchResult } from './naive-baseline.ts';
+import { perPayment, settledSnapshot, type PerPayment } from './resource-use.ts';
 
 const root = join(import.meta.dirname, '..');
 const walletCount = Number(process.env['BENCH_WALLETS'] ?? 10_000);
@@ -74,37 +77,16 @@ async function startSlowReceiver(delayMs: number) {
   };
 }
 
-function pgbench(hot: boolean): { tps: number; latencyMs: number } | null {
-  if (spawnSync('pgbench', ['--version']).status !== 0) return null;
-  const file = join(tmpdir(), `kassa-pgbench-${hot ? 'hot' : 'p2p'}.sql`);
-  writeFileSync(file, paymentTransactionScript({ hot }));
-  let out: string;
-  try {
-    out = execFileSync(
-      'pgbench',
-      [
-        '-n',
-        '-c',
-        String(Math.min(connections, 32)),
-        '-j',
-        '2',
-        '-T',
-        String(durationSeconds),
-        '-f',
-        file,
-        '-D',
-        `naccounts=${walletCount}`,
-        databaseUrl,
-      ],
-      { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-  } catch (error) {
-    log(`pgbench failed: ${String((error as { stderr?: string }).stderr ?? error).slice(0, 500)}`);
-    return null;
-  }
-  const tps = Number(/tps = ([0-9.]+)/.exec(out)?.[1] ?? 0);
-  const latencyMs = Number(/latency average = ([0-9.]+) ms/.exec(out)?.[1] ?? 0);
-  return { tps: Math.round(tps), latencyMs };
+const naiveClients = Math.min(connections, 32);
+function naive(hot: boolean): PgbenchResult | null {
+  return runNaiveBaseline({
+    databaseUrl,
+    accounts: walletCount,
+    clients: naiveClients,
+    seconds: durationSeconds,
+    hot,
+    log,
+  });
 }
 
 const load = { connections, durationSeconds };
@@ -112,7 +94,8 @@ const drive = (
   name: string,
   apiUrl: string,
   makeRequest: () => { path: string; token: string; body: unknown },
-): Promise<LoadResult> => driveLoad(name, apiUrl, makeRequest, load);
+  overrides: { connections?: number; overallRate?: number; durationSeconds?: number } = {},
+): Promise<LoadResult> => driveLoad(name, apiUrl, makeRequest, { ...load, ...overrides });
 const startProcess = (script: string, ready: RegExp, env: Record<string, string>) =>
   startKassa(databaseUrl, script, ready, env);
 
@@ -121,6 +104,11 @@ const tokenSecret = randomBytes(32).toString('base64url');
 const operatorKey = `op_${randomBytes(24).toString('base64url')}`;
 log(`seeding ${walletCount} funded wallets and a merchant into ${database}…`);
 const { users, merchantId, merchantKey } = await seed(databaseUrl, walletCount, tokenSecret);
+await installNaiveBaseline(databaseUrl, walletCount);
+log(
+  `naive baseline before the API runs (pgbench, ${naiveClients} clients, ${durationSeconds}s each)…`,
+);
+const naiveBefore = { p2p: naive(false), hot: naive(true) };
 const secrets = {
   KASSA_TOKEN_SECRET: tokenSecret,
   KASSA_OPERATOR_KEY: operatorKey,
@@ -143,8 +131,7 @@ try {
     token: pick().token,
     body: { to: pick().wire, amount: 1, currency: 'USD' },
   }));
-  log(`(a) P2P between ${walletCount} wallets, ${connections} connections, ${durationSeconds}s…`);
-  const p2p = await drive('p2p', apiUrl, () => {
+  const transfer = () => {
     const from = pick();
     let to = pick();
     while (to === from) to = pick();
@@ -153,15 +140,41 @@ try {
       token: from.token,
       body: { to: to.wire, amount: 1, currency: 'USD' },
     };
+  };
+  const hotPayment = () => ({
+    path: '/v1/payments',
+    token: pick().token,
+    body: { merchant: merchantId, amount: 100, currency: 'USD' },
+  });
+  const probeClient = new pg.Client({ connectionString: databaseUrl });
+  await probeClient.connect();
+  /** Runs a scenario and works out what each of its payments cost. */
+  const measured = async (run: () => Promise<LoadResult>) => {
+    const before = await settledSnapshot(probeClient);
+    const apiCpu = api.cpuSeconds();
+    const { result, ...machine } = await withMachineCpu(run);
+    const apiCpuMs = ((api.cpuSeconds() - apiCpu) * 1000) / result.total;
+    const after = await settledSnapshot(probeClient);
+    const cost = await perPayment(probeClient, before, after, result.total);
+    return { result, machine, cost: { apiCpuMs, ...cost } };
+  };
+  log(`(a) P2P between ${walletCount} wallets, ${connections} connections, ${durationSeconds}s…`);
+  const { result: p2p, cost: p2pCost } = await measured(() => drive('p2p', apiUrl, transfer));
+  const rate80 = Math.max(1, Math.round(p2p.paymentsPerSecond * 0.8));
+  log(`(a80) P2P at 80% of (a): ${rate80}/s…`);
+  const p2p80 = await drive('p2p-80%', apiUrl, transfer, { overallRate: rate80 });
+  log('(a1) P2P, one client alone…');
+  const lone = await drive('p2p-lone', apiUrl, transfer, {
+    connections: 1,
+    durationSeconds: Math.min(durationSeconds, 5),
   });
   log(`(b) every payment to one merchant…`);
-  const { result: hot, ...hotCpu } = await withMachineCpu(() =>
-    drive('hot-merchant', apiUrl, () => ({
-      path: '/v1/payments',
-      token: pick().token,
-      body: { merchant: merchantId, amount: 100, currency: 'USD' },
-    })),
-  );
+  const {
+    result: hot,
+    machine: hotCpu,
+    cost: hotCost,
+  } = await measured(() => drive('hot-merchant', apiUrl, hotPayment));
+  await probeClient.end();
 
   log('(c) (b) again, with a worker relaying events and sending webhooks to a 1-s receiver…');
   const endpoint = await fetch(`${apiUrl}/v1/webhook_endpoints`, {
@@ -204,11 +217,7 @@ try {
   const before = await counts();
   const cpuBefore = { api: api.cpuSeconds(), worker: worker.cpuSeconds() };
   const { result: hotWithWorker, ...workerCpu } = await withMachineCpu(() =>
-    drive('hot-merchant+worker', apiUrl, () => ({
-      path: '/v1/payments',
-      token: pick().token,
-      body: { merchant: merchantId, amount: 100, currency: 'USD' },
-    })),
+    drive('hot-merchant+worker', apiUrl, hotPayment),
   );
   const during = await counts();
   const cpu = {
@@ -248,28 +257,66 @@ try {
   });
   const report = await ledger.verify();
   await verify.close();
-  log('raw PostgreSQL ceiling for the same SQL, one transaction per payment (pgbench)…');
-  const rawP2p = pgbench(false);
-  const rawHot = pgbench(true);
+  log(`naive baseline after the API runs…`);
+  const naiveAfter = { p2p: naive(false), hot: naive(true) };
+  // The floor for (a1): one durable commit after another, nothing else.
+  const naiveLone = runNaiveBaseline({
+    databaseUrl,
+    accounts: walletCount,
+    clients: 1,
+    seconds: Math.min(durationSeconds, 5),
+    hot: false,
+    log,
+  });
+  const mean = (x: PgbenchResult | null, y: PgbenchResult | null) =>
+    x === null || y === null ? null : Math.round((x.tps + y.tps) / 2);
+  const naiveP2p = mean(naiveBefore.p2p, naiveAfter.p2p);
+  const naiveHot = mean(naiveBefore.hot, naiveAfter.hot);
+  const ratio = (a: number, b: number | null) =>
+    b === null || b === 0 ? 'n/a' : `${(a / b).toFixed(2)}×`;
   const rows = [
-    { scenario: '(a) P2P, 10k wallets', api: p2p, raw: rawP2p },
-    { scenario: '(b) hot merchant', api: hot, raw: rawHot },
-    { scenario: '(c) hot merchant + worker and 1-s webhooks', api: hotWithWorker, raw: rawHot },
+    { scenario: '(a) P2P, 10k wallets', api: p2p },
+    { scenario: `(a80) P2P at 80% of (a)`, api: p2p80 },
+    { scenario: '(a1) P2P, one client', api: lone },
+    { scenario: '(b) hot merchant', api: hot },
+    { scenario: '(c) hot merchant + worker and 1-s webhooks', api: hotWithWorker },
   ];
   log('');
   log(
-    '| scenario | API payments/s | p50 ms | p99 ms | errors | non-2xx | raw SQL tx/s (pgbench) | API ÷ raw |',
+    `naive baseline (one stored-function call per transfer, ${naiveClients} pgbench clients), before / after: ` +
+      `P2P ${naiveBefore.p2p?.tps ?? '-'} / ${naiveAfter.p2p?.tps ?? '-'} tx/s, ` +
+      `every transfer to one account ${naiveBefore.hot?.tps ?? '-'} / ${naiveAfter.hot?.tps ?? '-'} tx/s, ` +
+      `one client alone ${naiveLone?.tps ?? '-'} tx/s (${naiveLone?.latencyMs ?? '-'} ms each)`,
+  );
+  log('');
+  log(
+    '| scenario | API payments/s | p50 ms | p99 ms | errors | non-2xx | ÷ naive P2P | ÷ naive one-account |',
   );
   log('|---|---|---|---|---|---|---|---|');
   for (const row of rows) {
-    const ratio =
-      row.raw === null || row.raw.tps === 0
-        ? 'n/a'
-        : `${(row.api.paymentsPerSecond / row.raw.tps).toFixed(2)}×`;
     log(
-      `| ${row.scenario} | ${row.api.paymentsPerSecond} | ${row.api.p50Ms} | ${row.api.p99Ms} | ${row.api.errors} | ${row.api.non2xx} | ${row.raw?.tps ?? 'pgbench missing'} | ${ratio} |`,
+      `| ${row.scenario} | ${row.api.paymentsPerSecond} | ${row.api.p50Ms} | ${row.api.p99Ms} | ${row.api.errors} | ${row.api.non2xx} | ${ratio(row.api.paymentsPerSecond, naiveP2p)} | ${ratio(row.api.paymentsPerSecond, naiveHot)} |`,
     );
   }
+  log('');
+  log(
+    '| per payment | API CPU ms | PostgreSQL CPU ms | rows inserted | rows updated | index entries | WAL bytes |',
+  );
+  log('|---|---|---|---|---|---|---|');
+  const costs: [string, PerPayment & { apiCpuMs: number }][] = [
+    ['(a) P2P', p2pCost],
+    ['(b) hot merchant', hotCost],
+  ];
+  for (const [name, cost] of costs)
+    log(
+      `| ${name} | ${cost.apiCpuMs.toFixed(3)} | ${cost.postgresCpuMs.toFixed(3)} | ${cost.rowsInserted.toFixed(2)} | ${cost.rowsUpdated.toFixed(2)} | ${cost.indexEntries.toFixed(1)} | ${Math.round(cost.walBytes)} |`,
+    );
+  log('budgets (issue 14): API ≤ 0.15 ms, PostgreSQL ≤ 0.15 ms, ≤ 3 rows, ≤ 8 index entries');
+  log(
+    `(a) by table, rows inserted / index entries per payment: ${p2pCost.byTable
+      .map((t) => `${t.table} ${t.inserted.toFixed(2)}/${t.indexEntries.toFixed(1)}`)
+      .join(', ')}`,
+  );
   log('');
   log(
     `(c) ÷ (b): throughput ${(hotWithWorker.paymentsPerSecond / hot.paymentsPerSecond).toFixed(2)}×, ` +
@@ -285,7 +332,7 @@ try {
   mkdirSync(join(root, 'bench', 'results'), { recursive: true });
   writeFileSync(
     join(root, 'bench', 'results', 'latest.json'),
-    `${JSON.stringify({ at: new Date().toISOString(), walletCount, connections, durationSeconds, rows, asyncWork, balanced: report.balanced }, null, 2)}\n`,
+    `${JSON.stringify({ at: new Date().toISOString(), walletCount, connections, durationSeconds, naive: { before: naiveBefore, after: naiveAfter, lone: naiveLone }, rows, costs: Object.fromEntries(costs), asyncWork, balanced: report.balanced }, null, 2)}\n`,
   );
 } finally {
   worker?.stop();

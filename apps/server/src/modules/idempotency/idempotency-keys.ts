@@ -181,21 +181,3 @@ export async function reapIdempotencyKeys(
   );
   return Number(rows[0]?.n ?? 0);
 }
-
-/**
- * Whether a key was already claimed, and by this request or another: `unused`, `same` (a retry
- * or duplicate: the claim will replay or wait) or `different` (a reused key: the claim refuses).
- * Lets checks made before the claim (step-up) agree with what the claim will do.
- */
-export async function keyUse(
-  q: Queryable,
-  claim: IdempotencyClaim,
-): Promise<'unused' | 'same' | 'different'> {
-  const rows = await q.query<{ request_sha256: Buffer }>(
-    'select request_sha256 from idempotency_keys where scope = $1 and key = $2',
-    [claim.scope, claim.key],
-  );
-  const row = rows.rows[0];
-  if (row === undefined) return 'unused';
-  return sameRequest(row.request_sha256, claim.fingerprint) ? 'same' : 'different';
-}

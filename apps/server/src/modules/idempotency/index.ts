@@ -4,7 +4,6 @@ export {
   completeIdempotencyKeysSql,
   completionRow,
   completeIdempotencyKey,
-  keyUse,
   reapIdempotencyKeys,
   runIdempotent,
   type ClaimOutcome,

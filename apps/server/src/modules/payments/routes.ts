@@ -210,7 +210,7 @@ export function paymentRoutes(deps: PaymentRouteDeps) {
         const body = request.body;
         const currency = currencyOf(body.currency);
         const from = await walletIn(directory, user.userId, currency);
-        const to = (await deps.recipients.resolve(user.userId, body.to, currency)).wallet;
+        const to = await deps.recipients.wallet(user.userId, body.to, currency);
         if (to.id === from.id)
           throw new KassaError('recipient_is_sender', undefined, { param: 'to' });
         const amount = BigInt(body.amount);

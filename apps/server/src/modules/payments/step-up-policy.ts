@@ -5,17 +5,16 @@ import type { Clock } from '../../kernel/clock.ts';
 import { KassaError } from '../../kernel/errors.ts';
 import type { Currency } from '../../kernel/money.ts';
 import type { Db, Queryable } from '../../platform/db.ts';
-import { keyUse } from '../idempotency/index.ts';
 import type { RequestDevice, StepUpVerifier } from '../identity/index.ts';
 import {
   defaultStepUpLimits,
   dailyMultiple,
   isAmountReason,
-  stepUpReasons,
+  velocityWindowMinutes,
   type StepUpLimits,
   type StepUpReason,
 } from './domain/step-up-rules.ts';
-import { countSpend, spendTotals, uncountSpend } from './spend-windows.ts';
+import { uncountSpend } from './spend-windows.ts';
 
 /** The money-moving requests the policy decides on. */
 export type MoneyKind = 'transfer' | 'payment' | 'payout';
@@ -125,20 +124,6 @@ export function createStepUpPolicy(deps: StepUpPolicyDeps) {
       );
   }
 
-  /**
-   * The request's device standing. Unsigned from a user who has a trusted device counts as an
-   * untrusted device: a thief with a password or a copied token has no device key.
-   */
-  async function deviceOf(payer: Payer, request: FastifyRequest): Promise<RequestDevice> {
-    const device = await deps.checkDevice(payer, request);
-    if (device !== 'unsigned') return device;
-    const trusted = await deps.db.query(
-      'select 1 from devices where user_id = $1 and trusted limit 1',
-      [payer.userId],
-    );
-    return trusted.length > 0 ? 'untrusted' : 'unsigned';
-  }
-
   return {
     limitsFor,
     /** Refuses a request of a device-bound session without that device's signature (401). */
@@ -153,63 +138,45 @@ export function createStepUpPolicy(deps: StepUpPolicyDeps) {
       currency: Currency,
     ): Promise<StepUpDecision> {
       const { userId } = payer;
-      const device = await deviceOf(payer, request);
+      // 'unsigned' from a user with a trusted device becomes 'untrusted' in the decision.
+      const device = await deps.checkDevice(payer, request);
       const flaggedByPolicy =
         (await deps.policy?.({ userId, kind, amountMinor, currency })) ?? false;
       const now = deps.clock.now();
-      // One decision at a time per user, and one per idempotency key: parallel requests cannot
-      // all slip under a threshold, and a retry or duplicate gets the first one's decision.
-      const decided = await deps.db.transaction(async (client) => {
-        await client.query('select pg_advisory_xact_lock(hashtext($1))', [`step-up:${userId}`]);
-        // A key already claimed decides nothing here: a retry of that request replays its
-        // stored answer, another request under it is refused, and neither may touch the
-        // decision the key's own request was made under.
-        const use = await keyUse(client, claim);
-        if (use === 'same') return { reason: null, counted: false };
-        if (use === 'different') throw new KassaError('idempotency_key_reused');
-        const earlier = await client.query<{ reason: StepUpReason | null; request_sha256: Buffer }>(
-          'select reason, request_sha256 from step_up_decisions where scope = $1 and key = $2',
-          [claim.scope, claim.key],
-        );
-        // The decision of the same request (a retry, a duplicate, one refused before it claimed
-        // its key); a different request under a key that holds nothing is decided afresh.
-        const first = earlier.rows[0];
-        if (first?.request_sha256.equals(claim.fingerprint) === true)
-          return { reason: first.reason, counted: false };
-        const totals = await spendTotals(client, userId, currency, now);
-        const reasons = stepUpReasons({
-          amountMinor,
-          limits: limitsFor(currency),
-          dayMinor: totals.dayMinor + amountMinor,
-          recentPayments: totals.recentPayments + 1,
-          velocityMax: deps.settings.velocityMax,
+      const limits = limitsFor(currency);
+      // One decision at a time per user, and one per key, in one round trip (migration 0017):
+      // parallel requests cannot all slip under a threshold, and a retry or duplicate gets the
+      // first one's decision. A key already claimed decides nothing here: a retry of that
+      // request replays its stored answer, another request under it is refused, and neither
+      // may touch the decision the key's own request was made under.
+      const [row] = await deps.db.query<{
+        key_use: 'unused' | 'same' | 'different';
+        reason: StepUpReason | null;
+        counted: boolean;
+      }>(
+        `select key_use, reason, counted
+           from kassa_step_up_decide($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+        [
+          claim.scope,
+          claim.key,
+          claim.fingerprint,
+          userId,
+          currency,
+          amountMinor.toString(),
+          now,
+          limits.perPaymentMinor.toString(),
+          limits.dailyMinor.toString(),
           device,
+          deps.settings.velocityMax,
+          velocityWindowMinutes,
           flaggedByPolicy,
-        });
-        const reason = reasons[0] ?? null;
-        // Money that waits for a second factor is not money moved without one.
-        if (reason === null) await countSpend(client, userId, currency, amountMinor, now);
-        await client.query(
-          `insert into step_up_decisions
-             (scope, key, request_sha256, user_id, currency, amount, reason, counted, decided_at)
-           values ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-           on conflict (scope, key) do update set request_sha256 = excluded.request_sha256,
-             user_id = excluded.user_id, currency = excluded.currency, amount = excluded.amount,
-             reason = excluded.reason, counted = excluded.counted, decided_at = excluded.decided_at`,
-          [
-            claim.scope,
-            claim.key,
-            claim.fingerprint,
-            userId,
-            currency,
-            amountMinor.toString(),
-            reason,
-            reason === null,
-            now,
-          ],
-        );
-        return { reason, counted: reason === null };
-      });
+        ],
+      );
+      if (row?.key_use === 'different') throw new KassaError('idempotency_key_reused');
+      const decided = {
+        reason: row?.key_use === 'same' ? null : (row?.reason ?? null),
+        counted: row?.counted === true,
+      };
       if (decided.reason !== null) await requireFactorFor(userId, decided.reason);
       return {
         reason: decided.reason,
