@@ -26,12 +26,14 @@ $$;
 -- `p_device` is the request's device standing ('trusted', 'untrusted', 'unsigned'). Returns the key's use ('unused', 'same': its request decides nothing here, 'different': a
 -- reused key), the reason (null: straight through) and whether the payment was counted in the
 -- user's spend windows. Committed without waiting for the WAL flush: the payment it decides
--- commits durably after it, and that flush carries this record too (WAL is written in order);
--- if the process dies before the payment commits, no money moved and a retry decides afresh.
+-- commits durably after it, and that flush carries this record too (WAL is written in order).
+-- Only a database crash in between can lose it, and then no money moved either: a retry is
+-- decided afresh. (If only the API process dies, the decision stays and a retry replays it.)
 create function kassa_step_up_decide(
   p_scope text, p_key text, p_fingerprint bytea, p_user uuid, p_currency text,
   p_amount bigint, p_now timestamptz, p_per_payment bigint, p_daily bigint,
   p_device text, p_velocity_max integer, p_velocity_minutes integer, p_flagged boolean,
+  p_async_commit boolean,
   out key_use text, out reason text, out counted boolean
 )
 language plpgsql volatile as $$
@@ -42,7 +44,12 @@ declare
   recent integer;
 begin
   perform pg_advisory_xact_lock_shared(1263751233, 1); -- a Kassa transaction (migration 0016)
-  perform set_config('synchronous_commit', 'off', true);
+  -- Only when the caller says this call is its own transaction: inside a caller's transaction
+  -- it would make that transaction's writes asynchronous too. (No test inside the function
+  -- can tell: an implicit transaction of the extended protocol looks like an explicit one.)
+  if p_async_commit then
+    perform set_config('synchronous_commit', 'off', true);
+  end if;
   perform pg_advisory_xact_lock(hashtext('step-up:' || p_user::text));
   -- Unsigned from a user who has a trusted device counts as an untrusted device: a thief with
   -- a password or a copied token has no device key.
@@ -101,6 +108,7 @@ $$;
 create function kassa_resolve_recipient(
   p_payer uuid, p_wallet uuid, p_user uuid, p_email text, p_digest bytea, p_currency text,
   p_now timestamptz, p_probes_per_hour integer, p_want_first_payment boolean,
+  p_async_commit boolean,
   out outcome text, out wallet_id uuid, out user_id uuid, out currency text, out name text,
   out first_payment boolean
 )
@@ -112,7 +120,12 @@ declare
   hour_ago timestamptz := p_now - interval '1 hour';
 begin
   perform pg_advisory_xact_lock_shared(1263751233, 1); -- a Kassa transaction (migration 0016)
-  perform set_config('synchronous_commit', 'off', true);
+  -- Only when the caller says this call is its own transaction: inside a caller's transaction
+  -- it would make that transaction's writes asynchronous too. (No test inside the function
+  -- can tell: an implicit transaction of the extended protocol looks like an explicit one.)
+  if p_async_commit then
+    perform set_config('synchronous_commit', 'off', true);
+  end if;
   perform pg_advisory_xact_lock(hashtext('recipients:' || p_payer::text));
   select count(*) into probes from recipient_probes r
    where r.user_id = p_payer and r.probed_at > hour_ago;

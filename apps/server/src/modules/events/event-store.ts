@@ -29,8 +29,10 @@ export function eventView(row: EventRow) {
 export type EventReader = { readonly userId: string } | { readonly merchantId: string };
 
 function ownership(reader: EventReader): [string, string] {
+  // `@>`, not `= any(user_ids)`: only the containment operator can use the GIN index on
+  // user_ids; with `= any` a user's page scanned every event newer than it.
   return 'userId' in reader
-    ? ['$1::uuid = any(user_ids)', reader.userId]
+    ? ['user_ids @> array[$1::uuid]', reader.userId]
     : ['merchant_id = $1::uuid', reader.merchantId];
 }
 

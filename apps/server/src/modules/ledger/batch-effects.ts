@@ -28,7 +28,9 @@ export class BatchEffects {
     if (this.statements.size === 0) return;
     const parts: string[] = [];
     const params: unknown[] = [];
-    for (const [sql, rows] of this.statements) {
+    // Sorted: the same kinds of rows make the same statement whatever order they came in.
+    const statements = [...this.statements].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    for (const [sql, rows] of statements) {
       const offset = params.length;
       params.push(...unnestParams(rows));
       parts.push(
@@ -37,7 +39,7 @@ export class BatchEffects {
     }
     this.statements.clear();
     const text = `with ${parts.join(',\n')} select 1`;
-    // Prepared once per connection and shape of batch (a handful of shapes): PostgreSQL plans
+    // Prepared once per connection and set of row kinds (a handful): PostgreSQL plans
     // this many-CTE statement once instead of for every batch.
     const name = `kassa_batch_${createHash('sha256').update(text).digest('base64url').slice(0, 22)}`;
     await client.query({ name, text, values: params });

@@ -83,7 +83,9 @@ export function createLedgerWriter(options: LedgerWriterOptions): LedgerWriter {
       return;
     }
     if (inFlight >= options.batchesInFlightMax || timer !== undefined) return;
-    if (queue.length >= options.batchSizeMax || options.lingerMs === 0) {
+    // Nothing in flight: nothing will commit soon for these commands to share, so lingering
+    // would only add latency. While batches are in flight, commands gather behind them anyway.
+    if (queue.length >= options.batchSizeMax || options.lingerMs === 0 || inFlight === 0) {
       flush();
       return;
     }

@@ -59,7 +59,7 @@ export function createRecipients(deps: {
       first_payment: boolean | null;
     }>(
       `select outcome, wallet_id, user_id, currency, name, first_payment
-         from kassa_resolve_recipient($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+         from kassa_resolve_recipient($1, $2, $3, $4, $5, $6, $7, $8, $9, true)`,
       [
         payerId,
         walletId,

@@ -144,7 +144,8 @@ export function createStepUpPolicy(deps: StepUpPolicyDeps) {
         (await deps.policy?.({ userId, kind, amountMinor, currency })) ?? false;
       const now = deps.clock.now();
       const limits = limitsFor(currency);
-      // One decision at a time per user, and one per key, in one round trip (migration 0017):
+      // One decision at a time per user, and one per key, in one round trip (migration 0017),
+      // its own transaction (so it may commit without waiting for the WAL flush: `true`):
       // parallel requests cannot all slip under a threshold, and a retry or duplicate gets the
       // first one's decision. A key already claimed decides nothing here: a retry of that
       // request replays its stored answer, another request under it is refused, and neither
@@ -155,7 +156,7 @@ export function createStepUpPolicy(deps: StepUpPolicyDeps) {
         counted: boolean;
       }>(
         `select key_use, reason, counted
-           from kassa_step_up_decide($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+           from kassa_step_up_decide($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, true)`,
         [
           claim.scope,
           claim.key,

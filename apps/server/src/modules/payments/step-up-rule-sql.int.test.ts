@@ -73,3 +73,26 @@ it('kassa_step_up_reason agrees with stepUpReason on every input', async () => {
     { numRuns: 500 },
   );
 });
+
+it('a decision made inside a caller’s transaction leaves that transaction’s commits synchronous', async () => {
+  const user = '00000000-0000-4000-8000-000000000001';
+  await client.query('begin');
+  try {
+    await client.query(
+      "insert into users (id, email, name, password_hash) values ($1, 'sync@example.test', 'Sync', 'x')",
+      [user],
+    );
+    const decided = await client.query<{ key_use: string; reason: string | null }>(
+      `select key_use, reason from kassa_step_up_decide('user:x', 'k1', '\\x01', $1, 'USD', 100,
+         now(), 100000, 300000, 'unsigned', 10, 10, false, false)`,
+      [user],
+    );
+    assert.deepEqual(decided.rows[0], { key_use: 'unused', reason: null });
+    const setting = await client.query<{ value: string }>(
+      "select current_setting('synchronous_commit') as value",
+    );
+    assert.equal(setting.rows[0]?.value, 'on');
+  } finally {
+    await client.query('rollback');
+  }
+});
