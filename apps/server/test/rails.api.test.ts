@@ -306,8 +306,11 @@ describe('processor callbacks', () => {
       const url = res.json().next_action.url as string;
       await fetch(`${url}/approve`, { method: 'POST' });
       // No retry from the client: the processor's callback alone finishes it.
+      // The callback goes out after the sim's delay and is retried with backoff: on a loaded
+      // machine that can take seconds, so wait for the outcome (up to 20 s), not a fixed count.
       let status = '';
-      for (let i = 0; i < 100 && status !== 'succeeded'; i += 1) {
+      const deadline = performance.now() + 20_000;
+      while (status !== 'succeeded' && performance.now() < deadline) {
         await sleep(30);
         const got = await hooked.request('GET', `/v1/topups/${res.json().id}`, {
           token: user.token,

@@ -1,8 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { KassaError } from '../kernel/errors.ts';
 import { decodeId, type IdPrefix } from '../kernel/ids.ts';
-import type { Principal } from '../modules/identity/index.ts';
-import { principalScope } from '../modules/identity/index.ts';
+import { principalScope, type Principal } from '../kernel/principal.ts';
 import {
   requestFingerprint,
   type IdempotencyClaim,

@@ -1,6 +1,5 @@
 import { encodeId } from '../../kernel/ids.ts';
 import type { Queryable } from '../../platform/db.ts';
-import type { RelayedEvent } from './outbox-relay.ts';
 
 export interface EventRow {
   seq: string;
@@ -12,6 +11,13 @@ export interface EventRow {
   merchant_id: string | null;
   created_at: Date;
 }
+
+/** An event as a consumer gets it: with its readers and its place in commit order. */
+export type RelayedEvent = EventRow & {
+  readonly user_ids: readonly string[];
+  /** The writing transaction's id: `(tx_id, seq)` is the event's place in commit order. */
+  readonly tx_id: string;
+};
 
 export const eventColumns = 'seq, id, type, version, object_id, data, merchant_id, created_at';
 

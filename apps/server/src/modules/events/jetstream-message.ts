@@ -1,7 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { publicEventTypes } from '@kassa/contracts';
 import { decodeId, encodeId } from '../../kernel/ids.ts';
-import type { RelayedEvent } from './outbox-relay.ts';
+import type { RelayedEvent } from './event-store.ts';
 
 /**
  * Why a JetStream message was parked rather than handled as it came. Only its id is ever

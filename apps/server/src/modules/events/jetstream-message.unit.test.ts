@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { encodeId } from '../../kernel/ids.ts';
 import { encodeEvent, messageProblem } from './jetstream-message.ts';
-import type { RelayedEvent } from './outbox-relay.ts';
+import type { RelayedEvent } from './event-store.ts';
 
 const stored: RelayedEvent = {
   seq: '42',

@@ -1,6 +1,7 @@
 import { tryAdvisoryXactLock, type Db } from '../../platform/db.ts';
 import { eventColumns } from './event-store.ts';
-import { recordOffset, type OutboxConsumer, type RelayedEvent } from './outbox-relay.ts';
+import type { RelayedEvent } from './event-store.ts';
+import { recordOffset, type OutboxConsumer } from './outbox-relay.ts';
 
 type SweptEvent = RelayedEvent & { readonly consumed: boolean; readonly overdue: boolean };
 

@@ -1,12 +1,5 @@
 import { tryAdvisoryXactLock, type Db, type DbClient, type Queryable } from '../../platform/db.ts';
-import { eventColumns, type EventRow } from './event-store.ts';
-
-/** An event as a consumer gets it: with its readers and its place in commit order. */
-export type RelayedEvent = EventRow & {
-  readonly user_ids: readonly string[];
-  /** The writing transaction's id: `(tx_id, seq)` is the event's place in commit order. */
-  readonly tx_id: string;
-};
+import { eventColumns, type RelayedEvent } from './event-store.ts';
 
 /** Something done with every event, once: webhook fan-out, notifications, cache invalidation. */
 export interface OutboxConsumer {

@@ -3,7 +3,7 @@ import { KassaError } from '../../kernel/errors.ts';
 import type { Queryable } from '../../platform/db.ts';
 import { verifyAccessToken, type AccessTokenKeys } from './access-tokens.ts';
 import { merchantForSecretKey } from './merchants.ts';
-import type { Principal } from './principal.ts';
+import type { Principal } from '../../kernel/principal.ts';
 import { secretsEqual } from './secret-tokens.ts';
 
 export interface AuthenticatorDeps {

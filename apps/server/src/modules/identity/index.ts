@@ -5,7 +5,6 @@ export {
   verifyAccessToken,
   type AccessTokenKeys,
 } from './access-tokens.ts';
-export { principalScope, type Principal } from './principal.ts';
 export { identityRoutes } from './routes.ts';
 export { createMerchant, getMerchant, defaultFeeBps, type MerchantRecord } from './merchants.ts';
 export { createMerchantProfiles, type MerchantProfiles } from './merchant-profiles.ts';

@@ -1,7 +1,7 @@
 import type { Clock } from '../../kernel/clock.ts';
 import type { Queryable } from '../../platform/db.ts';
 import { MemoCache } from '../../platform/memo-cache.ts';
-import type { Principal } from './principal.ts';
+import type { Principal } from '../../kernel/principal.ts';
 
 /**
  * Whether a caller authenticated earlier still may be served: for long-lived responses (the

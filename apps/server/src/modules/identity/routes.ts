@@ -28,7 +28,7 @@ import { appendPublicEvents } from '../events/index.ts';
 import { runIdempotent } from '../idempotency/index.ts';
 import type { Ledger } from '../ledger/index.ts';
 import type { MerchantProfiles } from './merchant-profiles.ts';
-import type { Principal } from './principal.ts';
+import type { Principal } from '../../kernel/principal.ts';
 import {
   createMerchant,
   defaultFeeBps,

@@ -13,7 +13,7 @@ import type { Db, DbClient } from '../../platform/db.ts';
 import { appendAudit, recordAudit, selfAction } from '../audit/index.ts';
 import { appendPublicEvents } from '../events/index.ts';
 import { guardedAttempt, passwordSubjects, secondFactorSubjects } from './lockout.ts';
-import type { Principal } from './principal.ts';
+import type { Principal } from '../../kernel/principal.ts';
 import { isKnownAddress } from './known-addresses.ts';
 import { securityEvent, type SecurityChange } from './security-events.ts';
 import { revokeUserSessions } from './sessions.ts';

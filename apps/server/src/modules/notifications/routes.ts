@@ -7,7 +7,7 @@ import type { Clock } from '../../kernel/clock.ts';
 import { KassaError } from '../../kernel/errors.ts';
 import { decodeId } from '../../kernel/ids.ts';
 import type { Db } from '../../platform/db.ts';
-import type { Principal } from '../identity/index.ts';
+import type { Principal } from '../../kernel/principal.ts';
 import type { NotificationHub } from './notification-hub.ts';
 import {
   listNotifications,

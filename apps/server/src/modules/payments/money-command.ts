@@ -1,6 +1,6 @@
 import { errorCatalogue, type ErrorCode } from '@kassa/contracts';
 import type { DbClient } from '../../platform/db.ts';
-import { errorBody } from '../../http/error-handler.ts';
+import { errorBody } from '../../kernel/error-body.ts';
 import { assert } from '../../kernel/assert.ts';
 import {
   completeIdempotencyKeysSql,

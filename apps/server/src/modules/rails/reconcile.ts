@@ -2,7 +2,8 @@ import type { Clock } from '../../kernel/clock.ts';
 import { newUuid } from '../../kernel/ids.ts';
 import type { Db } from '../../platform/db.ts';
 import type { RecoveryPoint } from './flow-store.ts';
-import type { ProcessorClient, SettlementEntry } from './processor-client.ts';
+import type { SettlementEntry } from './domain/processor-objects.ts';
+import type { ProcessorClient } from './processor-client.ts';
 
 export interface Mismatch {
   readonly kind: 'missing_in_ledger' | 'missing_at_processor' | 'amount_differs';

@@ -1,7 +1,7 @@
 import { encodeId, decodeId } from '../../kernel/ids.ts';
 import { formatMoney, type Currency } from '../../kernel/money.ts';
 import type { Queryable } from '../../platform/db.ts';
-import type { Principal } from '../identity/index.ts';
+import type { Principal } from '../../kernel/principal.ts';
 import { maskedDisplayName } from '../payments/index.ts';
 
 export interface Receipt {

@@ -3,7 +3,7 @@ import type {
   ProcessorCharge,
   ProcessorPayout,
   ProcessorRefund,
-} from '../processor-client.ts';
+} from './processor-objects.ts';
 
 /** Where a top-up or payout stands after one exchange with the processor. */
 export type FlowOutcome =

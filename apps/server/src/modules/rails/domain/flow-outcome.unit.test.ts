@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { ProcessorPayout, ProcessorRefund } from '../processor-client.ts';
+import type { ProcessorPayout, ProcessorRefund } from './processor-objects.ts';
 import { flowOutcome, refundOutcome } from './flow-outcome.ts';
 
 const payout = (status: string): ProcessorPayout =>

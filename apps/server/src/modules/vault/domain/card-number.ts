@@ -1,23 +1,12 @@
 /** Card number checks: digits only, a known brand with its lengths, and the Luhn checksum. */
+import { luhnValid } from '../../../kernel/luhn.ts';
+
 export const cardBrands = ['visa', 'mastercard', 'amex', 'discover'] as const;
 export type CardBrand = (typeof cardBrands)[number];
 
 export function normalizeCardNumber(raw: string): string | null {
   const digits = raw.replace(/[\s-]/g, '');
   return /^[0-9]{12,19}$/.test(digits) ? digits : null;
-}
-
-export function luhnValid(digits: string): boolean {
-  let sum = 0;
-  for (let i = 0; i < digits.length; i += 1) {
-    let d = Number(digits[digits.length - 1 - i]);
-    if (i % 2 === 1) {
-      d *= 2;
-      if (d > 9) d -= 9;
-    }
-    sum += d;
-  }
-  return sum % 10 === 0;
 }
 
 export function cardBrand(digits: string): CardBrand | null {

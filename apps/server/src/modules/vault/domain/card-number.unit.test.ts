@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { cardBrand, checkCard, luhnValid, normalizeCardNumber } from './card-number.ts';
+import { luhnValid } from '../../../kernel/luhn.ts';
+import { cardBrand, checkCard, normalizeCardNumber } from './card-number.ts';
 
 const now = new Date('2026-11-23T00:00:00Z');
 const valid = { number: '4242 4242 4242 4242', exp_month: 12, exp_year: 2030, cvc: '123' };

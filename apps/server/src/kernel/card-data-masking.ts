@@ -1,4 +1,4 @@
-import { luhnValid } from './card-number.ts';
+import { luhnValid } from './luhn.ts';
 
 /**
  * Finds card numbers in free text and masks them (PCI DSS 3.3/3.4: at most the first six and
