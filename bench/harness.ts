@@ -123,6 +123,8 @@ export async function seed(databaseUrl: string, walletCount: number, tokenSecret
   };
 }
 
+const benchDataDir = join(tmpdir(), `kassa-bench-${Date.now()}`);
+
 /** Starts a Kassa process on the bench database; resolves once `ready` matches its output. */
 export async function startProcess(
   databaseUrl: string,
@@ -147,7 +149,9 @@ export async function startProcess(
         DATABASE_URL: databaseUrl,
         PORT: '0',
         LOG_LEVEL: process.env['BENCH_LOG_LEVEL'] ?? 'warn',
-        KASSA_DATA_DIR: join(tmpdir(), `kassa-bench-${Date.now()}`),
+        // One data folder for every process of the run: the API seals webhook secrets with the
+        // keyring kept there, and a worker with a keyring of its own could not unseal them.
+        KASSA_DATA_DIR: benchDataDir,
         // Every step-up check runs; a load generator's wallets pay far more often than a
         // person, so the velocity threshold is lifted (amounts stay under the daily limit).
         STEP_UP_VELOCITY_MAX: '1000000',
