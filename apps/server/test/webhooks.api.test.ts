@@ -368,3 +368,65 @@ describe('kassa listen --forward-to', () => {
     }
   });
 });
+
+describe('a delivery that fails inside Kassa', () => {
+  it('is postponed with its reason and leaves the endpoint alone; the others still go out', async () => {
+    const broken = await merchantWithCustomer();
+    const healthy = await merchantWithCustomer();
+    const receiver = await startWebhookReceiver();
+    try {
+      const brokenEndpoint = await subscribe(broken.merchant.secretKey, receiver.url);
+      const healthyEndpoint = await subscribe(healthy.merchant.secretKey, receiver.url);
+      receiver.expectSecrets([healthyEndpoint.secret]);
+      // A sealed secret Kassa cannot open (as with another process's keyring).
+      await t.system.db.query(
+        "update webhook_endpoints set secret_sealed = '\\x00deadbeef' where id = $1",
+        [decodeId('we', brokenEndpoint.id)],
+      );
+      const healthyPayment = await pay(healthy.payer, healthy.merchant.id, 700);
+      await pay(broken.payer, broken.merchant.id, 500);
+      const worker = t.system.startWorker(3_600_000);
+      try {
+        const deadline = Date.now() + 15_000;
+        let postponed: { attempts: number; lease_until: Date | null; last_error: string }[] = [];
+        while (Date.now() < deadline) {
+          await worker.runOnce();
+          postponed = await t.system.db.query(
+            `select attempts, lease_until, last_error from webhook_deliveries
+              where endpoint_id = $1 and last_error is not null`,
+            [decodeId('we', brokenEndpoint.id)],
+          );
+          const delivered = [...receiver.processed.values()].some(
+            (e) => e.data.object.id === healthyPayment.id,
+          );
+          if (delivered && postponed.length > 0) break;
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+        assert.ok(
+          [...receiver.processed.values()].some((e) => e.data.object.id === healthyPayment.id),
+          'the healthy endpoint got its webhook',
+        );
+        assert.ok(postponed.length > 0, 'the broken delivery was recorded');
+        for (const row of postponed) {
+          assert.equal(row.last_error, 'internal error');
+          assert.equal(row.lease_until, null, 'not left leased');
+          assert.equal(row.attempts, 0, 'not counted as an attempt at the receiver');
+        }
+        const endpoint = await t.system.db.query<{ failing_since: Date | null }>(
+          'select failing_since from webhook_endpoints where id = $1',
+          [decodeId('we', brokenEndpoint.id)],
+        );
+        assert.equal(endpoint[0]?.failing_since, null, 'our failure is not the receiver’s');
+      } finally {
+        await worker.stop();
+        // Nothing else in this file should wait for the broken endpoint.
+        await t.system.db.query(
+          "update webhook_deliveries set status = 'dead' where endpoint_id = $1",
+          [decodeId('we', brokenEndpoint.id)],
+        );
+      }
+    } finally {
+      await receiver.close();
+    }
+  });
+});

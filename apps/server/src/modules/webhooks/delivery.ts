@@ -11,6 +11,8 @@ import { BlockedAddressError, postWebhook, WebhookTimeoutError } from './outboun
 
 /** Deliveries a lane leases at once: fewer claim transactions, a lease still short. */
 const laneBatch = 8;
+/** How long a delivery that failed inside Kassa waits before it is tried again. */
+const postponeMs = 30_000;
 
 export interface WebhookDeliveryDeps {
   readonly db: Db;
@@ -240,6 +242,34 @@ export function createWebhookDelivery(deps: WebhookDeliveryDeps) {
   }
 
   /**
+   * A send that fails on Kassa's side (a secret it cannot unseal, a lost database connection)
+   * is not the receiver's failure: the delivery is put back for a later pass with its reason,
+   * the endpoint is not marked failing, and the lane goes on with the next one. Left leased and
+   * unrecorded, it would wait out its lease silently, and the pass would stop for everyone.
+   */
+  async function sendOrPostpone(delivery: Claimed): Promise<'delivered' | 'retrying' | 'dead'> {
+    try {
+      return await send(delivery);
+    } catch (error) {
+      deps.logger.error(
+        { err: error, endpoint: encodeId('we', delivery.endpoint_id) },
+        'webhook delivery failed inside Kassa; postponed',
+      );
+      await deps.db
+        .query(
+          `update webhook_deliveries
+              set lease_until = null, next_attempt_at = $2, last_error = 'internal error',
+                  attempts = greatest(attempts - 1, 0)
+            where id = $1 and status = 'pending'`,
+          [delivery.id, new Date(deps.clock.now().getTime() + postponeMs)],
+        )
+        .catch(() => undefined); // the lease lapses on its own
+      deps.metrics.webhookDeliveries.inc({ outcome: 'retrying' });
+      return 'retrying';
+    }
+  }
+
+  /**
    * Sends due deliveries over `concurrency` lanes until none is due or `limit` were sent. Each
    * lane leases a few deliveries at a time, right before sending them, with a lease that covers
    * sending all of them; one slow receiver holds up only its own lane.
@@ -255,7 +285,7 @@ export function createWebhookDelivery(deps: WebhookDeliveryDeps) {
           taken += batch.length;
           for (const [i, delivery] of batch.entries()) {
             if (i > 0) await renew(batch.slice(i).map((d) => d.id));
-            counts[await send(delivery)] += 1;
+            counts[await sendOrPostpone(delivery)] += 1;
           }
         }
       }),
