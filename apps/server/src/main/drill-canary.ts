@@ -1,4 +1,5 @@
 import { randomBytes, randomInt } from 'node:crypto';
+import { luhnValid } from '../kernel/luhn.ts';
 import { createUser, preparePasswordHash } from '../modules/identity/index.ts';
 import type { System } from './system.ts';
 
@@ -9,16 +10,8 @@ export const drillAccountEmail = 'dr-drill@kassa.invalid';
 function canaryNumber(): string {
   let body = '4';
   while (body.length < 15) body += String(randomInt(10));
-  let sum = 0;
-  for (let i = 0; i < body.length; i += 1) {
-    let digit = Number(body[body.length - 1 - i]);
-    if (i % 2 === 0) {
-      digit *= 2;
-      if (digit > 9) digit -= 9;
-    }
-    sum += digit;
-  }
-  return `${body}${(10 - (sum % 10)) % 10}`;
+  const check = [...'0123456789'].find((digit) => luhnValid(`${body}${digit}`)) ?? '0';
+  return `${body}${check}`;
 }
 
 /**

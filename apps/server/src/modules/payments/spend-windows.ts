@@ -7,14 +7,9 @@ import type { Queryable } from '../../platform/db.ts';
  * minute buckets for the 10-minute count, in UTC. They are read and counted under a per-user
  * lock by `kassa_step_up_decide` (migration 0017), so a total read is never stale for the
  * decision made on it; here a declined payment is taken back out, and old buckets go.
+ *
+ * `uncountSpend` takes a counted payment back out (it was declined: no money moved).
  */
-function buckets(at: Date): { hour: string; minute: string } {
-  const minute = new Date(Math.floor(at.getTime() / 60_000) * 60_000);
-  const hour = new Date(Math.floor(at.getTime() / 3_600_000) * 3_600_000);
-  return { hour: hour.toISOString(), minute: minute.toISOString() };
-}
-
-/** Takes a counted payment back out (it was declined: no money moved). */
 export async function uncountSpend(
   q: Queryable,
   userId: string,
@@ -22,12 +17,13 @@ export async function uncountSpend(
   amountMinor: bigint,
   countedAt: Date,
 ): Promise<void> {
-  const { hour, minute } = buckets(countedAt);
+  // The buckets `kassa_step_up_decide` counted the payment in: the same date_trunc in UTC.
   await q.query(
-    `update spend_windows set amount = greatest(amount - $5, 0), payments = greatest(payments - 1, 0)
+    `update spend_windows set amount = greatest(amount - $4, 0), payments = greatest(payments - 1, 0)
       where user_id = $1 and currency = $2
-        and ((granularity = 'hour' and bucket_start = $3) or (granularity = 'minute' and bucket_start = $4))`,
-    [userId, currency, hour, minute, amountMinor.toString()],
+        and ((granularity = 'hour' and bucket_start = date_trunc('hour', $3::timestamptz, 'UTC'))
+          or (granularity = 'minute' and bucket_start = date_trunc('minute', $3::timestamptz, 'UTC')))`,
+    [userId, currency, countedAt, amountMinor.toString()],
   );
 }
 
