@@ -6,7 +6,9 @@ import { it } from 'node:test';
 /**
  * The layer rules of shared/ARCHITECTURE.md §12, checked on the source so they stay true:
  * no import cycle between files; `kernel/` imports nothing of ours but itself; `domain/` code
- * imports only the kernel, its own module's domain and the shared contracts (no adapter, no I/O).
+ * imports only the kernel, its own module's domain and the shared contracts (no adapter, no I/O);
+ * modules never import the HTTP layer and reach each other only through `index.ts`; `platform/`
+ * knows no module.
  */
 const src = join(import.meta.dirname, '..', 'src');
 
@@ -81,5 +83,32 @@ it('domain/ code imports only the kernel, its own domain, the contracts and pure
       }
     }
   }
+  assert.deepEqual(bad, []);
+});
+
+const inside = (dir: string) => (file: string) => file.startsWith(join(src, dir) + '/');
+
+it('modules/ never import http/, and platform/ and kernel/ never import a module', () => {
+  const bad = files
+    .filter((f) => inside('modules')(f) || inside('platform')(f) || inside('kernel')(f))
+    .flatMap((f) =>
+      (graph.get(f) ?? [])
+        .filter((t) => inside('http')(t) || (!inside('modules')(f) && inside('modules')(t)))
+        .map((t) => `${name(f)} → ${name(t)}`),
+    );
+  assert.deepEqual(bad, []);
+});
+
+it('a module is reached from outside only through its index.ts', () => {
+  const moduleOf = (file: string) =>
+    inside('modules')(file) ? relative(join(src, 'modules'), file).split('/')[0] : null;
+  const bad = files.flatMap((f) =>
+    (graph.get(f) ?? [])
+      .filter((t) => {
+        const target = moduleOf(t);
+        return target !== null && target !== moduleOf(f) && !t.endsWith(`/${target}/index.ts`);
+      })
+      .map((t) => `${name(f)} → ${name(t)}`),
+  );
   assert.deepEqual(bad, []);
 });

@@ -14,7 +14,7 @@ import { principalScope, type Principal } from '../kernel/principal.ts';
 import type { RateLimiter } from '../platform/rate-limiter.ts';
 import { maskCardNumbers, maskCardNumbersDeep } from '../modules/vault/index.ts';
 import { hasControlCharacter, inputProblem } from './input-guard.ts';
-import { rememberSentIdempotencyKey } from './request-context.ts';
+import { rememberSentIdempotencyKey } from '../platform/request-context.ts';
 import { clientBucket } from '../platform/client-address.ts';
 
 export interface AppOptions {

@@ -2,7 +2,7 @@ import { IdParams } from '@kassa/contracts';
 import { Type } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
-import { idOrNotFound, pageLimit, requirePrincipal } from '../../http/request-context.ts';
+import { idOrNotFound, pageLimit, requirePrincipal } from '../../platform/request-context.ts';
 import { KassaError } from '../../kernel/errors.ts';
 import { decodeId } from '../../kernel/ids.ts';
 import type { Db } from '../../platform/db.ts';

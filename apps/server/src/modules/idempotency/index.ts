@@ -16,3 +16,4 @@ export {
   secretFields,
   withoutSecrets,
 } from './domain/request-fingerprint.ts';
+export { idempotencyClaim, sendStored } from './request-claim.ts';

@@ -2,12 +2,8 @@ import { IdParams, RollApiKeyBody } from '@kassa/contracts';
 import { Type } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import {
-  idempotencyClaim,
-  idOrNotFound,
-  requirePrincipal,
-  sendStored,
-} from '../../http/request-context.ts';
+import { idOrNotFound, requirePrincipal } from '../../platform/request-context.ts';
+import { idempotencyClaim, sendStored } from '../idempotency/index.ts';
 import type { Clock } from '../../kernel/clock.ts';
 import { KassaError } from '../../kernel/errors.ts';
 import type { Db } from '../../platform/db.ts';

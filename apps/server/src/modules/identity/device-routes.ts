@@ -1,7 +1,7 @@
 import { answers, ConfirmBody, Device, EnrollDeviceBody, IdParams } from '@kassa/contracts';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
-import { idOrNotFound, requireUser } from '../../http/request-context.ts';
+import { idOrNotFound, requireUser } from '../../platform/request-context.ts';
 import type { Clock } from '../../kernel/clock.ts';
 import { KassaError } from '../../kernel/errors.ts';
 import type { Db } from '../../platform/db.ts';

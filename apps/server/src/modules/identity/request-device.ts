@@ -3,7 +3,7 @@ import type { Clock } from '../../kernel/clock.ts';
 import { KassaError } from '../../kernel/errors.ts';
 import { encodeId } from '../../kernel/ids.ts';
 import type { Db } from '../../platform/db.ts';
-import { sentIdempotencyKey } from '../../http/request-context.ts';
+import { sentIdempotencyKey } from '../../platform/request-context.ts';
 import { verifyDeviceSignature } from './devices.ts';
 
 export type RequestDevice = 'trusted' | 'untrusted' | 'unsigned';

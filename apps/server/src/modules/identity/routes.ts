@@ -16,16 +16,14 @@ import { encodeId } from '../../kernel/ids.ts';
 import { isCurrency, type Currency } from '../../kernel/money.ts';
 import type { Db } from '../../platform/db.ts';
 import {
-  idempotencyClaim,
   idOrNotFound,
   requireOperator,
   requirePrincipal,
   requireUser,
-  sendStored,
-} from '../../http/request-context.ts';
+} from '../../platform/request-context.ts';
 import { appendAudit } from '../audit/index.ts';
 import { appendPublicEvents } from '../events/index.ts';
-import { runIdempotent } from '../idempotency/index.ts';
+import { idempotencyClaim, runIdempotent, sendStored } from '../idempotency/index.ts';
 import type { Ledger } from '../ledger/index.ts';
 import type { MerchantProfiles } from './merchant-profiles.ts';
 import type { Principal } from '../../kernel/principal.ts';

@@ -10,7 +10,7 @@ import {
 } from '@kassa/contracts';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { requireUser, sentIdempotencyKey } from '../../http/request-context.ts';
+import { requireUser, sentIdempotencyKey } from '../../platform/request-context.ts';
 import type { Clock } from '../../kernel/clock.ts';
 import { KassaError } from '../../kernel/errors.ts';
 import { decodeId, encodeId, newUuid } from '../../kernel/ids.ts';

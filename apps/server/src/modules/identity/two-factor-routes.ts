@@ -6,7 +6,7 @@ import {
 } from '@kassa/contracts';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { requireUser } from '../../http/request-context.ts';
+import { requireUser } from '../../platform/request-context.ts';
 import type { Clock } from '../../kernel/clock.ts';
 import { KassaError } from '../../kernel/errors.ts';
 import type { Db, DbClient } from '../../platform/db.ts';

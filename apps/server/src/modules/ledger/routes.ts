@@ -6,12 +6,8 @@ import {
 } from '@kassa/contracts';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
-import {
-  idempotencyClaim,
-  idOrNotFound,
-  requireOperator,
-  sendStored,
-} from '../../http/request-context.ts';
+import { idOrNotFound, requireOperator } from '../../platform/request-context.ts';
+import { idempotencyClaim, sendStored } from '../idempotency/index.ts';
 import { KassaError } from '../../kernel/errors.ts';
 import { decodeId, encodeId, newUuid } from '../../kernel/ids.ts';
 import { isCurrency } from '../../kernel/money.ts';

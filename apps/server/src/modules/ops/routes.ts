@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { Gauge } from 'prom-client';
-import { requireOperator } from '../../http/request-context.ts';
+import { requireOperator } from '../../platform/request-context.ts';
 import type { Db } from '../../platform/db.ts';
 import type { Metrics } from '../../platform/metrics.ts';
 import { outboxLag } from '../events/index.ts';

@@ -7,7 +7,8 @@ import {
   type LedgerCommand,
   type TransferOutcome,
 } from '../ledger/index.ts';
-import { chainRejection, moneyCommand, recordEvents, rejection } from './money-command.ts';
+import { decideCancel, decideExpireHold } from './domain/payment-lifecycle.ts';
+import { chainRejection, moneyCommand, recordEvents, refusal, rejection } from './money-command.ts';
 import { recordPublicEvents } from '../events/index.ts';
 import { paymentEvents } from './payment-events.ts';
 import {
@@ -39,12 +40,9 @@ export function cancelCommand(
       payment = await selectPayment(client, request.paymentId, { lock: true, kind: 'payment' });
       if (payment === null || !owns(payment, request.actor))
         return { response: rejection('resource_not_found', request.requestId) };
-      if (payment.status !== 'requires_capture' || payment.holdTransferId === null) {
-        return { response: rejection('payment_not_cancelable', request.requestId) };
-      }
-      const pastDeadline =
-        payment.holdExpiresAt !== null && payment.holdExpiresAt.getTime() <= clock.now().getTime();
-      return { transfers: [voidHold(payment.holdTransferId, pastDeadline)] };
+      const decision = decideCancel(payment, { now: clock.now() });
+      if (!decision.ok) return { response: refusal(decision, request.requestId) };
+      return { transfers: [voidHold(payment.holdTransferId!, decision.expiry)] };
     },
     settle(outcomes, effects) {
       const held = payment;
@@ -104,14 +102,9 @@ export function expireHoldCommand(clock: Clock, paymentId: string): LedgerComman
     exclusiveKeys: [`payment:${paymentId}`],
     async prepare(client) {
       payment = await selectPayment(client, paymentId, { lock: true, kind: 'payment' });
-      const due =
-        payment !== null &&
-        payment.status === 'requires_capture' &&
-        payment.holdTransferId !== null &&
-        payment.holdExpiresAt !== null &&
-        payment.holdExpiresAt.getTime() <= clock.now().getTime();
-      if (!due || payment?.holdTransferId == null) return { result: false };
-      return { transfers: [voidHold(payment.holdTransferId, true)] };
+      if (payment === null || !decideExpireHold(payment, { now: clock.now() }).ok)
+        return { result: false };
+      return { transfers: [voidHold(payment.holdTransferId!, true)] };
     },
     finish(outcomes: readonly TransferOutcome[], effects) {
       if (payment === null || chainRejection(outcomes) !== null) return false;

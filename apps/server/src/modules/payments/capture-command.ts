@@ -4,7 +4,8 @@ import { feeForAmount } from '../../kernel/money.ts';
 import type { IdempotencyClaim } from '../idempotency/index.ts';
 import type { MerchantRecord } from '../identity/index.ts';
 import { transferFlags, type TransferInput } from '../ledger/index.ts';
-import { chainRejection, moneyCommand, recordEvents, rejection } from './money-command.ts';
+import { decideCapture } from './domain/payment-lifecycle.ts';
+import { chainRejection, moneyCommand, recordEvents, refusal, rejection } from './money-command.ts';
 import { recordPublicEvents } from '../events/index.ts';
 import { paymentEvents } from './payment-events.ts';
 import {
@@ -40,25 +41,14 @@ export function captureCommand(
       payment = await selectPayment(client, request.paymentId, { lock: true, kind: 'payment' });
       if (payment === null || payment.merchantId !== request.merchant.id)
         return { response: rejection('resource_not_found', request.requestId) };
-      if (payment.status !== 'requires_capture' || payment.holdTransferId === null) {
-        return { response: rejection('payment_not_capturable', request.requestId) };
-      }
-      amount = request.amount ?? payment.amount;
-      if (amount > payment.amount)
-        return {
-          response: rejection('capture_exceeds_authorized', request.requestId, { param: 'amount' }),
-        };
-      if (
-        payment.holdExpiresAt !== null &&
-        payment.holdExpiresAt.getTime() <= clock.now().getTime()
-      ) {
-        return { response: rejection('hold_expired', request.requestId) };
-      }
+      const decision = decideCapture(payment, { amount: request.amount, now: clock.now() });
+      if (!decision.ok) return { response: refusal(decision, request.requestId) };
+      amount = decision.amount;
       fee = feeForAmount(amount, request.merchant.feeBps);
       const transfers: TransferInput[] = [
         {
           id: newUuid(),
-          pendingId: payment.holdTransferId,
+          pendingId: payment.holdTransferId!,
           amount,
           code: 'capture',
           flags: transferFlags.postPending,

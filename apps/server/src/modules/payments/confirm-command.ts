@@ -5,7 +5,8 @@ import type { IdempotencyClaim } from '../idempotency/index.ts';
 import type { MerchantRecord } from '../identity/index.ts';
 import type { TransferInput } from '../ledger/index.ts';
 import { merchantPaymentTransfers } from './merchant-payment-command.ts';
-import { chainRejection, moneyCommand, recordEvents, rejection } from './money-command.ts';
+import { decideConfirm } from './domain/payment-lifecycle.ts';
+import { chainRejection, moneyCommand, recordEvents, refusal, rejection } from './money-command.ts';
 import { recordPublicEvents } from '../events/index.ts';
 import { paymentEvents } from './payment-events.ts';
 import {
@@ -55,14 +56,11 @@ export function confirmCommand(
       payment = await selectPayment(client, request.paymentId, { lock: true, kind: request.kind });
       if (payment === null || payment.payerUserId !== request.userId)
         return { response: rejection('resource_not_found', request.requestId) };
-      if (payment.status !== 'requires_action')
-        return { response: rejection('payment_not_confirmable', request.requestId) };
-      if (clock.now().getTime() - payment.createdAt.getTime() > request.expirySeconds * 1000)
-        return {
-          response: rejection('payment_not_confirmable', request.requestId, {
-            message: 'This payment waited too long for its code and expired. Start it again.',
-          }),
-        };
+      const decision = decideConfirm(payment, {
+        now: clock.now(),
+        expirySeconds: request.expirySeconds,
+      });
+      if (!decision.ok) return { response: refusal(decision, request.requestId) };
       if (!(await request.checkSecondFactor(client, request.userId, request.code))) {
         return { response: rejection('invalid_2fa_code', request.requestId, { param: 'code' }) };
       }
@@ -92,7 +90,7 @@ export function confirmCommand(
         holdTtlSeconds: request.holdTtlSeconds,
       });
       success =
-        payment.captureMethod === 'manual'
+        decision.next === 'requires_capture'
           ? {
               status: 'requires_capture',
               holdTransferId: mainTransferId,

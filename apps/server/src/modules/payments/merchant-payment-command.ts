@@ -5,6 +5,7 @@ import type { StepUpReason } from './domain/step-up-rules.ts';
 import type { IdempotencyClaim } from '../idempotency/index.ts';
 import type { MerchantRecord, WalletRecord } from '../identity/index.ts';
 import { transferFlags, type BatchEffects, type TransferInput } from '../ledger/index.ts';
+import { decideCreate } from './domain/payment-lifecycle.ts';
 import { chainRejection, moneyCommand, recordEvents, rejection } from './money-command.ts';
 import { recordPublicEvents } from '../events/index.ts';
 import { paymentEvents } from './payment-events.ts';
@@ -129,15 +130,19 @@ export function merchantPaymentCommand(clock: Clock, request: MerchantPaymentReq
     return row;
   }
 
+  const decision = decideCreate('payment', {
+    stepUp: request.stepUp !== null,
+    captureMethod: request.capture,
+  });
   return moneyCommand({
     claim: request.claim,
     async plan(_client, effects) {
-      if (request.stepUp !== null) {
+      if (decision.next === 'requires_action') {
         return {
           response: {
             statusCode: 201,
             body: paymentView(
-              record(effects, { status: 'requires_action', stepUpReason: request.stepUp }),
+              record(effects, { status: decision.next, stepUpReason: request.stepUp }),
             ),
           },
         };
@@ -147,20 +152,19 @@ export function merchantPaymentCommand(clock: Clock, request: MerchantPaymentReq
     settle(outcomes, effects) {
       const failure = chainRejection(outcomes);
       if (failure !== null) {
-        const failed = record(effects, { status: 'failed', failureCode: failure });
+        const failed = record(effects, { status: decision.onRefused, failureCode: failure });
         recordPublicEvents(effects, paymentEvents(failed, paymentView(failed)));
         return rejection(failure, request.requestId);
       }
-      const held = request.capture === 'manual';
       const row = record(
         effects,
-        held
+        decision.next === 'requires_capture'
           ? {
               status: 'requires_capture',
               holdTransferId: mainTransferId,
               holdExpiresAt: new Date(clock.now().getTime() + request.holdTtlSeconds * 1000),
             }
-          : { status: 'succeeded', fee, amountCaptured: request.amount },
+          : { status: decision.next, fee, amountCaptured: request.amount },
       );
       const body = paymentView(row);
       recordPublicEvents(effects, paymentEvents(row, body));

@@ -2,6 +2,7 @@ import { errorCatalogue, type ErrorCode } from '@kassa/contracts';
 import type { DbClient } from '../../platform/db.ts';
 import { errorBody } from '../../kernel/error-body.ts';
 import { assert } from '../../kernel/assert.ts';
+import type { Refusal } from './domain/payment-lifecycle.ts';
 import {
   completeIdempotencyKeysSql,
   completionRow,
@@ -69,6 +70,14 @@ export function rejection(
     statusCode: errorCatalogue[code].httpStatus,
     body: errorBody(code, requestId, overrides),
   };
+}
+
+/** A decider's refusal (domain/payment-lifecycle.ts) as the stored error response. */
+export function refusal(refused: Refusal, requestId: string): StoredResponse {
+  return rejection(refused.code, requestId, {
+    ...(refused.param === undefined ? {} : { param: refused.param }),
+    ...(refused.message === undefined ? {} : { message: refused.message }),
+  });
 }
 
 /** The first rejection in a chain, mapped to the error a user sees. */

@@ -2,9 +2,7 @@ import type { PaymentStatus } from '@kassa/contracts';
 import { encodeId, type IdPrefix } from '../../kernel/ids.ts';
 import type { Currency } from '../../kernel/money.ts';
 import type { Queryable } from '../../platform/db.ts';
-
-export const paymentKinds = ['transfer', 'payment', 'funding', 'topup', 'payout'] as const;
-export type PaymentKind = (typeof paymentKinds)[number];
+import type { PaymentKind } from './domain/payment-lifecycle.ts';
 
 export interface PaymentRecord {
   readonly id: string;

@@ -1,7 +1,7 @@
 import { answers, Recipient, RecipientLookupBody } from '@kassa/contracts';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
-import { requireUser } from '../../http/request-context.ts';
+import { requireUser } from '../../platform/request-context.ts';
 import { KassaError } from '../../kernel/errors.ts';
 import { isCurrency } from '../../kernel/money.ts';
 import type { Recipients } from './recipients.ts';

@@ -4,7 +4,8 @@ import { encodeId } from '../../kernel/ids.ts';
 import type { IdempotencyClaim } from '../idempotency/index.ts';
 import type { MerchantRecord } from '../identity/index.ts';
 import type { TransferInput } from '../ledger/index.ts';
-import { chainRejection, moneyCommand, recordEvents, rejection } from './money-command.ts';
+import { decideRefund } from './domain/payment-lifecycle.ts';
+import { chainRejection, moneyCommand, recordEvents, refusal, rejection } from './money-command.ts';
 import { recordPublicEvents } from '../events/index.ts';
 import { paymentEvents } from './payment-events.ts';
 import {
@@ -64,16 +65,9 @@ export function refundCommand(
         return {
           response: rejection('resource_not_found', request.requestId, { param: 'payment' }),
         };
-      if (payment.status !== 'succeeded')
-        return {
-          response: rejection('payment_not_refundable', request.requestId, { param: 'payment' }),
-        };
-      const remaining = payment.amountCaptured - payment.amountRefunded;
-      amount = request.amount ?? remaining;
-      if (amount <= 0n || amount > remaining)
-        return {
-          response: rejection('refund_exceeds_captured', request.requestId, { param: 'amount' }),
-        };
+      const decision = decideRefund(payment, { amount: request.amount });
+      if (!decision.ok) return { response: refusal(decision, request.requestId) };
+      amount = decision.amount;
       feeReturned = feeReturnedFor(payment, amount);
       const transfers: TransferInput[] = [];
       if (amount - feeReturned > 0n) {

@@ -16,15 +16,14 @@ import {
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import {
-  idempotencyClaim,
   idOrNotFound,
   pageLimit,
   requireMerchant,
   requireOperator,
   requirePrincipal,
   requireUser,
-  sendStored,
-} from '../../http/request-context.ts';
+} from '../../platform/request-context.ts';
+import { idempotencyClaim, sendStored } from '../idempotency/index.ts';
 import type { Clock } from '../../kernel/clock.ts';
 import { KassaError } from '../../kernel/errors.ts';
 import { decodeId } from '../../kernel/ids.ts';

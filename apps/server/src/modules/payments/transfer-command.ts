@@ -6,6 +6,7 @@ import type { StepUpReason } from './domain/step-up-rules.ts';
 import type { IdempotencyClaim } from '../idempotency/index.ts';
 import type { WalletRecord } from '../identity/index.ts';
 import type { BatchEffects } from '../ledger/index.ts';
+import { decideCreate } from './domain/payment-lifecycle.ts';
 import { chainRejection, moneyCommand, recordEvents, rejection } from './money-command.ts';
 import { recordPublicEvents } from '../events/index.ts';
 import { paymentEvents } from './payment-events.ts';
@@ -86,14 +87,18 @@ export function transferCommand(clock: Clock, request: TransferRequest) {
     return row;
   }
 
+  const decision = decideCreate('transfer', {
+    stepUp: request.stepUp !== null,
+    captureMethod: 'automatic',
+  });
   return moneyCommand({
     claim: request.claim,
     async plan(_client, effects) {
-      if (request.stepUp !== null) {
+      if (decision.next === 'requires_action') {
         return {
           response: {
             statusCode: 201,
-            body: transferView(record(effects, 'requires_action', null, request.stepUp), parties),
+            body: transferView(record(effects, decision.next, null, request.stepUp), parties),
           },
         };
       }
@@ -112,7 +117,7 @@ export function transferCommand(clock: Clock, request: TransferRequest) {
     },
     settle(outcomes, effects) {
       const failure = chainRejection(outcomes);
-      const row = record(effects, failure === null ? 'succeeded' : 'failed', failure);
+      const row = record(effects, failure === null ? decision.next : decision.onRefused, failure);
       if (failure !== null) return rejection(failure, request.requestId);
       const body = transferView(row, parties);
       recordPublicEvents(effects, paymentEvents(row, body));

@@ -1,12 +1,8 @@
 import { CreatePayoutBody, CreateTopupBody, IdParams } from '@kassa/contracts';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
-import {
-  idempotencyClaim,
-  idOrNotFound,
-  requireUser,
-  sendStored,
-} from '../../http/request-context.ts';
+import { idOrNotFound, requireUser } from '../../platform/request-context.ts';
+import { idempotencyClaim, sendStored } from '../idempotency/index.ts';
 import type { Clock } from '../../kernel/clock.ts';
 import { KassaError } from '../../kernel/errors.ts';
 import { isCurrency, type Currency } from '../../kernel/money.ts';

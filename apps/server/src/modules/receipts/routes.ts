@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
-import { requirePrincipal } from '../../http/request-context.ts';
+import { requirePrincipal } from '../../platform/request-context.ts';
 import { KassaError } from '../../kernel/errors.ts';
 import type { Db } from '../../platform/db.ts';
 import { findReceipt } from './receipt.ts';

@@ -2,13 +2,8 @@ import { CreateWebhookEndpointBody, IdParams, publicEventTypes } from '@kassa/co
 import { Type } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
-import {
-  idempotencyClaim,
-  idOrNotFound,
-  pageLimit,
-  requireMerchant,
-  sendStored,
-} from '../../http/request-context.ts';
+import { idOrNotFound, pageLimit, requireMerchant } from '../../platform/request-context.ts';
+import { idempotencyClaim, sendStored } from '../idempotency/index.ts';
 import type { Clock } from '../../kernel/clock.ts';
 import { KassaError } from '../../kernel/errors.ts';
 import { encodeId } from '../../kernel/ids.ts';
