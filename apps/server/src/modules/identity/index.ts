@@ -21,7 +21,7 @@ export { hashPassword } from './passwords.ts';
 export { newSecret, sha256 } from './secret-tokens.ts';
 export { sessionRoutes } from './session-routes.ts';
 export { twoFactorRoutes } from './two-factor-routes.ts';
-export { createRevokedSessions } from './revoked-sessions.ts';
+export { createRevokedSessions, type RevokedSessions } from './revoked-sessions.ts';
 export { passwordPolicy, secondFactorPolicy } from './lockout.ts';
 export { rekeyRecoveryCodes, totpSealedColumns, type FactorSecrets } from './two-factor.ts';
 export { createStepUpVerifier, type StepUpVerifier } from './step-up-verifier.ts';

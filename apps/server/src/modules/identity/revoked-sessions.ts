@@ -53,3 +53,5 @@ export function createRevokedSessions(
     },
   };
 }
+
+export type RevokedSessions = ReturnType<typeof createRevokedSessions>;
