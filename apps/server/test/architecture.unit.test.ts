@@ -112,3 +112,12 @@ it('a module is reached from outside only through its index.ts', () => {
   );
   assert.deepEqual(bad, []);
 });
+
+it('no SQL string crosses a module index: modules offer functions that add their rows', () => {
+  const bad = files
+    .filter((f) => inside('modules')(f) && f.endsWith('/index.ts'))
+    .flatMap((f) =>
+      [...readFileSync(f, 'utf8').matchAll(/\b(\w+Sql)\b/g)].map((m) => `${name(f)}: ${m[1]}`),
+    );
+  assert.deepEqual(bad, []);
+});

@@ -1,7 +1,7 @@
 import type { PublicEventType } from '@kassa/contracts';
 import { newUuid } from '../../kernel/ids.ts';
 import { unnestParams, type Queryable } from '../../platform/db.ts';
-import type { BatchEffects } from '../ledger/index.ts';
+import { BatchEffects, batchStatement } from '../../platform/batch-effects.ts';
 
 /**
  * A public event (shared/API.md event types) about one object, with the object as it is at the
@@ -18,12 +18,12 @@ export interface PublicEvent {
 }
 
 /** One statement inserts any number of events (user ids travel comma-joined: arrays of arrays are not rectangular). */
-export const insertEventsSql = `insert into events (id, type, object_id, data, user_ids, merchant_id)
+const insertEventsSql = `insert into events (id, type, object_id, data, user_ids, merchant_id)
   select id, type, object_id, data, case when users = '' then '{}'::uuid[] else string_to_array(users, ',')::uuid[] end, merchant_id
     from unnest($1::uuid[], $2::text[], $3::text[], $4::jsonb[], $5::text[], $6::uuid[])
       as e(id, type, object_id, data, users, merchant_id)`;
 
-export function eventRow(event: PublicEvent): unknown[] {
+function eventRow(event: PublicEvent): unknown[] {
   return [
     newUuid(),
     event.type,
@@ -34,9 +34,11 @@ export function eventRow(event: PublicEvent): unknown[] {
   ];
 }
 
+const insertEvents = batchStatement<PublicEvent>(insertEventsSql, eventRow);
+
 /** Adds events to a ledger batch (one statement for the whole batch). */
 export function recordPublicEvents(effects: BatchEffects, events: readonly PublicEvent[]): void {
-  for (const event of events) effects.add(insertEventsSql, eventRow(event));
+  for (const event of events) effects.add(insertEvents, event);
 }
 
 /** Appends events in the caller's transaction. */

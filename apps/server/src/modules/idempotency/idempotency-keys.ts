@@ -1,3 +1,4 @@
+import { batchStatement, type BatchEffects } from '../../platform/batch-effects.ts';
 import { KassaError } from '../../kernel/errors.ts';
 import type { Db, DbClient, Queryable } from '../../platform/db.ts';
 import { sameRequest } from './domain/request-fingerprint.ts';
@@ -131,17 +132,32 @@ function compareClaims(a: IdempotencyClaim, b: IdempotencyClaim): number {
   return a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
 }
 
-/** One statement completes any number of keys (a batch's responses). */
-export const completeIdempotencyKeysSql = `update idempotency_keys k
-    set status = 'completed', response_status = v.status, response_body = v.body, completed_at = now()
-   from unnest($1::text[], $2::text[], $3::int[], $4::json[]) as v(scope, key, status, body)
-  where k.scope = v.scope and k.key = v.key`;
+/** One statement completes any number of keys (a batch's responses), at the batch's time. */
+const completeKeys = batchStatement<{
+  claim: Pick<IdempotencyClaim, 'scope' | 'key'>;
+  response: StoredResponse;
+  at: Date;
+}>(
+  `update idempotency_keys k
+    set status = 'completed', response_status = v.status, response_body = v.body, completed_at = v.at
+   from unnest($1::text[], $2::text[], $3::int[], $4::json[], $5::timestamptz[]) as v(scope, key, status, body, at)
+  where k.scope = v.scope and k.key = v.key`,
+  ({ claim, response, at }) => [
+    claim.scope,
+    claim.key,
+    response.statusCode,
+    JSON.stringify(response.body),
+    at.toISOString(),
+  ],
+);
 
-export function completionRow(
+/** Adds the completion of a key with its stored response to a ledger batch. */
+export function addKeyCompletion(
+  effects: BatchEffects,
   claim: Pick<IdempotencyClaim, 'scope' | 'key'>,
   response: StoredResponse,
-): unknown[] {
-  return [claim.scope, claim.key, response.statusCode, JSON.stringify(response.body)];
+): void {
+  effects.add(completeKeys, { claim, response, at: effects.now });
 }
 
 /**

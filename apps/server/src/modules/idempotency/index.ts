@@ -1,8 +1,7 @@
 export {
   claimIdempotencyKey,
   claimIdempotencyKeys,
-  completeIdempotencyKeysSql,
-  completionRow,
+  addKeyCompletion,
   completeIdempotencyKey,
   reapIdempotencyKeys,
   runIdempotent,

@@ -1,6 +1,7 @@
 import type { JournalEventType } from '@kassa/contracts';
 import { newUuid } from '../../kernel/ids.ts';
-import { unnestParams, type Queryable } from '../../platform/db.ts';
+import { BatchEffects, batchStatement } from '../../platform/batch-effects.ts';
+import type { Queryable } from '../../platform/db.ts';
 
 export interface JournalEvent {
   readonly type: JournalEventType;
@@ -9,13 +10,17 @@ export interface JournalEvent {
   readonly data: Record<string, unknown>;
 }
 
-/** One statement appends any number of events (bulk, through unnest). */
-export const appendEventsSql = `insert into journal_events (id, type, stream_id, data)
-  select * from unnest($1::uuid[], $2::text[], $3::uuid[], $4::jsonb[])`;
+/** One statement appends any number of events (bulk, through unnest). Bigints are written as
+ * strings: no precision lost. */
+const appendStatement = batchStatement<JournalEvent>(
+  `insert into journal_events (id, type, stream_id, data)
+  select * from unnest($1::uuid[], $2::text[], $3::uuid[], $4::jsonb[])`,
+  (event) => [newUuid(), event.type, event.streamId, JSON.stringify(event.data, bigintAsString)],
+);
 
-/** An event as a row of `appendEventsSql`. Bigints are written as strings: no precision lost. */
-export function journalRow(event: JournalEvent): unknown[] {
-  return [newUuid(), event.type, event.streamId, JSON.stringify(event.data, bigintAsString)];
+/** Adds events to a ledger batch (one statement for all of the batch's events). */
+export function addJournalEvents(effects: BatchEffects, events: readonly JournalEvent[]): void {
+  for (const event of events) effects.add(appendStatement, event);
 }
 
 /**
@@ -23,9 +28,7 @@ export function journalRow(event: JournalEvent): unknown[] {
  * the truth (ARCHITECTURE §1.3): callers append in the same transaction as the change itself.
  */
 export async function appendEvents(q: Queryable, events: readonly JournalEvent[]): Promise<void> {
-  if (events.length === 0) return;
-  const rows = events.map(journalRow);
-  await q.query(appendEventsSql, unnestParams(rows));
+  await BatchEffects.run(q, appendStatement, events);
 }
 
 function bigintAsString(_key: string, value: unknown): unknown {

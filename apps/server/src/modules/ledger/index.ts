@@ -1,6 +1,5 @@
 export { createLedger, type Ledger } from './ledger.ts';
 export { createLedgerWriter, type LedgerCommand, type LedgerWriter } from './ledger-writer.ts';
-export { BatchEffects } from './batch-effects.ts';
 export { applyTransfers, assertAccountInvariants } from './domain/apply-transfers.ts';
 export {
   accountFlags,

@@ -7,7 +7,7 @@ import {
   type IdempotencyClaim,
   type StoredResponse,
 } from '../idempotency/index.ts';
-import { BatchEffects } from './batch-effects.ts';
+import { BatchEffects } from '../../platform/batch-effects.ts';
 import { applyTransfers } from './domain/apply-transfers.ts';
 import { transferFlags, type TransferInput, type TransferOutcome } from './domain/ledger-types.ts';
 import { loadForBatch, writeBatch } from './store/ledger-store.ts';
@@ -156,7 +156,7 @@ export function createLedgerWriter(options: LedgerWriterOptions): LedgerWriter {
     batch: readonly Entry[],
   ): Promise<{ settled: Settled[]; accountIds: string[] }> {
     const settled: (Settled | undefined)[] = new Array<Settled | undefined>(batch.length);
-    const effects = new BatchEffects();
+    const effects = new BatchEffects(options.clock.now());
     const claimants = batch.flatMap((entry, i) => (entry.command.claim === undefined ? [] : [i]));
     const claims = await claimIdempotencyKeys(
       client,
@@ -197,7 +197,7 @@ export function createLedgerWriter(options: LedgerWriterOptions): LedgerWriter {
     if (inputs.length > 0) {
       const state = await loadForBatch(client, inputs, { idsAreNew: true });
       accountIds = [...state.accounts.keys()];
-      const applied = applyTransfers(state, inputs, options.clock.now());
+      const applied = applyTransfers(state, inputs, effects.now);
       writeBatch(effects, applied);
       outcomes = applied.outcomes;
     }

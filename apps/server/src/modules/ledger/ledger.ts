@@ -1,7 +1,7 @@
 import type { Clock } from '../../kernel/clock.ts';
 import { newUuid } from '../../kernel/ids.ts';
 import type { Db, DbClient, Queryable } from '../../platform/db.ts';
-import { BatchEffects } from './batch-effects.ts';
+import { BatchEffects } from '../../platform/batch-effects.ts';
 import { applyTransfers } from './domain/apply-transfers.ts';
 import {
   transferFlags,
@@ -38,8 +38,8 @@ export function createLedger(deps: { db: Db; clock: Clock; writer: LedgerWriter 
 
   async function postInTransaction(client: DbClient, inputs: readonly TransferInput[]) {
     const state = await loadForBatch(client, inputs);
-    const applied = applyTransfers(state, inputs, clock.now());
-    const effects = new BatchEffects();
+    const effects = new BatchEffects(clock.now());
+    const applied = applyTransfers(state, inputs, effects.now);
     writeBatch(effects, applied);
     await effects.flush(client);
     return applied.outcomes;

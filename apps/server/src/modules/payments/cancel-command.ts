@@ -1,22 +1,14 @@
 import type { Clock } from '../../kernel/clock.ts';
+import type { BatchEffects } from '../../platform/batch-effects.ts';
 import { newUuid } from '../../kernel/ids.ts';
 import type { IdempotencyClaim } from '../idempotency/index.ts';
-import {
-  type BatchEffects,
-  transferFlags,
-  type LedgerCommand,
-  type TransferOutcome,
-} from '../ledger/index.ts';
+import { transferFlags, type LedgerCommand, type TransferOutcome } from '../ledger/index.ts';
 import { decideCancel, decideExpireHold } from './domain/payment-lifecycle.ts';
-import { chainRejection, moneyCommand, recordEvents, refusal, rejection } from './money-command.ts';
+import { chainRejection, moneyCommand, refusal, rejection } from './money-command.ts';
+import { addJournalEvents } from '../journal/index.ts';
 import { recordPublicEvents } from '../events/index.ts';
 import { paymentEvents } from './payment-events.ts';
-import {
-  paymentChangeRow,
-  selectPayment,
-  updatePaymentsSql,
-  type PaymentRecord,
-} from './payment-record.ts';
+import { addPaymentChange, selectPayment, type PaymentRecord } from './payment-record.ts';
 import { paymentView } from './payment-views.ts';
 
 export type CancelActor = { readonly merchantId: string } | { readonly payerUserId: string };
@@ -74,11 +66,8 @@ function markCanceled(
   reason: string,
   now: Date,
 ): PaymentRecord {
-  effects.add(
-    updatePaymentsSql,
-    paymentChangeRow(payment.id, { status: 'canceled', cancellationReason: reason }, now),
-  );
-  recordEvents(effects, [
+  addPaymentChange(effects, payment.id, { status: 'canceled', cancellationReason: reason }, now);
+  addJournalEvents(effects, [
     { type: 'payment.canceled', streamId: payment.id, data: { id: payment.id, reason } },
   ]);
   const canceled: PaymentRecord = {

@@ -5,15 +5,11 @@ import type { IdempotencyClaim } from '../idempotency/index.ts';
 import type { MerchantRecord } from '../identity/index.ts';
 import { transferFlags, type TransferInput } from '../ledger/index.ts';
 import { decideCapture } from './domain/payment-lifecycle.ts';
-import { chainRejection, moneyCommand, recordEvents, refusal, rejection } from './money-command.ts';
+import { chainRejection, moneyCommand, refusal, rejection } from './money-command.ts';
+import { addJournalEvents } from '../journal/index.ts';
 import { recordPublicEvents } from '../events/index.ts';
 import { paymentEvents } from './payment-events.ts';
-import {
-  paymentChangeRow,
-  selectPayment,
-  updatePaymentsSql,
-  type PaymentRecord,
-} from './payment-record.ts';
+import { addPaymentChange, selectPayment, type PaymentRecord } from './payment-record.ts';
 import { paymentView } from './payment-views.ts';
 
 /**
@@ -72,11 +68,8 @@ export function captureCommand(
       const failure = chainRejection(outcomes);
       if (failure !== null) return rejection(failure, request.requestId);
       const now = clock.now();
-      effects.add(
-        updatePaymentsSql,
-        paymentChangeRow(held.id, { status: 'succeeded', amountCaptured: amount, fee }, now),
-      );
-      recordEvents(effects, [
+      addPaymentChange(effects, held.id, { status: 'succeeded', amountCaptured: amount, fee }, now);
+      addJournalEvents(effects, [
         {
           type: 'payment.captured',
           streamId: held.id,

@@ -6,13 +6,13 @@ import type { MerchantRecord } from '../identity/index.ts';
 import type { TransferInput } from '../ledger/index.ts';
 import { merchantPaymentTransfers } from './merchant-payment-command.ts';
 import { decideConfirm } from './domain/payment-lifecycle.ts';
-import { chainRejection, moneyCommand, recordEvents, refusal, rejection } from './money-command.ts';
+import { chainRejection, moneyCommand, refusal, rejection } from './money-command.ts';
+import { addJournalEvents } from '../journal/index.ts';
 import { recordPublicEvents } from '../events/index.ts';
 import { paymentEvents } from './payment-events.ts';
 import {
-  paymentChangeRow,
+  addPaymentChange,
   selectPayment,
-  updatePaymentsSql,
   type PaymentChange,
   type PaymentRecord,
 } from './payment-record.ts';
@@ -106,8 +106,8 @@ export function confirmCommand(
       const now = clock.now();
       const change: PaymentChange =
         failure === null ? success : { status: 'failed', failureCode: failure };
-      effects.add(updatePaymentsSql, paymentChangeRow(waiting.id, change, now));
-      recordEvents(effects, [
+      addPaymentChange(effects, waiting.id, change, now);
+      addJournalEvents(effects, [
         {
           type: waiting.kind === 'transfer' ? 'transfer.created' : 'payment.created',
           streamId: waiting.id,

@@ -3,8 +3,9 @@ import { newUuid } from '../../kernel/ids.ts';
 import type { Currency } from '../../kernel/money.ts';
 import type { IdempotencyClaim } from '../idempotency/index.ts';
 import type { WalletRecord } from '../identity/index.ts';
-import { chainRejection, moneyCommand, recordEvents, rejection } from './money-command.ts';
-import { insertPaymentsSql, paymentRow, newPaymentRecord } from './payment-record.ts';
+import { chainRejection, moneyCommand, rejection } from './money-command.ts';
+import { addJournalEvents } from '../journal/index.ts';
+import { addPaymentRow, newPaymentRecord } from './payment-record.ts';
 import { fundingView } from './payment-views.ts';
 
 /** An operator credit: from the system funding account of the currency into a wallet. */
@@ -58,8 +59,8 @@ export function fundingCommand(
         },
         now,
       );
-      effects.add(insertPaymentsSql, paymentRow(record));
-      recordEvents(effects, [
+      addPaymentRow(effects, record);
+      addJournalEvents(effects, [
         {
           type: 'wallet.funded',
           streamId: id,

@@ -5,13 +5,11 @@ export { expireStepUps } from './expire-step-ups.ts';
 export { walletView } from './payment-views.ts';
 export { feeReturnedFor } from './refund-command.ts';
 export {
-  insertPaymentsSql,
+  insertPayment,
   newPaymentRecord,
-  paymentChangeRow,
-  paymentRow,
   paymentWireId,
   selectPayment,
-  updatePaymentsSql,
+  updatePayment,
   type PaymentRecord,
 } from './payment-record.ts';
 export { wireAmount } from './payment-views.ts';

@@ -4,17 +4,14 @@ import { feeForAmount, type Currency } from '../../kernel/money.ts';
 import type { StepUpReason } from './domain/step-up-rules.ts';
 import type { IdempotencyClaim } from '../idempotency/index.ts';
 import type { MerchantRecord, WalletRecord } from '../identity/index.ts';
-import { transferFlags, type BatchEffects, type TransferInput } from '../ledger/index.ts';
+import type { BatchEffects } from '../../platform/batch-effects.ts';
+import { transferFlags, type TransferInput } from '../ledger/index.ts';
 import { decideCreate } from './domain/payment-lifecycle.ts';
-import { chainRejection, moneyCommand, recordEvents, rejection } from './money-command.ts';
+import { chainRejection, moneyCommand, rejection } from './money-command.ts';
+import { addJournalEvents } from '../journal/index.ts';
 import { recordPublicEvents } from '../events/index.ts';
 import { paymentEvents } from './payment-events.ts';
-import {
-  insertPaymentsSql,
-  newPaymentRecord,
-  paymentRow,
-  type PaymentRecord,
-} from './payment-record.ts';
+import { addPaymentRow, newPaymentRecord, type PaymentRecord } from './payment-record.ts';
 import { paymentView } from './payment-views.ts';
 
 export interface MerchantPaymentRequest {
@@ -110,8 +107,8 @@ export function merchantPaymentCommand(clock: Clock, request: MerchantPaymentReq
       },
       clock.now(),
     );
-    effects.add(insertPaymentsSql, paymentRow(row));
-    recordEvents(effects, [
+    addPaymentRow(effects, row);
+    addJournalEvents(effects, [
       {
         type: 'payment.created',
         streamId: id,

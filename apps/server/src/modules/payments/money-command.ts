@@ -3,15 +3,13 @@ import type { DbClient } from '../../platform/db.ts';
 import { errorBody } from '../../kernel/error-body.ts';
 import { assert } from '../../kernel/assert.ts';
 import type { Refusal } from './domain/payment-lifecycle.ts';
+import type { BatchEffects } from '../../platform/batch-effects.ts';
 import {
-  completeIdempotencyKeysSql,
-  completionRow,
+  addKeyCompletion,
   type IdempotencyClaim,
   type StoredResponse,
 } from '../idempotency/index.ts';
-import { appendEventsSql, journalRow, type JournalEvent } from '../journal/index.ts';
 import type {
-  BatchEffects,
   LedgerCommand,
   TransferInput,
   TransferOutcome,
@@ -47,14 +45,14 @@ export function moneyCommand(options: {
     async prepare(client, effects) {
       const plan = await options.plan(client, effects);
       if ('response' in plan) {
-        effects.add(completeIdempotencyKeysSql, completionRow(claim, plan.response));
+        addKeyCompletion(effects, claim, plan.response);
         return { result: { ...plan.response, replayed: false } };
       }
       return { transfers: plan.transfers };
     },
     finish(outcomes, effects) {
       const response = options.settle(outcomes, effects);
-      effects.add(completeIdempotencyKeysSql, completionRow(claim, response));
+      addKeyCompletion(effects, claim, response);
       return { ...response, replayed: false };
     },
   };
@@ -127,9 +125,4 @@ function rejectionToError(code: TransferRejection): ErrorCode {
       // The payments layer checks all of these before planning; reaching here is a bug.
       assert(false, `unexpected ledger rejection ${code}`);
   }
-}
-
-/** Adds journal events to the batch (one statement for all of the batch's events). */
-export function recordEvents(effects: BatchEffects, events: readonly JournalEvent[]): void {
-  for (const event of events) effects.add(appendEventsSql, journalRow(event));
 }

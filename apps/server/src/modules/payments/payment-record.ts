@@ -1,6 +1,7 @@
 import type { PaymentStatus } from '@kassa/contracts';
 import { encodeId, type IdPrefix } from '../../kernel/ids.ts';
 import type { Currency } from '../../kernel/money.ts';
+import { BatchEffects, batchStatement } from '../../platform/batch-effects.ts';
 import type { Queryable } from '../../platform/db.ts';
 import type { PaymentKind } from './domain/payment-lifecycle.ts';
 
@@ -87,13 +88,13 @@ function fromRow(row: Row): PaymentRecord {
 }
 
 /** Inserts any number of payments in one statement (a row per payment: `paymentRow`). */
-export const insertPaymentsSql = `insert into payments (${columns})
+const insertPaymentsSql = `insert into payments (${columns})
   select * from unnest($1::uuid[], $2::text[], $3::text[], $4::uuid[], $5::uuid[], $6::uuid[], $7::uuid[],
     $8::uuid[], $9::bigint[], $10::text[], $11::bigint[], $12::text[], $13::bigint[], $14::bigint[], $15::uuid[],
     $16::timestamptz[], $17::text[], $18::text[], $19::text[], $20::timestamptz[], $21::timestamptz[],
     $22::text[])`;
 
-export function paymentRow(p: PaymentRecord): unknown[] {
+function paymentRow(p: PaymentRecord): unknown[] {
   return [
     p.id,
     p.kind,
@@ -135,7 +136,7 @@ export type PaymentChange = Partial<
 >;
 
 /** Updates any number of payments in one statement; absent fields keep their value. */
-export const updatePaymentsSql = `update payments p
+const updatePaymentsSql = `update payments p
     set status = coalesce(v.status, p.status), fee = coalesce(v.fee, p.fee),
         amount_captured = coalesce(v.captured, p.amount_captured), amount_refunded = coalesce(v.refunded, p.amount_refunded),
         failure_code = coalesce(v.failure, p.failure_code), cancellation_reason = coalesce(v.reason, p.cancellation_reason),
@@ -146,7 +147,7 @@ export const updatePaymentsSql = `update payments p
      as v(id, status, fee, captured, refunded, failure, reason, at, hold, hold_expires)
   where p.id = v.id`;
 
-export function paymentChangeRow(id: string, change: PaymentChange, now: Date): unknown[] {
+function paymentChangeRow(id: string, change: PaymentChange, now: Date): unknown[] {
   return [
     id,
     change.status ?? null,
@@ -159,6 +160,42 @@ export function paymentChangeRow(id: string, change: PaymentChange, now: Date): 
     change.holdTransferId ?? null,
     change.holdExpiresAt?.toISOString() ?? null,
   ];
+}
+
+const insertPayments = batchStatement<PaymentRecord>(insertPaymentsSql, paymentRow);
+const updatePayments = batchStatement<{ id: string; change: PaymentChange; at: Date }>(
+  updatePaymentsSql,
+  (row) => paymentChangeRow(row.id, row.change, row.at),
+);
+
+/** Adds a new payment's row to a ledger batch. */
+export function addPaymentRow(effects: BatchEffects, payment: PaymentRecord): void {
+  effects.add(insertPayments, payment);
+}
+
+/** Adds a change of a payment (absent fields keep their value) to a ledger batch. */
+export function addPaymentChange(
+  effects: BatchEffects,
+  id: string,
+  change: PaymentChange,
+  at: Date,
+): void {
+  effects.add(updatePayments, { id, change, at });
+}
+
+/** Inserts a payment now, in the caller's transaction (a top-up or payout flow's first step). */
+export async function insertPayment(q: Queryable, payment: PaymentRecord): Promise<void> {
+  await BatchEffects.run(q, insertPayments, [payment]);
+}
+
+/** Changes a payment now, in the caller's transaction. */
+export async function updatePayment(
+  q: Queryable,
+  id: string,
+  change: PaymentChange,
+  at: Date,
+): Promise<void> {
+  await BatchEffects.run(q, updatePayments, [{ id, change, at }]);
 }
 
 /** Reads a payment; with `lock`, holds its row until the transaction ends. */

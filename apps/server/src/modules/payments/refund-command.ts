@@ -1,25 +1,39 @@
 import type { Clock } from '../../kernel/clock.ts';
+import { batchStatement } from '../../platform/batch-effects.ts';
 import { newUuid } from '../../kernel/ids.ts';
 import { encodeId } from '../../kernel/ids.ts';
 import type { IdempotencyClaim } from '../idempotency/index.ts';
 import type { MerchantRecord } from '../identity/index.ts';
 import type { TransferInput } from '../ledger/index.ts';
 import { decideRefund } from './domain/payment-lifecycle.ts';
-import { chainRejection, moneyCommand, recordEvents, refusal, rejection } from './money-command.ts';
+import { chainRejection, moneyCommand, refusal, rejection } from './money-command.ts';
+import { addJournalEvents } from '../journal/index.ts';
 import { recordPublicEvents } from '../events/index.ts';
 import { paymentEvents } from './payment-events.ts';
-import {
-  paymentChangeRow,
-  selectPayment,
-  updatePaymentsSql,
-  type PaymentRecord,
-} from './payment-record.ts';
+import { addPaymentChange, selectPayment, type PaymentRecord } from './payment-record.ts';
 import { wireAmount } from './payment-views.ts';
 
-const insertRefundsSql = `insert into refunds (id, payment_id, amount, fee_returned, status, reason, created_at)
+const insertRefunds = batchStatement<{
+  id: string;
+  paymentId: string;
+  amount: bigint;
+  feeReturned: bigint;
+  reason: string | null;
+  at: Date;
+}>(
+  `insert into refunds (id, payment_id, amount, fee_returned, status, reason, created_at)
   select id, payment_id, amount, fee_returned, 'succeeded', reason, created_at
     from unnest($1::uuid[], $2::uuid[], $3::bigint[], $4::bigint[], $5::text[], $6::timestamptz[])
-      as r(id, payment_id, amount, fee_returned, reason, created_at)`;
+      as r(id, payment_id, amount, fee_returned, reason, created_at)`,
+  (r) => [
+    r.id,
+    r.paymentId,
+    r.amount.toString(),
+    r.feeReturned.toString(),
+    r.reason,
+    r.at.toISOString(),
+  ],
+);
 
 /**
  * The share of the fee a refund gives back: the fee is returned in proportion to what has been
@@ -104,19 +118,16 @@ export function refundCommand(
         return rejection(failure, request.requestId, message === undefined ? {} : { message });
       }
       const now = clock.now();
-      effects.add(insertRefundsSql, [
-        refundId,
-        paid.id,
-        amount.toString(),
-        feeReturned.toString(),
-        request.reason,
-        now.toISOString(),
-      ]);
-      effects.add(
-        updatePaymentsSql,
-        paymentChangeRow(paid.id, { amountRefunded: paid.amountRefunded + amount }, now),
-      );
-      recordEvents(effects, [
+      effects.add(insertRefunds, {
+        id: refundId,
+        paymentId: paid.id,
+        amount,
+        feeReturned,
+        reason: request.reason,
+        at: now,
+      });
+      addPaymentChange(effects, paid.id, { amountRefunded: paid.amountRefunded + amount }, now);
+      addJournalEvents(effects, [
         {
           type: 'payment.refunded',
           streamId: paid.id,

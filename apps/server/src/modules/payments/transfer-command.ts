@@ -5,17 +5,13 @@ import type { Currency } from '../../kernel/money.ts';
 import type { StepUpReason } from './domain/step-up-rules.ts';
 import type { IdempotencyClaim } from '../idempotency/index.ts';
 import type { WalletRecord } from '../identity/index.ts';
-import type { BatchEffects } from '../ledger/index.ts';
+import type { BatchEffects } from '../../platform/batch-effects.ts';
 import { decideCreate } from './domain/payment-lifecycle.ts';
-import { chainRejection, moneyCommand, recordEvents, rejection } from './money-command.ts';
+import { chainRejection, moneyCommand, rejection } from './money-command.ts';
+import { addJournalEvents } from '../journal/index.ts';
 import { recordPublicEvents } from '../events/index.ts';
 import { paymentEvents } from './payment-events.ts';
-import {
-  insertPaymentsSql,
-  newPaymentRecord,
-  paymentRow,
-  type PaymentRecord,
-} from './payment-record.ts';
+import { addPaymentRow, newPaymentRecord, type PaymentRecord } from './payment-record.ts';
 import { transferView } from './payment-views.ts';
 
 export interface TransferRequest {
@@ -68,8 +64,8 @@ export function transferCommand(clock: Clock, request: TransferRequest) {
       },
       clock.now(),
     );
-    effects.add(insertPaymentsSql, paymentRow(row));
-    recordEvents(effects, [
+    addPaymentRow(effects, row);
+    addJournalEvents(effects, [
       {
         type: 'transfer.created',
         streamId: id,

@@ -1,14 +1,9 @@
 import { assert } from '../../kernel/assert.ts';
-import { unnestParams, type DbClient } from '../../platform/db.ts';
+import type { DbClient } from '../../platform/db.ts';
 import { appendPublicEvents } from '../events/index.ts';
 import { appendEvents } from '../journal/index.ts';
 import { transferFlags, type TransferInput } from '../ledger/index.ts';
-import {
-  paymentChangeRow,
-  paymentEvents,
-  updatePaymentsSql,
-  type PaymentRecord,
-} from '../payments/index.ts';
+import { paymentEvents, updatePayment, type PaymentRecord } from '../payments/index.ts';
 import type { FlowOutcome } from './domain/flow-outcome.ts';
 import { markFinished, markRefunding, type FlowKind, type FlowRecord } from './flow-store.ts';
 import type { RailsContext } from './rails-context.ts';
@@ -46,17 +41,13 @@ export async function record(
       `the ledger accepts a finished ${flow.kind}: ${result?.status === 'rejected' ? result.code : 'no outcome'}`,
     );
   }
-  await client.query(
-    updatePaymentsSql,
-    unnestParams([
-      paymentChangeRow(
-        payment.id,
-        succeeded
-          ? { status: 'succeeded', amountCaptured: payment.amount }
-          : { status: 'failed', failureCode: outcome.code },
-        now,
-      ),
-    ]),
+  await updatePayment(
+    client,
+    payment.id,
+    succeeded
+      ? { status: 'succeeded', amountCaptured: payment.amount }
+      : { status: 'failed', failureCode: outcome.code },
+    now,
   );
   await markFinished(client, flow.paymentId, outcome.objectId, now);
   const finished: PaymentRecord = succeeded
@@ -99,10 +90,7 @@ async function refundDue(
 ): Promise<void> {
   await markRefunding(client, payment.id, chargeId, `ledger refused the credit: ${reason}`, now);
   if (payment.status !== 'processing')
-    await client.query(
-      updatePaymentsSql,
-      unnestParams([paymentChangeRow(payment.id, { status: 'processing' }, now)]),
-    );
+    await updatePayment(client, payment.id, { status: 'processing' }, now);
   await appendEvents(client, [
     {
       type: 'topup.credit_refused',

@@ -1,12 +1,11 @@
 import { assert } from '../../kernel/assert.ts';
-import { unnestParams, type Queryable } from '../../platform/db.ts';
+import type { Queryable } from '../../platform/db.ts';
 import type { StoredResponse } from '../idempotency/index.ts';
 import { appendEvents } from '../journal/index.ts';
 import {
-  paymentChangeRow,
   paymentWireId,
   selectPayment,
-  updatePaymentsSql,
+  updatePayment,
   type PaymentRecord,
 } from '../payments/index.ts';
 import {
@@ -88,10 +87,7 @@ export async function settle(
       // A charge waiting for the cardholder stays `requires_action` while the processor
       // cannot be asked: the next action is still the right one.
       if (payment.status !== status && payment.status !== 'requires_action') {
-        await client.query(
-          updatePaymentsSql,
-          unnestParams([paymentChangeRow(paymentId, { status }, now)]),
-        );
+        await updatePayment(client, paymentId, { status }, now);
         await appendEvents(client, [
           {
             type:

@@ -2,14 +2,13 @@ import { assert } from '../../kernel/assert.ts';
 import { KassaError } from '../../kernel/errors.ts';
 import { newUuid } from '../../kernel/ids.ts';
 import type { Currency } from '../../kernel/money.ts';
-import { unnestParams, type DbClient } from '../../platform/db.ts';
+import type { DbClient } from '../../platform/db.ts';
 import { sameRequest, type IdempotencyClaim, type StoredResponse } from '../idempotency/index.ts';
 import { appendEvents } from '../journal/index.ts';
 import { transferFlags } from '../ledger/index.ts';
 import {
-  insertPaymentsSql,
+  insertPayment,
   newPaymentRecord,
-  paymentRow,
   selectPayment,
   type PaymentRecord,
 } from '../payments/index.ts';
@@ -78,7 +77,7 @@ async function begin(
 ): Promise<boolean> {
   try {
     await deps.db.transaction(async (client) => {
-      await client.query(insertPaymentsSql, unnestParams([paymentRow(payment)]));
+      await insertPayment(client, payment);
       await extra(client);
       // A concurrent request with the same key blocks here until the first commits, then
       // finds the key taken and rolls all of this back.

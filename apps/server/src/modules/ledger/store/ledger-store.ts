@@ -1,12 +1,7 @@
 import type { Currency } from '../../../kernel/money.ts';
 import type { DbClient, Queryable } from '../../../platform/db.ts';
-import {
-  appendEvents,
-  appendEventsSql,
-  journalRow,
-  type JournalEvent,
-} from '../../journal/index.ts';
-import type { BatchEffects } from '../batch-effects.ts';
+import { addJournalEvents, appendEvents, type JournalEvent } from '../../journal/index.ts';
+import { batchStatement, type BatchEffects } from '../../../platform/batch-effects.ts';
 import type { AppliedBatch } from '../domain/apply-transfers.ts';
 import type {
   Account,
@@ -171,57 +166,55 @@ export async function loadForBatch(
   return { accounts, transfers, pendings };
 }
 
-const insertTransfersSql = `insert into ledger_transfers (${transferColumns})
+const insertTransfers = batchStatement<Transfer>(
+  `insert into ledger_transfers (${transferColumns})
   select * from unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::bigint[], $5::bigint[], $6::text[],
-                       $7::text[], $8::int[], $9::uuid[], $10::int[], $11::timestamptz[])`;
+                       $7::text[], $8::int[], $9::uuid[], $10::int[], $11::timestamptz[])`,
+  (t) => [
+    t.id,
+    t.debitAccountId,
+    t.creditAccountId,
+    t.amount.toString(),
+    t.pendingAmount.toString(),
+    t.currency,
+    t.code,
+    t.flags,
+    t.pendingId,
+    t.timeoutSeconds,
+    t.createdAt.toISOString(),
+  ],
+);
 
-const upsertPendingSql = `insert into ledger_pending_transfers (transfer_id, status, expires_at, resolved_by)
+const upsertPending = batchStatement<PendingTransfer>(
+  `insert into ledger_pending_transfers (transfer_id, status, expires_at, resolved_by)
   select * from unnest($1::uuid[], $2::text[], $3::timestamptz[], $4::uuid[])
-  on conflict (transfer_id) do update set status = excluded.status, resolved_by = excluded.resolved_by`;
+  on conflict (transfer_id) do update set status = excluded.status, resolved_by = excluded.resolved_by`,
+  (p) => [p.transfer.id, p.status, p.expiresAt?.toISOString() ?? null, p.resolvedBy],
+);
 
-const updateAccountsSql = `update ledger_accounts a
+const updateAccounts = batchStatement<Account>(
+  `update ledger_accounts a
     set debits_posted = v.dp, credits_posted = v.cp, debits_pending = v.dq, credits_pending = v.cq
    from unnest($1::uuid[], $2::bigint[], $3::bigint[], $4::bigint[], $5::bigint[]) as v(id, dp, cp, dq, cq)
-  where a.id = v.id`;
+  where a.id = v.id`,
+  (a) => [
+    a.id,
+    a.debitsPosted.toString(),
+    a.creditsPosted.toString(),
+    a.debitsPending.toString(),
+    a.creditsPending.toString(),
+  ],
+);
 
 /**
  * Adds a decided batch's writes to `effects`: new transfers, pending states, final balances and
  * the journal events, one statement per table, whatever the batch size. The caller flushes.
  */
 export function writeBatch(effects: BatchEffects, applied: AppliedBatch): void {
-  for (const t of applied.created) {
-    effects.add(insertTransfersSql, [
-      t.id,
-      t.debitAccountId,
-      t.creditAccountId,
-      t.amount.toString(),
-      t.pendingAmount.toString(),
-      t.currency,
-      t.code,
-      t.flags,
-      t.pendingId,
-      t.timeoutSeconds,
-      t.createdAt.toISOString(),
-    ]);
-    effects.add(appendEventsSql, journalRow(transferPostedEvent(t)));
-  }
-  for (const p of applied.pendingChanges.values()) {
-    effects.add(upsertPendingSql, [
-      p.transfer.id,
-      p.status,
-      p.expiresAt?.toISOString() ?? null,
-      p.resolvedBy,
-    ]);
-  }
-  for (const a of applied.changedAccounts.values()) {
-    effects.add(updateAccountsSql, [
-      a.id,
-      a.debitsPosted.toString(),
-      a.creditsPosted.toString(),
-      a.debitsPending.toString(),
-      a.creditsPending.toString(),
-    ]);
-  }
+  for (const t of applied.created) effects.add(insertTransfers, t);
+  addJournalEvents(effects, applied.created.map(transferPostedEvent));
+  for (const p of applied.pendingChanges.values()) effects.add(upsertPending, p);
+  for (const a of applied.changedAccounts.values()) effects.add(updateAccounts, a);
 }
 
 function transferPostedEvent(t: Transfer): JournalEvent {
