@@ -96,6 +96,10 @@ export const errorCatalogue = {
     ...invalid('This payment can no longer be canceled.'),
     httpStatus: 409,
   },
+  payment_not_under_review: {
+    ...invalid('This payment is not waiting for a review.'),
+    httpStatus: 409,
+  },
   payment_not_confirmable: {
     ...invalid('This payment is not waiting for confirmation.'),
     httpStatus: 409,
@@ -231,6 +235,10 @@ export const errorCatalogue = {
   insufficient_funds: declined(
     'Your balance is too low for this payment. Top up your wallet and try again.',
     'top_up',
+  ),
+  risk_blocked: declined(
+    'This payment was blocked to protect your account. Nothing was taken. If you made it, contact support.',
+    'contact_support',
   ),
   hold_expired: declined('The authorization on this payment has expired.', 'contact_support'),
   amount_too_large: declined('This amount is over what an account can hold.'),

@@ -24,6 +24,7 @@ export const journalEventTypes = [
   'payout.paid',
   'payout.failed',
   'processor.outcome_unknown',
+  'risk.review_decided',
 ] as const;
 export type JournalEventType = (typeof journalEventTypes)[number];
 
@@ -49,5 +50,11 @@ export const publicEventTypes = [
   'two_factor.disabled',
   'two_factor.recovery_codes_regenerated',
   'password.changed',
+  // The fraud engine (issue 15): a decision other than allow, to the payer and the merchant.
+  'risk.decision.blocked',
+  'risk.decision.review',
+  'risk.decision.step_up',
+  'risk.review.approved',
+  'risk.review.declined',
 ] as const;
 export type PublicEventType = (typeof publicEventTypes)[number];

@@ -39,6 +39,21 @@ const Party = Type.Object({
   wallet: Nullable(Type.String({ description: "Null on a declined transfer's recipient." })),
 });
 
+export const riskDecisions = ['allow', 'step_up', 'review', 'block'] as const;
+export type RiskDecision = (typeof riskDecisions)[number];
+
+/** The risk engine's decision on a money movement, made before it posts. */
+export const Risk = Type.Object({
+  decision: OneOf(riskDecisions),
+  score: Type.Integer({ minimum: 0, maximum: 99, description: 'Higher is riskier.' }),
+  reasons: Type.Array(Type.Object({ code: Type.String(), message: Type.String() }), {
+    maxItems: 3,
+  }),
+  model_version: Nullable(Type.String()),
+  rules_version: Type.String(),
+});
+export type Risk = Static<typeof Risk>;
+
 export const Transfer = Type.Object({
   id: Type.String(),
   object: Type.Literal('transfer'),
@@ -50,6 +65,7 @@ export const Transfer = Type.Object({
   description: Nullable(Type.String()),
   failure_code: Nullable(Type.String()),
   next_action: NextStep,
+  risk: Nullable(Risk),
   created_at: Timestamp,
 });
 export type Transfer = Static<typeof Transfer>;
@@ -80,6 +96,7 @@ export const Payment = Type.Object({
   cancellation_reason: Nullable(Type.String()),
   next_action: NextStep,
   capture_before: Nullable(Timestamp),
+  risk: Nullable(Risk),
   created_at: Timestamp,
 });
 export type Payment = Static<typeof Payment>;

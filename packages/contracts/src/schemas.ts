@@ -343,6 +343,7 @@ export const paymentStatuses = [
   'requires_action',
   'processing',
   'requires_capture',
+  'under_review',
   'succeeded',
   'canceled',
   'failed',

@@ -48,6 +48,7 @@ export interface Config {
   /** The key file's content given directly (takes precedence over the file). */
   readonly vaultKeysJson: string | undefined;
   readonly stepUp: StepUpSettings;
+  readonly risk: RiskSettings;
   /** Notification streams one user or merchant may hold open on one API process. */
   readonly notificationStreamsMax: number;
   /** Distinct unknown recipients one payer may try per hour (enumeration brake). */
@@ -132,6 +133,22 @@ export interface StepUpSettings {
   readonly newFactorCoolOffHours: number;
   /** How long a payment waits in `requires_action` before it expires. */
   readonly expirySeconds: number;
+}
+
+/** The fraud engine's runtime policy (modules/risk, docs/fraud.md). */
+export interface RiskSettings {
+  /** `enforce`: decisions apply; `shadow`: they are scored and stored, every movement allowed. */
+  readonly mode: 'enforce' | 'shadow';
+  /** Scores (0–99) at or above which a movement is blocked, held for review, stepped up. */
+  readonly blockAt: number;
+  readonly reviewAt: number;
+  readonly stepUpAt: number;
+  /** A decision that takes longer is abandoned for the action's failure policy. */
+  readonly timeoutMs: number;
+  /** Kinds that fail closed (ask for a second factor) when scoring fails; the rest fail open. */
+  readonly failClosed: ReadonlySet<string>;
+  /** How long a payment held for review waits for an operator before it is released. */
+  readonly reviewTtlSeconds: number;
 }
 
 export interface ProcessorSettings {
@@ -418,6 +435,33 @@ function minorUnits(currency: Currency, major: string): bigint | null {
 }
 
 /** `STEP_UP_LIMITS=USD=1000/3000,JPY=150000`: per payment / per 24 hours, in major units. */
+function riskSettings(env: Env): RiskSettings {
+  const mode = env['RISK_MODE'] ?? 'enforce';
+  if (mode !== 'enforce' && mode !== 'shadow')
+    throw new ConfigError(`RISK_MODE must be enforce or shadow, not ${mode}`);
+  const kinds = ['p2p', 'merchant_payment', 'top_up', 'payout', 'refund'];
+  const failClosed = (env['RISK_FAIL_CLOSED'] ?? 'payout').split(',').filter((k) => k !== '');
+  const unknown = failClosed.filter((k) => !kinds.includes(k));
+  if (unknown.length > 0)
+    throw new ConfigError(
+      `RISK_FAIL_CLOSED: unknown kinds ${unknown.join(', ')} (${kinds.join(', ')})`,
+    );
+  const blockAt = integer(env, 'RISK_BLOCK_AT', 75, 1, 100);
+  const reviewAt = integer(env, 'RISK_REVIEW_AT', 65, 1, 100);
+  const stepUpAt = integer(env, 'RISK_STEP_UP_AT', 50, 1, 100);
+  if (!(stepUpAt <= reviewAt && reviewAt <= blockAt))
+    throw new ConfigError('RISK_STEP_UP_AT ≤ RISK_REVIEW_AT ≤ RISK_BLOCK_AT is required');
+  return Object.freeze({
+    mode,
+    blockAt,
+    reviewAt,
+    stepUpAt,
+    timeoutMs: integer(env, 'RISK_TIMEOUT_MS', 100, 1, 10_000),
+    failClosed: new Set(failClosed),
+    reviewTtlSeconds: integer(env, 'RISK_REVIEW_TTL_SECONDS', 72 * 3600, 60, 30 * 86_400),
+  });
+}
+
 function stepUpLimits(env: Env): StepUpSettings['limits'] {
   if (env['STEP_UP_AMOUNT_MINOR'] !== undefined)
     throw new ConfigError(
@@ -519,6 +563,7 @@ export function loadConfig(
       newFactorCoolOffHours: integer(env, 'NEW_FACTOR_COOL_OFF_HOURS', 24, 0, 720),
       expirySeconds: integer(env, 'STEP_UP_EXPIRY_SECONDS', 900, 60, 86_400),
     }),
+    risk: riskSettings(env),
     vaultKeyFile: resolve(
       env['KASSA_VAULT_KEY_FILE'] ?? `${env['KASSA_DATA_DIR'] ?? '.kassa'}/vault-keys.json`,
     ),

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import type { RiskEngine } from '../modules/risk/index.ts';
 import type { Config } from '../config/config.ts';
 import { webAppRoutes } from '../http/web-app.ts';
 import type { Clock } from '../kernel/clock.ts';
@@ -50,6 +51,7 @@ export function apiRoutes(deps: {
   stepUp: StepUpPolicy;
   stepUpVerifier: StepUpVerifier;
   recipients: Recipients;
+  risk: RiskEngine;
   merchantProfiles: MerchantProfiles;
   notifications: NotificationHub;
   consumers: readonly OutboxConsumer[];
@@ -115,6 +117,8 @@ export function apiRoutes(deps: {
       cache,
       holdTtlSeconds: config.holdTtlSeconds,
       stepUpExpirySeconds: config.stepUp.expirySeconds,
+      risk: deps.risk,
+      reviewTtlSeconds: config.risk.reviewTtlSeconds,
     }),
     recipientRoutes({ recipients }),
     ledgerRoutes({ db, ledger }),
@@ -125,6 +129,7 @@ export function apiRoutes(deps: {
       clock,
       logger,
       callbackSecret: deps.secrets.processorCallbackSecret,
+      risk: deps.risk,
     }),
     eventRoutes({ db }),
     receiptRoutes({ db }),

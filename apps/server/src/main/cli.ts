@@ -18,6 +18,8 @@
  *   restore --to <time|latest> --port P [--data DIR] | --in-place --yes
  *                      point-in-time restore beside the live cluster (or over it)
  *   dr drill           back up, restore to a moment between two backups, prove the copy right
+ *   risk simulate|train|evaluate
+ *                      the fraud model: synthetic traffic, training and evaluation (no database)
  *   (each with --help)
  *   nats-config        print the NATS server configuration for NATS_STREAM and the worker's two
  *                      NATS users (deploy/nats/nats-server.conf is it with the defaults)
@@ -34,11 +36,14 @@ import { forwardEvents, newWebhookSecret } from '../modules/webhooks/index.ts';
 import { defaultNatsUsers, natsServerConfig } from '../modules/events/index.ts';
 import { runMain } from './process-lifecycle.ts';
 import { backupCommand } from './backup-cli.ts';
+import { promoteCommand } from './risk-promote-cli.ts';
+import { UsageError } from './risk-cli-flags.ts';
+import { riskCommand } from './risk-cli.ts';
 import { withSystem } from './cli-system.ts';
 import { eventConsumerNames } from './system.ts';
 
 const usage =
-  'usage: kassa <migrate|verify|expire|reconcile|audit verify|keys rotate|backup|restore|dr drill|nats-config|listen --forward-to URL --api-key KEY> (backup, restore and dr take --help)';
+  'usage: kassa <migrate|verify|expire|reconcile|audit verify|keys rotate|backup|restore|dr drill|nats-config|risk|listen --forward-to URL --api-key KEY> (backup, restore, dr and risk take --help)';
 
 /** The value after `--name` on the command line, if given. */
 function flag(name: string): string | undefined {
@@ -197,6 +202,20 @@ await runMain('kassa', async () => {
     case 'restore':
     case 'dr':
       code = await backupCommand(command, process.argv.slice(3), config, say);
+      break;
+    case 'risk':
+      code =
+        process.argv[3] === 'promote'
+          ? await withSystem(config, (system) =>
+              promoteCommand(process.argv.slice(4), system.db.pool, system.clock.now(), say).catch(
+                (error: unknown) => {
+                  if (!(error instanceof Error)) throw error;
+                  process.stderr.write(`kassa risk: ${error.message}\n`);
+                  return error instanceof UsageError ? 2 : 1;
+                },
+              ),
+            )
+          : riskCommand(process.argv.slice(3), config.dataDir, say);
       break;
     case 'nats-config': {
       // No database: the file depends on the stream, the consumers and the user names only.

@@ -31,6 +31,7 @@ import type { Logger } from '../platform/log.ts';
 import type { Metrics } from '../platform/metrics.ts';
 import type { SealedColumn } from '../platform/reseal.ts';
 import { createAdapters } from './adapters.ts';
+import { createModelRegistry, createRiskEngine } from '../modules/risk/index.ts';
 import { apiRoutes } from './api-routes.ts';
 import { createBackgroundJobs } from './background-jobs.ts';
 import { createProcessorRails } from './processor-rails.ts';
@@ -126,6 +127,19 @@ export async function createSystem(options: {
     probesPerHour: config.recipientProbesPerHour,
   });
 
+  const risk = createRiskEngine({
+    db: db.pool,
+    clock,
+    settings: config.risk,
+    models: createModelRegistry({ db: db.pool, clock }),
+    metrics,
+    onError: (error, input) =>
+      logger.warn(
+        { err: error, kind: input.kind },
+        'risk scoring failed; its failure policy applied',
+      ),
+  });
+
   const merchantProfiles = createMerchantProfiles(db, adapters.cache);
   const jobs = createBackgroundJobs({
     config,
@@ -175,6 +189,7 @@ export async function createSystem(options: {
       stepUp,
       stepUpVerifier,
       recipients,
+      risk,
       merchantProfiles,
       notifications,
       consumers: jobs.consumers,

@@ -3,7 +3,7 @@ import type { Db } from '../platform/db.ts';
 import type { Logger } from '../platform/log.ts';
 import { reapIdempotencyKeys } from '../modules/idempotency/index.ts';
 import type { Ledger } from '../modules/ledger/index.ts';
-import { expireHolds } from '../modules/payments/index.ts';
+import { expireHolds, expireReviews } from '../modules/payments/index.ts';
 import {
   countUnfinishedFlows,
   reconcile,
@@ -25,6 +25,7 @@ export interface Worker {
   /** Runs every job once (tests and `kassa` commands call this directly). */
   runOnce(): Promise<{
     holdsExpired: number;
+    reviewsExpired: number;
     pendingExpired: number;
     keysReaped: number;
     flowsResolved: number;
@@ -161,6 +162,7 @@ export function startWorker(deps: {
   /** The slower jobs, every `intervalMs`. */
   const jobs = oneAtATime(async () => {
     const holdsExpired = await expireHolds(deps);
+    const reviewsExpired = await expireReviews(deps);
     const pendingExpired = await deps.ledger.expirePending(500);
     const cutoff = new Date(deps.clock.now().getTime() - deps.idempotencyKeyTtlHours * 3_600_000);
     const keysReaped = await reapIdempotencyKeys(deps.db, cutoff);
@@ -185,6 +187,7 @@ export function startWorker(deps: {
       ...housekept,
       journalSealed,
       holdsExpired,
+      reviewsExpired,
       pendingExpired,
       keysReaped,
       flowsResolved: flows.resolved,

@@ -53,6 +53,24 @@ export function createMetrics() {
       labelNames: ['kind', 'outcome'] as const,
       registers: [registry],
     }),
+    riskDecisions: new Counter({
+      name: 'kassa_risk_decisions_total',
+      help: 'Risk decisions that applied, by movement kind and decision.',
+      labelNames: ['kind', 'decision'] as const,
+      registers: [registry],
+    }),
+    riskFailures: new Counter({
+      name: 'kassa_risk_failures_total',
+      help: 'Risk scorings that failed or timed out, by kind and the failure policy applied.',
+      labelNames: ['kind', 'policy'] as const,
+      registers: [registry],
+    }),
+    riskScore: new Histogram({
+      name: 'kassa_risk_score',
+      help: 'Risk scores (0-99) of scored movements (the distribution drift is watched on it).',
+      buckets: [10, 20, 30, 40, 50, 60, 65, 70, 75, 80, 90],
+      registers: [registry],
+    }),
     ledgerBatchSize: new Histogram({
       name: 'kassa_ledger_batch_size_commands',
       help: 'Commands committed per ledger transaction.',

@@ -16,7 +16,7 @@ import {
   type PaymentChange,
   type PaymentRecord,
 } from './payment-record.ts';
-import { paymentView, transferView } from './payment-views.ts';
+import { paymentView, storedTransferView } from './payment-views.ts';
 
 /** Checks a 2FA code inside the batch transaction (the code is used up with the payment). */
 export type SecondFactorCheck = (
@@ -116,15 +116,7 @@ export function confirmCommand(
       ]);
       if (failure !== null) return rejection(failure, request.requestId);
       const updated: PaymentRecord = { ...waiting, ...change, updatedAt: now };
-      const body =
-        updated.kind === 'transfer'
-          ? transferView(updated, {
-              fromWalletId: updated.payerAccountId,
-              toWalletId: updated.payeeAccountId,
-              fromUserId: updated.payerUserId,
-              toUserId: updated.payeeUserId,
-            })
-          : paymentView(updated);
+      const body = updated.kind === 'transfer' ? storedTransferView(updated) : paymentView(updated);
       recordPublicEvents(effects, paymentEvents(updated, body));
       return { statusCode: 200, body };
     },

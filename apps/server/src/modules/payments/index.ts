@@ -2,6 +2,7 @@ export { paymentRoutes, type PaymentRouteDeps } from './routes.ts';
 export { createSystemAccounts, type SystemAccounts } from './system-accounts.ts';
 export { expireHolds } from './expire-holds.ts';
 export { expireStepUps } from './expire-step-ups.ts';
+export { expireReviews } from './expire-reviews.ts';
 export { walletView } from './payment-views.ts';
 export { feeReturnedFor } from './refund-command.ts';
 export {

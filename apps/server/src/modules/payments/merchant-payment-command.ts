@@ -10,7 +10,8 @@ import { decideCreate } from './domain/payment-lifecycle.ts';
 import { chainRejection, moneyCommand, rejection } from './money-command.ts';
 import { addJournalEvents } from '../journal/index.ts';
 import { recordPublicEvents } from '../events/index.ts';
-import { paymentEvents } from './payment-events.ts';
+import { paymentEvents, riskDecisionEvents } from './payment-events.ts';
+import { effectiveDecision, type RiskAssessment } from '../risk/index.ts';
 import { addPaymentRow, newPaymentRecord, type PaymentRecord } from './payment-record.ts';
 import { paymentView } from './payment-views.ts';
 
@@ -27,6 +28,10 @@ export interface MerchantPaymentRequest {
   readonly description: string | null;
   /** Set: the payment waits in `requires_action` for a second factor; money moves on confirm. */
   readonly stepUp: StepUpReason | null;
+  /** The risk engine's decision (block: nothing moves; review: the money is held). */
+  readonly risk: RiskAssessment | null;
+  /** How long a payment held for review waits for an operator. */
+  readonly reviewTtlSeconds: number;
 }
 
 /** The linked chain that pays a merchant: payer → merchant (held when manual), merchant → fees. */
@@ -74,14 +79,22 @@ export function merchantPaymentTransfers(input: {
 export function merchantPaymentCommand(clock: Clock, request: MerchantPaymentRequest) {
   const id = newUuid();
   const mainTransferId = newUuid();
+  const decision = decideCreate('payment', {
+    stepUp: request.stepUp !== null,
+    captureMethod: request.capture,
+    risk: request.risk === null ? 'allow' : effectiveDecision(request.risk),
+  });
+  // Held for review: a hold like a manual capture's (no fee yet), timed by the review's TTL.
+  const review = decision.next === 'under_review';
+  const holdSeconds = review ? request.reviewTtlSeconds : request.holdTtlSeconds;
   const planned = merchantPaymentTransfers({
     mainTransferId,
     payerAccountId: request.payer.id,
     merchant: request.merchant,
     feesAccountId: request.feesAccountId,
     amount: request.amount,
-    capture: request.capture,
-    holdTtlSeconds: request.holdTtlSeconds,
+    capture: review ? 'manual' : request.capture,
+    holdTtlSeconds: holdSeconds,
   });
   const fee = planned.fee;
 
@@ -103,6 +116,7 @@ export function merchantPaymentCommand(clock: Clock, request: MerchantPaymentReq
         currency: request.currency,
         captureMethod: request.capture,
         description: request.description,
+        risk: request.risk,
         ...state,
       },
       clock.now(),
@@ -127,22 +141,23 @@ export function merchantPaymentCommand(clock: Clock, request: MerchantPaymentReq
     return row;
   }
 
-  const decision = decideCreate('payment', {
-    stepUp: request.stepUp !== null,
-    captureMethod: request.capture,
-  });
   return moneyCommand({
     claim: request.claim,
     async plan(_client, effects) {
+      if (decision.next === 'failed') {
+        const blocked = record(effects, { status: 'failed', failureCode: 'risk_blocked' });
+        const body = paymentView(blocked);
+        recordPublicEvents(effects, [
+          ...paymentEvents(blocked, body),
+          ...riskDecisionEvents(blocked, body),
+        ]);
+        return { response: rejection('risk_blocked', request.requestId) };
+      }
       if (decision.next === 'requires_action') {
-        return {
-          response: {
-            statusCode: 201,
-            body: paymentView(
-              record(effects, { status: decision.next, stepUpReason: request.stepUp }),
-            ),
-          },
-        };
+        const waiting = record(effects, { status: decision.next, stepUpReason: request.stepUp });
+        const body = paymentView(waiting);
+        recordPublicEvents(effects, riskDecisionEvents(waiting, body));
+        return { response: { statusCode: 201, body } };
       }
       return { transfers: planned.transfers };
     },
@@ -155,16 +170,16 @@ export function merchantPaymentCommand(clock: Clock, request: MerchantPaymentReq
       }
       const row = record(
         effects,
-        decision.next === 'requires_capture'
+        decision.next === 'requires_capture' || review
           ? {
-              status: 'requires_capture',
+              status: decision.next,
               holdTransferId: mainTransferId,
-              holdExpiresAt: new Date(clock.now().getTime() + request.holdTtlSeconds * 1000),
+              holdExpiresAt: new Date(clock.now().getTime() + holdSeconds * 1000),
             }
           : { status: decision.next, fee, amountCaptured: request.amount },
       );
       const body = paymentView(row);
-      recordPublicEvents(effects, paymentEvents(row, body));
+      recordPublicEvents(effects, [...paymentEvents(row, body), ...riskDecisionEvents(row, body)]);
       return { statusCode: 201, body };
     },
   });

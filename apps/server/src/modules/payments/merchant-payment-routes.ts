@@ -28,6 +28,7 @@ import { paymentView } from './payment-views.ts';
 import { refundCommand } from './refund-command.ts';
 import { runDecided } from './step-up-policy.ts';
 import { currencyOf, walletIn, type PaymentRouteContext } from './payment-route-context.ts';
+import { effectiveDecision } from '../risk/index.ts';
 
 /** Merchant payments: pay, read and list, capture, cancel, refund. */
 export function merchantPaymentRoutes(deps: PaymentRouteContext) {
@@ -63,6 +64,17 @@ export function merchantPaymentRoutes(deps: PaymentRouteContext) {
         const payer = await walletIn(directory, user.userId, currency);
         const amount = BigInt(body.amount);
         const feesAccountId = await systemAccounts.accountId('fees', currency);
+        const risk = await deps.risk.assess({
+          kind: 'merchant_payment',
+          userId: user.userId,
+          walletId: payer.id,
+          deviceId: user.deviceId,
+          amountMinor: amount,
+          currency,
+          payeeAccountId: merchant.accountId,
+          merchantCategory: merchant.category,
+          at: clock.now(),
+        });
         const decision = await deps.stepUp.decide(
           request,
           user,
@@ -70,6 +82,7 @@ export function merchantPaymentRoutes(deps: PaymentRouteContext) {
           'payment',
           amount,
           currency,
+          effectiveDecision(risk) === 'step_up',
         );
         const response = await runDecided(decision, () =>
           ledger.writer.execute(
@@ -85,6 +98,8 @@ export function merchantPaymentRoutes(deps: PaymentRouteContext) {
               holdTtlSeconds: deps.holdTtlSeconds,
               description: body.description ?? null,
               stepUp: decision.reason,
+              risk,
+              reviewTtlSeconds: deps.reviewTtlSeconds,
             }),
           ),
         );
@@ -226,15 +241,35 @@ export function merchantPaymentRoutes(deps: PaymentRouteContext) {
         const merchant = await directory.merchant(principal.merchantId);
         if (merchant === null) throw new KassaError('authentication_required');
         const body = request.body;
+        const paymentId = idOrNotFound('pay', body.payment, 'payment');
+        // Refund abuse is scored on the customer the refund pays; a block refuses it here.
+        const refunded = await selectPayment(db.pool, paymentId, { kind: 'payment' });
+        const risk =
+          refunded === null || refunded.merchantId !== merchant.id || refunded.payerUserId === null
+            ? null
+            : await deps.risk.assess({
+                kind: 'refund',
+                userId: refunded.payerUserId,
+                walletId: refunded.payerAccountId,
+                currency: refunded.currency,
+                deviceId: null,
+                amountMinor: body.amount === undefined ? refunded.amount : BigInt(body.amount),
+                payeeAccountId: null,
+                merchantCategory: merchant.category,
+                at: clock.now(),
+              });
+        if (risk !== null && effectiveDecision(risk) === 'block')
+          throw new KassaError('risk_blocked', 'This refund was blocked by the risk checks.');
         const response = await ledger.writer.execute(
           refundCommand(clock, {
             claim: claim!,
             requestId: request.id,
-            paymentId: idOrNotFound('pay', body.payment, 'payment'),
+            paymentId,
             merchant,
             feesAccountId: await systemAccounts.accountId('fees', merchant.currency),
             amount: body.amount === undefined ? null : BigInt(body.amount),
             reason: body.reason ?? null,
+            risk,
           }),
         );
         await audit(request, response, 'refund.created', `payment:${body.payment}`);

@@ -1,5 +1,6 @@
 import type { PublicEventType } from '@kassa/contracts';
 import type { PublicEvent } from '../events/index.ts';
+import { effectiveDecision } from '../risk/index.ts';
 import type { PaymentRecord } from './payment-record.ts';
 
 type WireObject = { readonly id: string } & Record<string, unknown>;
@@ -24,7 +25,12 @@ export function paymentEvents(
       if (p.status !== 'succeeded') return [];
       return [
         { type: 'transfer.succeeded', object, ...parties([p.payerUserId]) },
-        { type: 'transfer.received', object, ...parties([p.payeeUserId]) },
+        // The recipient learns nothing of the risk signals about the sender.
+        {
+          type: 'transfer.received',
+          object: { ...object, risk: null },
+          ...parties([p.payeeUserId]),
+        },
       ];
     case 'payment': {
       const byStatus: Partial<Record<PaymentRecord['status'], PublicEventType>> = {
@@ -57,4 +63,28 @@ export function paymentEvents(
     case 'funding':
       return [];
   }
+}
+
+const riskEventTypes = {
+  block: 'risk.decision.blocked',
+  review: 'risk.decision.review',
+  step_up: 'risk.decision.step_up',
+} as const satisfies Record<string, PublicEventType>;
+
+/**
+ * A risk decision other than allow, announced to the payer (their notification feed) and, for
+ * a merchant payment, to the merchant (its webhooks). The recipient of a transfer is not told.
+ */
+export function riskDecisionEvents(p: PaymentRecord, object: WireObject): PublicEvent[] {
+  if (p.risk === null) return [];
+  const decision = effectiveDecision(p.risk);
+  if (decision === 'allow') return [];
+  return [
+    {
+      type: riskEventTypes[decision],
+      object,
+      userIds: p.payerUserId === null ? [] : [p.payerUserId],
+      merchantId: p.merchantId,
+    },
+  ];
 }

@@ -3,6 +3,7 @@ import { encodeId, type IdPrefix } from '../../kernel/ids.ts';
 import type { Currency } from '../../kernel/money.ts';
 import { BatchEffects, batchStatement } from '../../platform/batch-effects.ts';
 import type { Queryable } from '../../platform/db.ts';
+import type { RiskAssessment } from '../risk/index.ts';
 import type { PaymentKind } from './domain/payment-lifecycle.ts';
 
 export interface PaymentRecord {
@@ -27,13 +28,15 @@ export interface PaymentRecord {
   readonly description: string | null;
   /** Why it waits (or waited) for a second factor (`StepUpReason`); null when it did not. */
   readonly stepUpReason: string | null;
+  /** The risk engine's decision, made before the payment posted; null on older rows. */
+  readonly risk: RiskAssessment | null;
   readonly createdAt: Date;
   readonly updatedAt: Date;
 }
 
 const columns = `id, kind, status, payer_user_id, payer_account_id, payee_user_id, merchant_id, payee_account_id,
   amount, currency, fee, capture_method, amount_captured, amount_refunded, hold_transfer_id, hold_expires_at,
-  failure_code, cancellation_reason, description, created_at, updated_at, step_up_reason`;
+  failure_code, cancellation_reason, description, created_at, updated_at, step_up_reason, risk`;
 
 type Row = {
   id: string;
@@ -58,6 +61,7 @@ type Row = {
   created_at: Date;
   updated_at: Date;
   step_up_reason: string | null;
+  risk: RiskAssessment | null;
 };
 
 function fromRow(row: Row): PaymentRecord {
@@ -82,6 +86,7 @@ function fromRow(row: Row): PaymentRecord {
     cancellationReason: row.cancellation_reason,
     description: row.description,
     stepUpReason: row.step_up_reason,
+    risk: row.risk,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -92,7 +97,7 @@ const insertPaymentsSql = `insert into payments (${columns})
   select * from unnest($1::uuid[], $2::text[], $3::text[], $4::uuid[], $5::uuid[], $6::uuid[], $7::uuid[],
     $8::uuid[], $9::bigint[], $10::text[], $11::bigint[], $12::text[], $13::bigint[], $14::bigint[], $15::uuid[],
     $16::timestamptz[], $17::text[], $18::text[], $19::text[], $20::timestamptz[], $21::timestamptz[],
-    $22::text[])`;
+    $22::text[], $23::jsonb[])`;
 
 function paymentRow(p: PaymentRecord): unknown[] {
   return [
@@ -118,6 +123,7 @@ function paymentRow(p: PaymentRecord): unknown[] {
     p.createdAt.toISOString(),
     p.updatedAt.toISOString(),
     p.stepUpReason,
+    p.risk === null ? null : JSON.stringify(p.risk),
   ];
 }
 
@@ -238,6 +244,20 @@ export async function listPayments(
   return rows.rows.map(fromRow);
 }
 
+/** The review queue, oldest first: payments and transfers held for an operator. */
+export async function listUnderReview(
+  q: Queryable,
+  options: { dueBy?: Date; limit: number },
+): Promise<PaymentRecord[]> {
+  const rows = await q.query<Row>(
+    `select ${columns} from payments
+      where status = 'under_review' and ($1::timestamptz is null or hold_expires_at <= $1)
+      order by created_at limit $2`,
+    [options.dueBy?.toISOString() ?? null, options.limit],
+  );
+  return rows.rows.map(fromRow);
+}
+
 const wirePrefixes = {
   transfer: 'trf',
   payment: 'pay',
@@ -278,6 +298,7 @@ export function newPaymentRecord(fields: NewPaymentFields, now: Date): PaymentRe
     failureCode: null,
     cancellationReason: null,
     stepUpReason: null,
+    risk: null,
     createdAt: now,
     updatedAt: now,
     ...fields,

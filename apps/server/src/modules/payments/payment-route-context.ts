@@ -11,6 +11,7 @@ import type { StepUpVerifier, WalletRecord } from '../identity/index.ts';
 import type { Ledger } from '../ledger/index.ts';
 import { createDirectory, type Directory } from './directory.ts';
 import type { CommandResponse } from './money-command.ts';
+import type { RiskEngine } from '../risk/index.ts';
 import type { Recipients } from './recipients.ts';
 import type { StepUpPolicy } from './step-up-policy.ts';
 import type { SystemAccounts } from './system-accounts.ts';
@@ -31,6 +32,10 @@ export interface PaymentRouteDeps {
   readonly verifier: StepUpVerifier;
   /** Finds recipients without becoming an oracle of who has an account. */
   readonly recipients: Recipients;
+  /** The fraud engine: a decision on every transfer and payment before it posts. */
+  readonly risk: RiskEngine;
+  /** How long a payment held for review waits for an operator. */
+  readonly reviewTtlSeconds: number;
 }
 
 export function currencyOf(value: string): Currency {

@@ -1,5 +1,6 @@
 import { encodeId } from '../../kernel/ids.ts';
 import type { Account } from '../ledger/index.ts';
+import { publicRisk } from '../risk/index.ts';
 import { paymentWireId, type PaymentRecord } from './payment-record.ts';
 
 /** Money on the wire: integer minor units as JSON numbers (always ≤ 2^53 − 1 per object). */
@@ -38,8 +39,25 @@ export function transferView(
     description: p.description,
     failure_code: p.failureCode,
     next_action: nextAction(p),
+    // The sender's signals: the recipient's view (and events) leave them out (transferForPayee).
+    risk: publicRisk(p.risk),
     created_at: p.createdAt.toISOString(),
   };
+}
+
+/** A stored transfer's view, its parties read from its own row. */
+export function storedTransferView(p: PaymentRecord) {
+  return transferView(p, {
+    fromWalletId: p.payerAccountId,
+    toWalletId: p.payeeAccountId,
+    fromUserId: p.payerUserId,
+    toUserId: p.payeeUserId,
+  });
+}
+
+/** A transfer as its recipient sees it: nothing of the risk signals about the sender. */
+export function transferForPayee<T extends { risk: unknown }>(view: T): T {
+  return { ...view, risk: null };
 }
 
 /** What the client must do next: for `requires_action`, confirm with a 2FA code. */
@@ -68,7 +86,9 @@ export function paymentView(p: PaymentRecord) {
     failure_code: p.failureCode,
     cancellation_reason: p.cancellationReason,
     next_action: nextAction(p),
-    capture_before: p.holdExpiresAt?.toISOString() ?? null,
+    capture_before:
+      p.status === 'requires_capture' ? (p.holdExpiresAt?.toISOString() ?? null) : null,
+    risk: publicRisk(p.risk),
     created_at: p.createdAt.toISOString(),
   };
 }

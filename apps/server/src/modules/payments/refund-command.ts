@@ -12,6 +12,7 @@ import { recordPublicEvents } from '../events/index.ts';
 import { paymentEvents } from './payment-events.ts';
 import { addPaymentChange, selectPayment, type PaymentRecord } from './payment-record.ts';
 import { wireAmount } from './payment-views.ts';
+import { publicRisk, type RiskAssessment } from '../risk/index.ts';
 
 const insertRefunds = batchStatement<{
   id: string;
@@ -20,11 +21,12 @@ const insertRefunds = batchStatement<{
   feeReturned: bigint;
   reason: string | null;
   at: Date;
+  risk: RiskAssessment | null;
 }>(
-  `insert into refunds (id, payment_id, amount, fee_returned, status, reason, created_at)
-  select id, payment_id, amount, fee_returned, 'succeeded', reason, created_at
-    from unnest($1::uuid[], $2::uuid[], $3::bigint[], $4::bigint[], $5::text[], $6::timestamptz[])
-      as r(id, payment_id, amount, fee_returned, reason, created_at)`,
+  `insert into refunds (id, payment_id, amount, fee_returned, status, reason, created_at, risk)
+  select id, payment_id, amount, fee_returned, 'succeeded', reason, created_at, risk
+    from unnest($1::uuid[], $2::uuid[], $3::bigint[], $4::bigint[], $5::text[], $6::timestamptz[], $7::jsonb[])
+      as r(id, payment_id, amount, fee_returned, reason, created_at, risk)`,
   (r) => [
     r.id,
     r.paymentId,
@@ -32,6 +34,7 @@ const insertRefunds = batchStatement<{
     r.feeReturned.toString(),
     r.reason,
     r.at.toISOString(),
+    r.risk === null ? null : JSON.stringify(r.risk),
   ],
 );
 
@@ -64,6 +67,8 @@ export function refundCommand(
     feesAccountId: string;
     amount: bigint | null;
     reason: string | null;
+    /** The risk engine's decision on the refund (a block is refused before this runs). */
+    risk: RiskAssessment | null;
   },
 ) {
   const refundId = newUuid();
@@ -125,6 +130,7 @@ export function refundCommand(
         feeReturned,
         reason: request.reason,
         at: now,
+        risk: request.risk,
       });
       addPaymentChange(effects, paid.id, { amountRefunded: paid.amountRefunded + amount }, now);
       addJournalEvents(effects, [
@@ -142,6 +148,7 @@ export function refundCommand(
         amount: wireAmount(amount),
         currency: paid.currency,
         reason: request.reason,
+        risk: publicRisk(request.risk),
         created_at: now.toISOString(),
       };
       recordPublicEvents(effects, paymentEvents(paid, body, 'refund.succeeded'));

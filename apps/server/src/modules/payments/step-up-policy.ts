@@ -136,12 +136,14 @@ export function createStepUpPolicy(deps: StepUpPolicyDeps) {
       kind: MoneyKind,
       amountMinor: bigint,
       currency: Currency,
+      /** The fraud engine asks for a second factor (risk decision `step_up`). */
+      flaggedByRisk = false,
     ): Promise<StepUpDecision> {
       const { userId } = payer;
       // 'unsigned' from a user with a trusted device becomes 'untrusted' in the decision.
       const device = await deps.checkDevice(payer, request);
       const flaggedByPolicy =
-        (await deps.policy?.({ userId, kind, amountMinor, currency })) ?? false;
+        flaggedByRisk || ((await deps.policy?.({ userId, kind, amountMinor, currency })) ?? false);
       const now = deps.clock.now();
       const limits = limitsFor(currency);
       // One decision at a time per user, and one per key, in one round trip (migration 0017),

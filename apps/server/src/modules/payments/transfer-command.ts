@@ -10,7 +10,9 @@ import { decideCreate } from './domain/payment-lifecycle.ts';
 import { chainRejection, moneyCommand, rejection } from './money-command.ts';
 import { addJournalEvents } from '../journal/index.ts';
 import { recordPublicEvents } from '../events/index.ts';
-import { paymentEvents } from './payment-events.ts';
+import { paymentEvents, riskDecisionEvents } from './payment-events.ts';
+import { effectiveDecision, type RiskAssessment } from '../risk/index.ts';
+import { transferFlags } from '../ledger/index.ts';
 import { addPaymentRow, newPaymentRecord, type PaymentRecord } from './payment-record.ts';
 import { transferView } from './payment-views.ts';
 
@@ -24,6 +26,10 @@ export interface TransferRequest {
   readonly description: string | null;
   /** Set: the transfer waits in `requires_action` for a second factor; money moves on confirm. */
   readonly stepUp: StepUpReason | null;
+  /** The risk engine's decision (block: nothing moves; review: the money is held). */
+  readonly risk: RiskAssessment | null;
+  /** How long a transfer held for review waits for an operator. */
+  readonly reviewTtlSeconds: number;
 }
 
 /** A P2P transfer: one ledger transfer from the sender's wallet to the recipient's. */
@@ -43,6 +49,8 @@ export function transferCommand(clock: Clock, request: TransferRequest) {
     failure: ErrorCode | null,
     stepUpReason: StepUpReason | null = null,
   ): PaymentRecord {
+    const now = clock.now();
+    const held = status === 'under_review';
     const row = newPaymentRecord(
       {
         id,
@@ -61,8 +69,11 @@ export function transferCommand(clock: Clock, request: TransferRequest) {
         failureCode: failure,
         description: request.description,
         stepUpReason,
+        risk: request.risk,
+        holdTransferId: held ? id : null,
+        holdExpiresAt: held ? new Date(now.getTime() + request.reviewTtlSeconds * 1000) : null,
       },
-      clock.now(),
+      now,
     );
     addPaymentRow(effects, row);
     addJournalEvents(effects, [
@@ -86,18 +97,23 @@ export function transferCommand(clock: Clock, request: TransferRequest) {
   const decision = decideCreate('transfer', {
     stepUp: request.stepUp !== null,
     captureMethod: 'automatic',
+    risk: request.risk === null ? 'allow' : effectiveDecision(request.risk),
   });
   return moneyCommand({
     claim: request.claim,
     async plan(_client, effects) {
-      if (decision.next === 'requires_action') {
-        return {
-          response: {
-            statusCode: 201,
-            body: transferView(record(effects, decision.next, null, request.stepUp), parties),
-          },
-        };
+      if (decision.next === 'failed') {
+        const blocked = record(effects, 'failed', 'risk_blocked');
+        recordPublicEvents(effects, riskDecisionEvents(blocked, transferView(blocked, parties)));
+        return { response: rejection('risk_blocked', request.requestId) };
       }
+      if (decision.next === 'requires_action') {
+        const waiting = record(effects, decision.next, null, request.stepUp);
+        const body = transferView(waiting, parties);
+        recordPublicEvents(effects, riskDecisionEvents(waiting, body));
+        return { response: { statusCode: 201, body } };
+      }
+      const held = decision.next === 'under_review';
       return {
         transfers: [
           {
@@ -105,8 +121,9 @@ export function transferCommand(clock: Clock, request: TransferRequest) {
             debitAccountId: request.from.id,
             creditAccountId: request.to.id,
             amount: request.amount,
-            code: 'p2p',
-            flags: 0,
+            code: held ? 'p2p_review_hold' : 'p2p',
+            flags: held ? transferFlags.pending : 0,
+            ...(held ? { timeoutSeconds: request.reviewTtlSeconds } : {}),
           },
         ],
       };
@@ -116,7 +133,7 @@ export function transferCommand(clock: Clock, request: TransferRequest) {
       const row = record(effects, failure === null ? decision.next : decision.onRefused, failure);
       if (failure !== null) return rejection(failure, request.requestId);
       const body = transferView(row, parties);
-      recordPublicEvents(effects, paymentEvents(row, body));
+      recordPublicEvents(effects, [...paymentEvents(row, body), ...riskDecisionEvents(row, body)]);
       return { statusCode: 201, body };
     },
   });

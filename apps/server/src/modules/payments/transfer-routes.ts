@@ -5,10 +5,11 @@ import { idOrNotFound, requireUser } from '../../platform/request-context.ts';
 import { idempotencyClaim } from '../idempotency/index.ts';
 import { KassaError } from '../../kernel/errors.ts';
 import { selectPayment } from './payment-record.ts';
-import { transferView } from './payment-views.ts';
+import { storedTransferView, transferForPayee } from './payment-views.ts';
 import { transferCommand } from './transfer-command.ts';
 import { runDecided } from './step-up-policy.ts';
 import { currencyOf, walletIn, type PaymentRouteContext } from './payment-route-context.ts';
+import { effectiveDecision } from '../risk/index.ts';
 
 /** P2P transfers: send, and read one as its sender or recipient. */
 export function transferRoutes(deps: PaymentRouteContext) {
@@ -38,6 +39,17 @@ export function transferRoutes(deps: PaymentRouteContext) {
         if (to.id === from.id)
           throw new KassaError('recipient_is_sender', undefined, { param: 'to' });
         const amount = BigInt(body.amount);
+        const risk = await deps.risk.assess({
+          kind: 'p2p',
+          userId: user.userId,
+          walletId: from.id,
+          deviceId: user.deviceId,
+          amountMinor: amount,
+          currency,
+          payeeAccountId: to.id,
+          merchantCategory: null,
+          at: clock.now(),
+        });
         const decision = await deps.stepUp.decide(
           request,
           user,
@@ -45,6 +57,7 @@ export function transferRoutes(deps: PaymentRouteContext) {
           'transfer',
           amount,
           currency,
+          effectiveDecision(risk) === 'step_up',
         );
         const response = await runDecided(decision, () =>
           ledger.writer.execute(
@@ -57,6 +70,8 @@ export function transferRoutes(deps: PaymentRouteContext) {
               currency,
               description: body.description ?? null,
               stepUp: decision.reason,
+              risk,
+              reviewTtlSeconds: deps.reviewTtlSeconds,
             }),
           ),
         );
@@ -85,12 +100,8 @@ export function transferRoutes(deps: PaymentRouteContext) {
         ) {
           throw new KassaError('resource_not_found');
         }
-        return transferView(payment, {
-          fromWalletId: payment.payerAccountId,
-          toWalletId: payment.payeeAccountId,
-          fromUserId: payment.payerUserId,
-          toUserId: payment.payeeUserId,
-        });
+        const view = storedTransferView(payment);
+        return payment.payerUserId === user.userId ? view : transferForPayee(view);
       },
     );
   };

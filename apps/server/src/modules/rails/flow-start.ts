@@ -12,6 +12,7 @@ import {
   selectPayment,
   type PaymentRecord,
 } from '../payments/index.ts';
+import type { RiskAssessment } from '../risk/index.ts';
 import { refundCapture, settle, type Settled } from './flow-settlement.ts';
 import { insertFlow, selectFlowByKey, takeLease, type FlowRecord } from './flow-store.ts';
 import { callProcessor, type BankAccount } from './processor-calls.ts';
@@ -26,6 +27,8 @@ export interface TopupRequest {
   paymentMethodId: string;
   amount: bigint;
   currency: Currency;
+  /** The risk engine's decision, stored with the top-up. */
+  risk: RiskAssessment | null;
 }
 
 export interface PayoutRequest {
@@ -34,6 +37,8 @@ export interface PayoutRequest {
   amount: bigint;
   currency: Currency;
   bankAccount: BankAccount;
+  /** The risk engine's decision, stored with the payout. */
+  risk: RiskAssessment | null;
 }
 
 /** A refusal that stores nothing: phase 1 rolls back and the client may retry the same key. */
@@ -160,6 +165,7 @@ export async function startTopup(
       amount: input.amount,
       currency: input.currency,
       description: null,
+      risk: input.risk,
     },
     deps.clock.now(),
   );
@@ -199,6 +205,7 @@ export async function startPayout(
       amount: input.amount,
       currency: input.currency,
       description: null,
+      risk: input.risk,
     },
     deps.clock.now(),
   );

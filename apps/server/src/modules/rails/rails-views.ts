@@ -1,6 +1,7 @@
 import { encodeId } from '../../kernel/ids.ts';
 import { paymentWireId, wireAmount, type PaymentRecord } from '../payments/index.ts';
 import type { FlowRecord } from './flow-store.ts';
+import { publicRisk } from '../risk/index.ts';
 
 /** What a client may do about a top-up or payout in its current state. */
 function nextAction(p: PaymentRecord, flow: FlowRecord) {
@@ -30,6 +31,7 @@ export function topupView(p: PaymentRecord, flow: FlowRecord) {
     payment_method: flow.paymentMethodId === null ? null : encodeId('pm', flow.paymentMethodId),
     failure_code: p.failureCode,
     next_action: nextAction(p, flow),
+    risk: publicRisk(p.risk),
     created_at: p.createdAt.toISOString(),
     updated_at: p.updatedAt.toISOString(),
   };
@@ -46,6 +48,7 @@ export function payoutView(p: PaymentRecord, flow: FlowRecord) {
     bank_account: { last4: flow.bankLast4 },
     failure_code: p.failureCode,
     next_action: nextAction(p, flow),
+    risk: publicRisk(p.risk),
     created_at: p.createdAt.toISOString(),
     updated_at: p.updatedAt.toISOString(),
   };

@@ -10,6 +10,19 @@ import type { Logger } from '../../platform/log.ts';
 import { verifyProcessorSignature } from './processor-signature.ts';
 import type { Rails } from './rails-flows.ts';
 import { runDecided, type StepUpPolicy } from '../payments/index.ts';
+import {
+  effectiveDecision,
+  type MovementInput,
+  type RiskAssessment,
+  type RiskEngine,
+} from '../risk/index.ts';
+
+/** Scores a top-up or payout; a block refuses it (402 `risk_blocked`) before anything starts. */
+async function assessOrRefuse(risk: RiskEngine, input: MovementInput): Promise<RiskAssessment> {
+  const assessed = await risk.assess(input);
+  if (effectiveDecision(assessed) === 'block') throw new KassaError('risk_blocked');
+  return assessed;
+}
 
 function currency(value: string): Currency {
   if (!isCurrency(value))
@@ -25,6 +38,8 @@ export function railsRoutes(deps: {
   logger: Logger;
   /** Verifies `Processor-Signature` (never the API key Kassa sends to the processor). */
   callbackSecret: string;
+  /** The fraud engine: block refuses; a payout it doubts needs a second factor. */
+  risk: RiskEngine;
 }) {
   return async function plugin(root: FastifyInstance): Promise<void> {
     const app = root.withTypeProvider<TypeBoxTypeProvider>();
@@ -48,12 +63,30 @@ export function railsRoutes(deps: {
         // A device-bound session's requests are signed by its device: a copied token alone
         // cannot charge the user's card.
         await deps.stepUp.requireDevice(user, request);
+        const amount = BigInt(request.body.amount);
+        const topupCurrency = currency(request.body.currency);
+        // A retry of a top-up under way resumes it; a new one is scored first. The card's
+        // issuer steps up with 3-D Secure, so only a block applies here (docs/fraud.md).
+        const risk = (await deps.rails.knownFlow(claim))
+          ? null
+          : await assessOrRefuse(deps.risk, {
+              kind: 'top_up',
+              userId: user.userId,
+              walletId: null,
+              currency: topupCurrency,
+              deviceId: user.deviceId,
+              amountMinor: amount,
+              payeeAccountId: null,
+              merchantCategory: null,
+              at: deps.clock.now(),
+            });
         const response = await deps.rails.startTopup({
           userId: user.userId,
           claim,
           paymentMethodId: idOrNotFound('pm', request.body.payment_method, 'payment_method'),
-          amount: BigInt(request.body.amount),
-          currency: currency(request.body.currency),
+          amount,
+          currency: topupCurrency,
+          risk,
         });
         return sendStored(reply, response);
       },
@@ -77,16 +110,29 @@ export function railsRoutes(deps: {
         if (claim === null) throw new KassaError('idempotency_key_missing');
         const amount = BigInt(request.body.amount);
         const payoutCurrency = currency(request.body.currency);
-        const start = () =>
+        const start = (risk: RiskAssessment | null) =>
           deps.rails.startPayout({
             userId: user.userId,
             claim,
             amount,
             currency: payoutCurrency,
             bankAccount: request.body.bank_account,
+            risk,
           });
-        // A retry of a payout already under way resumes it; a new one passes step-up first.
-        if (await deps.rails.knownFlow(claim)) return sendStored(reply, await start());
+        // A retry of a payout already under way resumes it; a new one passes risk and
+        // step-up first. A payout the engine doubts (step_up or review) needs a second factor.
+        if (await deps.rails.knownFlow(claim)) return sendStored(reply, await start(null));
+        const risk = await assessOrRefuse(deps.risk, {
+          kind: 'payout',
+          userId: user.userId,
+          walletId: null,
+          currency: payoutCurrency,
+          deviceId: user.deviceId,
+          amountMinor: amount,
+          payeeAccountId: null,
+          merchantCategory: null,
+          at: deps.clock.now(),
+        });
         const decision = await deps.stepUp.decide(
           request,
           user,
@@ -94,6 +140,7 @@ export function railsRoutes(deps: {
           'payout',
           amount,
           payoutCurrency,
+          effectiveDecision(risk) !== 'allow',
         );
         if (decision.reason !== null) {
           const code = request.body.code;
@@ -101,7 +148,7 @@ export function railsRoutes(deps: {
             throw new KassaError('step_up_required', undefined, { param: 'code' });
           await deps.stepUp.verifyCode(user.userId, code, request.ip, 'payout');
         }
-        return sendStored(reply, await runDecided(decision, start));
+        return sendStored(reply, await runDecided(decision, () => start(risk)));
       },
     );
 

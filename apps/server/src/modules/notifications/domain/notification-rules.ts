@@ -19,7 +19,12 @@ export interface NotificationDraft {
     | 'new_device'
     | 'login_failed_burst'
     | 'webhook_endpoint_disabled'
-    | 'security_change';
+    | 'security_change'
+    | 'risk_blocked'
+    | 'risk_review'
+    | 'risk_step_up'
+    | 'risk_review_approved'
+    | 'risk_review_declined';
   readonly title: string;
   readonly body: string;
 }
@@ -121,6 +126,36 @@ export function notificationsFor(
         type: 'security_change',
         title: securityTitles[event.type] ?? 'Security change',
         body: `${securityTitles[event.type] ?? 'A security change'} on your account; your other sessions were signed out. If this was not you, contact support now.`,
+      });
+    case 'risk.decision.blocked':
+      return users({
+        type: 'risk_blocked',
+        title: 'Payment blocked',
+        body: `We blocked a payment of ${amount} to protect your account; nothing was taken. If you made it, contact support. If you did not, change your password now.`,
+      });
+    case 'risk.decision.review':
+      return users({
+        type: 'risk_review',
+        title: 'Payment on hold',
+        body: `Your payment of ${amount} is on hold for a quick check. The money is reserved, not sent; you will hear from us when it is decided.`,
+      });
+    case 'risk.decision.step_up':
+      return users({
+        type: 'risk_step_up',
+        title: 'Confirm your payment',
+        body: `Confirm your payment of ${amount} with your authenticator code to send it.`,
+      });
+    case 'risk.review.approved':
+      return users({
+        type: 'risk_review_approved',
+        title: 'Payment approved',
+        body: `Your payment of ${amount} was checked and sent.`,
+      });
+    case 'risk.review.declined':
+      return users({
+        type: 'risk_review_declined',
+        title: 'Payment declined',
+        body: `Your payment of ${amount} was declined after a check; the money is back in your wallet.`,
       });
     case 'webhook_endpoint.disabled':
       return event.merchantId === null

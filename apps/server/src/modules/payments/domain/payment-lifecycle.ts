@@ -1,4 +1,4 @@
-import type { ErrorCode, PaymentStatus } from '@kassa/contracts';
+import type { ErrorCode, PaymentStatus, RiskDecision } from '@kassa/contracts';
 
 /**
  * The life of a transfer (P2P) and of a merchant payment, as transition tables and one pure
@@ -12,6 +12,9 @@ import type { ErrorCode, PaymentStatus } from '@kassa/contracts';
  *                              ─expire_step_up→ canceled
  *              requires_capture ─capture→ succeeded, ─cancel | expire_hold→ canceled
  *              succeeded ─refund→ succeeded (amount_refunded grows up to amount_captured)
+ *   both:      ∅ ─create→ under_review (the risk engine holds the money for an operator)
+ *              under_review ─approve→ succeeded (a manual-capture payment: requires_capture),
+ *                           ─decline | expire_review→ canceled
  * `failed` and `canceled` are final; a transfer that succeeded is final too (no refunds of P2P).
  */
 /** Every row of `payments`: top-ups and payouts follow the rails' flow machine (rails/domain). */
@@ -20,10 +23,19 @@ export type PaymentKind = (typeof paymentKinds)[number];
 export type LifecycleKind = Extract<PaymentKind, 'transfer' | 'payment'>;
 export type LifecycleStatus = Extract<
   PaymentStatus,
-  'requires_action' | 'requires_capture' | 'succeeded' | 'failed' | 'canceled'
+  'requires_action' | 'requires_capture' | 'under_review' | 'succeeded' | 'failed' | 'canceled'
 >;
 export type LifecycleAction =
-  'create' | 'confirm' | 'expire_step_up' | 'capture' | 'cancel' | 'expire_hold' | 'refund';
+  | 'create'
+  | 'confirm'
+  | 'expire_step_up'
+  | 'capture'
+  | 'cancel'
+  | 'expire_hold'
+  | 'refund'
+  | 'approve'
+  | 'decline'
+  | 'expire_review';
 
 type Table = Readonly<
   Record<
@@ -34,20 +46,28 @@ type Table = Readonly<
 
 export const transitions: Readonly<Record<LifecycleKind, Table>> = {
   transfer: {
-    none: { create: ['requires_action', 'succeeded', 'failed'] },
+    none: { create: ['requires_action', 'under_review', 'succeeded', 'failed'] },
     requires_action: { confirm: ['succeeded', 'failed'], expire_step_up: ['canceled'] },
     requires_capture: {},
+    under_review: { approve: ['succeeded'], decline: ['canceled'], expire_review: ['canceled'] },
     succeeded: {},
     failed: {},
     canceled: {},
   },
   payment: {
-    none: { create: ['requires_action', 'requires_capture', 'succeeded', 'failed'] },
+    none: {
+      create: ['requires_action', 'requires_capture', 'under_review', 'succeeded', 'failed'],
+    },
     requires_action: {
       confirm: ['requires_capture', 'succeeded', 'failed'],
       expire_step_up: ['canceled'],
     },
     requires_capture: { capture: ['succeeded'], cancel: ['canceled'], expire_hold: ['canceled'] },
+    under_review: {
+      approve: ['succeeded', 'requires_capture'],
+      decline: ['canceled'],
+      expire_review: ['canceled'],
+    },
     succeeded: { refund: ['succeeded'] },
     failed: {},
     canceled: {},
@@ -104,17 +124,51 @@ function holdPastDeadline(state: LifecycleState, now: Date): boolean {
   return state.holdExpiresAt !== null && state.holdExpiresAt.getTime() <= now.getTime();
 }
 
-/** A new transfer or payment: waits for a second factor, holds (manual capture) or settles. */
+/**
+ * A new transfer or payment. The risk engine's decision comes first: `block` fails it with
+ * nothing moved, `review` holds the money for an operator; then it waits for a second factor,
+ * holds (manual capture) or settles. (A `step_up` decision arrives as `stepUp`.)
+ */
 export function decideCreate(
   kind: LifecycleKind,
-  input: { stepUp: boolean; captureMethod: 'automatic' | 'manual' },
+  input: { stepUp: boolean; captureMethod: 'automatic' | 'manual'; risk?: RiskDecision },
 ): Allowed<{ onRefused: 'failed' }> {
-  const next: LifecycleStatus = input.stepUp
-    ? 'requires_action'
-    : kind === 'payment' && input.captureMethod === 'manual'
-      ? 'requires_capture'
-      : 'succeeded';
+  const next: LifecycleStatus =
+    input.risk === 'block'
+      ? 'failed'
+      : input.risk === 'review'
+        ? 'under_review'
+        : input.stepUp
+          ? 'requires_action'
+          : kind === 'payment' && input.captureMethod === 'manual'
+            ? 'requires_capture'
+            : 'succeeded';
   return { ok: true, next, onRefused: 'failed' };
+}
+
+/**
+ * An operator's verdict on a payment held for review, or the review's deadline passing:
+ * approving posts the held money (a manual-capture payment then waits for its capture),
+ * declining or expiring voids it.
+ */
+export function decideReview(
+  state: LifecycleState,
+  input: { verdict: 'approve' | 'decline' | 'expire'; now: Date },
+): Decision {
+  if (state.status !== 'under_review' || state.holdTransferId === null)
+    return refuse('payment_not_under_review');
+  if (state.kind !== 'payment' && state.kind !== 'transfer')
+    return refuse('payment_not_under_review');
+  const past = holdPastDeadline(state, input.now);
+  if (input.verdict === 'expire')
+    return past
+      ? { ok: true, next: 'canceled', onRefused: null }
+      : refuse('payment_not_under_review', { message: 'The review has not expired.' });
+  if (input.verdict === 'decline') return { ok: true, next: 'canceled', onRefused: null };
+  if (past) return refuse('hold_expired');
+  const next: LifecycleStatus =
+    state.kind === 'payment' && state.captureMethod === 'manual' ? 'requires_capture' : 'succeeded';
+  return { ok: true, next, onRefused: null };
 }
 
 /** A second factor arrives for a waiting payment (the code itself is checked by the caller). */

@@ -1,0 +1,35 @@
+export {
+  createRiskEngine,
+  effectiveDecision,
+  publicRisk,
+  rulesVersion,
+  type RiskAssessment,
+  type RiskEngine,
+} from './risk-engine.ts';
+export {
+  bundledModel,
+  bundledModelFile,
+  createModelRegistry,
+  promoteModel,
+  storeModel,
+  type ModelRegistry,
+} from './model-registry.ts';
+export type { MovementInput } from './runtime-features.ts';
+export {
+  compileModel,
+  InvalidModelError,
+  modelKinds,
+  modelVersion,
+  parseModel,
+  serializeModel,
+  type ModelKind,
+  type RiskModel,
+  type Scorer,
+} from './domain/risk-model.ts';
+export { evaluateScores, scoreRows, type EvaluationReport } from './domain/evaluation-report.ts';
+export { averageReports } from './domain/seed-average.ts';
+export { featureCount } from './domain/features.ts';
+export { simulate } from './domain/simulator.ts';
+export { splitByTime, type TrainTestSplit } from './domain/training-set.ts';
+export { summarizeSimulation } from './domain/simulation-summary.ts';
+export { trainRiskModel } from './domain/train-risk-model.ts';

@@ -1,0 +1,152 @@
+import type { RiskDecision } from '@kassa/contracts';
+import type { RiskSettings } from '../../config/config.ts';
+import type { Clock } from '../../kernel/clock.ts';
+import type { Queryable } from '../../platform/db.ts';
+import type { Metrics } from '../../platform/metrics.ts';
+import { decisionForScore, reasonsFor, scoreOf, type RiskReason } from './domain/risk-policy.ts';
+import type { ModelRegistry } from './model-registry.ts';
+import { runtimeFeatures, type MovementInput } from './runtime-features.ts';
+
+/** The rules this build applies around the model (domain/risk-policy.ts). */
+export const rulesVersion = 'builtin-1';
+
+/**
+ * A decision as stored with the money movement (`payments.risk`, `refunds.risk`). `timings_us`
+ * and `enforced` stay internal; the public view is `publicRisk`.
+ */
+export interface RiskAssessment {
+  readonly decision: RiskDecision;
+  readonly score: number;
+  readonly reasons: readonly RiskReason[];
+  readonly model_version: string | null;
+  readonly rules_version: string;
+  /**
+   * false in shadow (`RISK_MODE=shadow`, or a model no operator promoted yet): the decision
+   * was recorded, the movement allowed.
+   */
+  readonly enforced: boolean;
+  /** Set when scoring failed or timed out and the kind's failure policy decided. */
+  readonly failed?: 'open' | 'closed';
+  readonly timings_us: {
+    readonly features: number;
+    readonly model: number;
+    readonly rules: number;
+  };
+}
+
+/** What the payer (or the merchant) sees of a decision. */
+export function publicRisk(risk: RiskAssessment | null) {
+  if (risk === null) return null;
+  return {
+    decision: risk.enforced ? risk.decision : ('allow' as const),
+    score: risk.score,
+    reasons: risk.enforced ? risk.reasons.map(({ code, message }) => ({ code, message })) : [],
+    model_version: risk.model_version,
+    rules_version: risk.rules_version,
+  };
+}
+
+/** The decision that applies: a shadow decision allows. */
+export function effectiveDecision(risk: RiskAssessment): RiskDecision {
+  return risk.enforced ? risk.decision : 'allow';
+}
+
+const microseconds = (fromNs: bigint) => Number((process.hrtime.bigint() - fromNs) / 1000n);
+
+/**
+ * Scores a money movement before it posts: features from PostgreSQL (one statement), the live
+ * model, then the rules. Bounded by `timeoutMs`; on failure the kind's policy decides (fail
+ * open: allow; fail closed: ask for a second factor), and the decision says so.
+ */
+export function createRiskEngine(deps: {
+  db: Queryable;
+  clock: Clock;
+  settings: RiskSettings;
+  models: ModelRegistry;
+  metrics?: Metrics;
+  /** Told of every scoring failure (logged by the composition root). */
+  onError?: (error: unknown, input: MovementInput) => void;
+}) {
+  const { settings } = deps;
+  const thresholds = {
+    block: settings.blockAt,
+    review: settings.reviewAt,
+    stepUp: settings.stepUpAt,
+  };
+
+  async function score(input: MovementInput): Promise<RiskAssessment> {
+    const started = process.hrtime.bigint();
+    const vector = await runtimeFeatures(deps.db, input);
+    const features = microseconds(started);
+    const modelStarted = process.hrtime.bigint();
+    const model = await deps.models.current();
+    const probability = model === null ? 0 : model.scorer.score(vector);
+    const modelUs = microseconds(modelStarted);
+    const rulesStarted = process.hrtime.bigint();
+    const points = scoreOf(probability);
+    // A movement only its sender can be hurt by, with no history at all, is not blocked on
+    // the model alone: it is at most reviewed (a first top-up is how everyone starts).
+    let decision = decisionForScore(points, thresholds);
+    if (input.kind === 'top_up') decision = decision === 'block' ? 'review' : decision;
+    const reasons = decision === 'allow' ? [] : reasonsFor(vector, points);
+    return {
+      decision,
+      score: points,
+      reasons,
+      model_version: model?.version ?? null,
+      rules_version: rulesVersion,
+      enforced: settings.mode === 'enforce' && model?.promoted === true,
+      timings_us: { features, model: modelUs, rules: microseconds(rulesStarted) },
+    };
+  }
+
+  async function failed(input: MovementInput, error: unknown): Promise<RiskAssessment> {
+    const closed = settings.failClosed.has(input.kind);
+    deps.metrics?.riskFailures.inc({ kind: input.kind, policy: closed ? 'closed' : 'open' });
+    deps.onError?.(error, input);
+    return {
+      decision: closed ? 'step_up' : 'allow',
+      score: 0,
+      reasons: closed
+        ? [
+            {
+              code: 'risk_unavailable',
+              message: 'The risk check could not run; a second factor stands in for it.',
+            },
+          ]
+        : [],
+      model_version: null,
+      rules_version: rulesVersion,
+      // Fail closed only where decisions are enforced at all (a promoted model).
+      enforced:
+        settings.mode === 'enforce' &&
+        (await deps.models.current().then(
+          (model) => model?.promoted === true,
+          () => false,
+        )),
+      failed: closed ? 'closed' : 'open',
+      timings_us: { features: 0, model: 0, rules: 0 },
+    };
+  }
+
+  return {
+    async assess(input: MovementInput): Promise<RiskAssessment> {
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error('risk scoring timed out')), settings.timeoutMs);
+      });
+      try {
+        const risk = await Promise.race([score(input), timeout]);
+        deps.metrics?.riskDecisions.inc({ kind: input.kind, decision: effectiveDecision(risk) });
+        deps.metrics?.riskScore.observe(risk.score);
+        return risk;
+      } catch (error) {
+        return await failed(input, error);
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+  };
+}
+
+export type RiskEngine = ReturnType<typeof createRiskEngine>;
