@@ -1640,7 +1640,7 @@ export interface paths {
                             /** @enum {string} */
                             object: "transfer";
                             /** @enum {string} */
-                            status: "requires_action" | "processing" | "requires_capture" | "succeeded" | "canceled" | "failed" | "outcome_unknown";
+                            status: "requires_action" | "processing" | "requires_capture" | "under_review" | "succeeded" | "canceled" | "failed" | "outcome_unknown";
                             /** @description Minor units. */
                             amount: number;
                             /**
@@ -1662,6 +1662,18 @@ export interface paths {
                                 /** @enum {string} */
                                 type: "verify_2fa";
                                 confirm_url: string;
+                            } | null;
+                            risk: {
+                                /** @enum {string} */
+                                decision: "allow" | "step_up" | "review" | "block";
+                                /** @description Higher is riskier. */
+                                score: number;
+                                reasons: {
+                                    code: string;
+                                    message: string;
+                                }[];
+                                model_version: string | null;
+                                rules_version: string;
                             } | null;
                             /** Format: date-time */
                             created_at: string;
@@ -1754,7 +1766,7 @@ export interface paths {
                             /** @enum {string} */
                             object: "transfer";
                             /** @enum {string} */
-                            status: "requires_action" | "processing" | "requires_capture" | "succeeded" | "canceled" | "failed" | "outcome_unknown";
+                            status: "requires_action" | "processing" | "requires_capture" | "under_review" | "succeeded" | "canceled" | "failed" | "outcome_unknown";
                             /** @description Minor units. */
                             amount: number;
                             /**
@@ -1776,6 +1788,18 @@ export interface paths {
                                 /** @enum {string} */
                                 type: "verify_2fa";
                                 confirm_url: string;
+                            } | null;
+                            risk: {
+                                /** @enum {string} */
+                                decision: "allow" | "step_up" | "review" | "block";
+                                /** @description Higher is riskier. */
+                                score: number;
+                                reasons: {
+                                    code: string;
+                                    message: string;
+                                }[];
+                                model_version: string | null;
+                                rules_version: string;
                             } | null;
                             /** Format: date-time */
                             created_at: string;
@@ -1875,7 +1899,7 @@ export interface paths {
                                 /** @enum {string} */
                                 object: "payment";
                                 /** @enum {string} */
-                                status: "requires_action" | "processing" | "requires_capture" | "succeeded" | "canceled" | "failed" | "outcome_unknown";
+                                status: "requires_action" | "processing" | "requires_capture" | "under_review" | "succeeded" | "canceled" | "failed" | "outcome_unknown";
                                 /** @description Minor units. */
                                 amount: number;
                                 /** @description Minor units. */
@@ -1901,6 +1925,18 @@ export interface paths {
                                     confirm_url: string;
                                 } | null;
                                 capture_before: string | null;
+                                risk: {
+                                    /** @enum {string} */
+                                    decision: "allow" | "step_up" | "review" | "block";
+                                    /** @description Higher is riskier. */
+                                    score: number;
+                                    reasons: {
+                                        code: string;
+                                        message: string;
+                                    }[];
+                                    model_version: string | null;
+                                    rules_version: string;
+                                } | null;
                                 /** Format: date-time */
                                 created_at: string;
                             }[];
@@ -1999,7 +2035,7 @@ export interface paths {
                             /** @enum {string} */
                             object: "payment";
                             /** @enum {string} */
-                            status: "requires_action" | "processing" | "requires_capture" | "succeeded" | "canceled" | "failed" | "outcome_unknown";
+                            status: "requires_action" | "processing" | "requires_capture" | "under_review" | "succeeded" | "canceled" | "failed" | "outcome_unknown";
                             /** @description Minor units. */
                             amount: number;
                             /** @description Minor units. */
@@ -2025,6 +2061,18 @@ export interface paths {
                                 confirm_url: string;
                             } | null;
                             capture_before: string | null;
+                            risk: {
+                                /** @enum {string} */
+                                decision: "allow" | "step_up" | "review" | "block";
+                                /** @description Higher is riskier. */
+                                score: number;
+                                reasons: {
+                                    code: string;
+                                    message: string;
+                                }[];
+                                model_version: string | null;
+                                rules_version: string;
+                            } | null;
                             /** Format: date-time */
                             created_at: string;
                         };
@@ -2116,7 +2164,7 @@ export interface paths {
                             /** @enum {string} */
                             object: "payment";
                             /** @enum {string} */
-                            status: "requires_action" | "processing" | "requires_capture" | "succeeded" | "canceled" | "failed" | "outcome_unknown";
+                            status: "requires_action" | "processing" | "requires_capture" | "under_review" | "succeeded" | "canceled" | "failed" | "outcome_unknown";
                             /** @description Minor units. */
                             amount: number;
                             /** @description Minor units. */
@@ -2142,6 +2190,18 @@ export interface paths {
                                 confirm_url: string;
                             } | null;
                             capture_before: string | null;
+                            risk: {
+                                /** @enum {string} */
+                                decision: "allow" | "step_up" | "review" | "block";
+                                /** @description Higher is riskier. */
+                                score: number;
+                                reasons: {
+                                    code: string;
+                                    message: string;
+                                }[];
+                                model_version: string | null;
+                                rules_version: string;
+                            } | null;
                             /** Format: date-time */
                             created_at: string;
                         };
@@ -2454,6 +2514,116 @@ export interface paths {
                     };
                 };
             };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/risk/reviews": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Payments and transfers held for review, oldest first (operator) */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description 1..100, default 10 */
+                    limit?: string;
+                    starting_after?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/risk/reviews/{id}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Approve a held payment: the money is posted (operator) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/risk/reviews/{id}/decline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Decline a held payment: the hold is released (operator) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
             responses: {
                 /** @description Default Response */
                 200: {
