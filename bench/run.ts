@@ -8,6 +8,8 @@
  *   (b) every payment to one merchant (a hot account)
  *   (c) (b) again with a worker process relaying the outbox, making alerts and sending the
  *       merchant's webhooks to a receiver that takes a second per delivery
+ *   (a-off) (a) again on a second API process with fraud scoring off (`RISK_MODE=off`): (a)
+ *       scores every payment (the bundled model, in shadow), so (a) ÷ (a-off) is its cost
  * For (a) and (b) it also prints what one payment costs: API and PostgreSQL CPU, rows and index
  * entries written, WAL bytes (bench/resource-use.ts).
  * Uses BENCH_DATABASE_URL or the local PostgreSQL on 127.0.0.1:5432 (a fresh database each run).
@@ -160,6 +162,13 @@ try {
   };
   log(`(a) P2P between ${walletCount} wallets, ${connections} connections, ${durationSeconds}s…`);
   const { result: p2p, cost: p2pCost } = await measured(() => drive('p2p', apiUrl, transfer));
+  log(`(a-off) P2P again on an API process with fraud scoring off…`);
+  const apiOff = await startProcess(
+    'apps/server/src/main/api.ts',
+    /listening at (http:\/\/[^"\s]+)/i,
+    { ...secrets, RISK_MODE: 'off' },
+  );
+  const p2pOff = await drive('p2p-risk-off', apiOff.match, transfer).finally(() => apiOff.stop());
   const rate80 = Math.max(1, Math.round(p2p.paymentsPerSecond * 0.8));
   log(`(a80) P2P at 80% of (a): ${rate80}/s…`);
   const p2p80 = await drive('p2p-80%', apiUrl, transfer, { overallRate: rate80 });
@@ -276,6 +285,7 @@ try {
     b === null || b === 0 ? 'n/a' : `${(a / b).toFixed(2)}×`;
   const rows = [
     { scenario: '(a) P2P, 10k wallets', api: p2p },
+    { scenario: '(a-off) (a) with fraud scoring off', api: p2pOff },
     { scenario: `(a80) P2P at 80% of (a)`, api: p2p80 },
     { scenario: '(a1) P2P, one client', api: lone },
     { scenario: '(b) hot merchant', api: hot },
@@ -325,6 +335,10 @@ try {
       `queued ${asyncWork.webhooksQueued} webhook deliveries and the receiver answered ${asyncWork.webhooksAnswered} (1 s each); ` +
       `CPU used in (c): API ${asyncWork.apiCpuSeconds.toFixed(1)} s, worker ${asyncWork.workerCpuSeconds.toFixed(1)} s, of ${2 * durationSeconds} core-seconds; ` +
       `machine CPU busy (b) ${hotCpu.busyPct}%, (c) ${workerCpu.busyPct}%; I/O wait (b) ${hotCpu.iowaitPct}%, (c) ${workerCpu.iowaitPct}%`,
+  );
+  log(
+    `fraud scoring: (a) ÷ (a-off) throughput ${(p2p.paymentsPerSecond / p2pOff.paymentsPerSecond).toFixed(2)}×, ` +
+      `p99 ${(p2p.p99Ms / p2pOff.p99Ms).toFixed(2)}× (issue 15: throughput ≥ 0.90× with scoring on)`,
   );
   log(
     `ledger after the run: balanced=${report.balanced}, ${report.transfers_checked} transfers, ${report.mismatches.length} mismatches`,

@@ -137,8 +137,11 @@ export interface StepUpSettings {
 
 /** The fraud engine's runtime policy (modules/risk, docs/fraud.md). */
 export interface RiskSettings {
-  /** `enforce`: decisions apply; `shadow`: they are scored and stored, every movement allowed. */
-  readonly mode: 'enforce' | 'shadow';
+  /**
+   * `enforce`: decisions apply; `shadow`: they are scored and stored, every movement allowed;
+   * `off`: nothing is scored (the bench's baseline; `risk` is null on new objects).
+   */
+  readonly mode: 'enforce' | 'shadow' | 'off';
   /** Scores (0–99) at or above which a movement is blocked, held for review, stepped up. */
   readonly blockAt: number;
   readonly reviewAt: number;
@@ -437,8 +440,8 @@ function minorUnits(currency: Currency, major: string): bigint | null {
 /** `STEP_UP_LIMITS=USD=1000/3000,JPY=150000`: per payment / per 24 hours, in major units. */
 function riskSettings(env: Env): RiskSettings {
   const mode = env['RISK_MODE'] ?? 'enforce';
-  if (mode !== 'enforce' && mode !== 'shadow')
-    throw new ConfigError(`RISK_MODE must be enforce or shadow, not ${mode}`);
+  if (mode !== 'enforce' && mode !== 'shadow' && mode !== 'off')
+    throw new ConfigError(`RISK_MODE must be enforce, shadow or off, not ${mode}`);
   const kinds = ['p2p', 'merchant_payment', 'top_up', 'payout', 'refund'];
   const failClosed = (env['RISK_FAIL_CLOSED'] ?? 'payout').split(',').filter((k) => k !== '');
   const unknown = failClosed.filter((k) => !kinds.includes(k));

@@ -18,7 +18,10 @@ import {
 } from '../risk/index.ts';
 
 /** Scores a top-up or payout; a block refuses it (402 `risk_blocked`) before anything starts. */
-async function assessOrRefuse(risk: RiskEngine, input: MovementInput): Promise<RiskAssessment> {
+async function assessOrRefuse(
+  risk: RiskEngine,
+  input: MovementInput,
+): Promise<RiskAssessment | null> {
   const assessed = await risk.assess(input);
   if (effectiveDecision(assessed) === 'block') throw new KassaError('risk_blocked');
   return assessed;

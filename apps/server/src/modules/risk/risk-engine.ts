@@ -46,9 +46,9 @@ export function publicRisk(risk: RiskAssessment | null) {
   };
 }
 
-/** The decision that applies: a shadow decision allows. */
-export function effectiveDecision(risk: RiskAssessment): RiskDecision {
-  return risk.enforced ? risk.decision : 'allow';
+/** The decision that applies: a shadow decision (or none: scoring off) allows. */
+export function effectiveDecision(risk: RiskAssessment | null): RiskDecision {
+  return risk?.enforced === true ? risk.decision : 'allow';
 }
 
 const microseconds = (fromNs: bigint) => Number((process.hrtime.bigint() - fromNs) / 1000n);
@@ -130,7 +130,9 @@ export function createRiskEngine(deps: {
   }
 
   return {
-    async assess(input: MovementInput): Promise<RiskAssessment> {
+    /** The decision on a movement; null when scoring is off (`RISK_MODE=off`). */
+    async assess(input: MovementInput): Promise<RiskAssessment | null> {
+      if (settings.mode === 'off') return null;
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<never>((_, reject) => {
         timer = setTimeout(() => reject(new Error('risk scoring timed out')), settings.timeoutMs);

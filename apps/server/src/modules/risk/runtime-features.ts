@@ -58,10 +58,13 @@ const unobserved: Partial<Record<keyof typeof at, number>> = {
 type Row = Record<string, string | number | null>;
 
 /**
- * One statement reads the user's last 30 days of outgoing movements (the newest 500), the last
- * 7 days into their wallet, the payee's last 24 hours and the account and device ages, and
- * returns the aggregates. Every scan is bounded and follows an index (`payments_payer_idx`,
- * `payments_payee_idx`), so a hot merchant costs what a quiet one does.
+ * One statement reads the user's last 30 days of outgoing movements (the newest 100), the last
+ * 7 days into their wallet (newest 100), the payee's last 24 hours (newest 50) and the account
+ * and device ages, and returns the aggregates. Every scan is bounded and follows an index
+ * (`payments_payer_idx`, `payments_payee_idx`), so a hot merchant costs what a quiet one does:
+ * counts saturate at those bounds (the model sees "100 or more", which is what matters). The
+ * bounds were 500 at first: a hot merchant's payments each read 500 rows of its inflow, and the
+ * bench lost half its throughput (docs/performance.md).
  */
 const featuresSql = `
 with wallet as (
@@ -70,17 +73,17 @@ with wallet as (
   select p.amount, p.created_at, p.payee_account_id from payments p
    where p.payer_account_id = (select id from wallet) and p.created_at > $1::timestamptz - interval '30 days'
      and p.status in ('succeeded', 'requires_capture', 'under_review', 'processing')
-   order by p.id desc limit 500
+   order by p.id desc limit 100
 ), inflow as (
   select p.amount, p.created_at, p.payer_account_id from payments p
    where p.payee_account_id = (select id from wallet) and p.created_at > $1::timestamptz - interval '7 days'
      and p.status = 'succeeded'
-   order by p.id desc limit 500
+   order by p.id desc limit 100
 ), payee as (
   select p.payer_account_id, p.created_at from payments p
    where p.payee_account_id = $3 and p.created_at > $1::timestamptz - interval '24 hours'
      and p.status in ('succeeded', 'requires_capture', 'under_review')
-   order by p.id desc limit 500
+   order by p.id desc limit 50
 )
 select
   (select count(*) from mine where created_at > $1::timestamptz - interval '1 minute') as c1m,
@@ -117,14 +120,19 @@ const num = (value: string | number | null | undefined, otherwise: number): numb
 
 /** The feature vector of a movement, from PostgreSQL (one round trip). */
 export async function runtimeFeatures(q: Queryable, input: MovementInput): Promise<FeatureVector> {
-  const { rows } = await q.query<Row>(featuresSql, [
-    input.at.toISOString(),
-    input.walletId,
-    input.payeeAccountId,
-    input.userId,
-    input.deviceId,
-    input.currency,
-  ]);
+  // Named: each connection parses and plans this statement once, not on every payment.
+  const { rows } = await q.query<Row>({
+    name: 'kassa_risk_features',
+    text: featuresSql,
+    values: [
+      input.at.toISOString(),
+      input.walletId,
+      input.payeeAccountId,
+      input.userId,
+      input.deviceId,
+      input.currency,
+    ],
+  });
   const r = rows[0] ?? {};
   const v = new Float64Array(featureCount);
   for (const [name, value] of Object.entries(unobserved)) v[at[name as keyof typeof at]] = value;
