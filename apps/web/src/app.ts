@@ -58,6 +58,7 @@ const stateLabels: Record<OutboxRecord['state'], string> = {
   succeeded: 'Paid',
   failed: 'Failed',
   requires_action: 'Needs 2FA',
+  under_review: 'On hold for a check',
 };
 
 /** A state pill that says it in words (colour is never the only signal). */

@@ -134,6 +134,21 @@ export function showOutcome(app: App, record: OutboxRecord): void {
         home,
       ];
       break;
+    case 'under_review':
+      content = [
+        h(
+          'div',
+          { class: 'notice pending', role: 'status' },
+          h('h2', {}, 'On hold for a quick check'),
+          h(
+            'p',
+            {},
+            `${amount} is reserved in your wallet but not sent yet. Our team checks it, usually within a day; you get a notification either way. If it is declined, the money stays yours.`,
+          ),
+        ),
+        home,
+      ];
+      break;
     case 'requires_action': {
       const code = h('input', {
         type: 'text',

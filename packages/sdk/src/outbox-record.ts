@@ -4,11 +4,12 @@ import type { Payment, PaymentRequest, Transfer, TransferRequest } from './types
  * Where a money-moving request stands on this device. A record is never shown as paid until
  * Kassa said so: `queued_on_device` (stored, not confirmed; it may be waiting for a connection
  * or for a retry to learn an unknown outcome), `processing` (being sent now), then `succeeded`,
- * `failed` (Kassa refused it, or the device refused to send it; nothing moved) or
- * `requires_action` (Kassa wants a 2FA confirmation before it moves the money).
+ * `failed` (Kassa refused it, or the device refused to send it; nothing moved),
+ * `requires_action` (Kassa wants a 2FA confirmation before it moves the money) or
+ * `under_review` (Kassa holds the money for a check by its staff; not sent yet).
  */
 export type OutboxState =
-  'queued_on_device' | 'processing' | 'succeeded' | 'failed' | 'requires_action';
+  'queued_on_device' | 'processing' | 'succeeded' | 'failed' | 'requires_action' | 'under_review';
 
 /** What the app asks the outbox to send. The route follows from `kind` (outbox-routes.ts). */
 export type OutboxRequest =

@@ -47,9 +47,11 @@ function settle(result: Transfer | Payment): Pick<OutboxRecord, 'state' | 'resul
   const state =
     result.status === 'requires_action'
       ? 'requires_action'
-      : result.status === 'failed' || result.status === 'canceled'
-        ? 'failed'
-        : 'succeeded';
+      : result.status === 'under_review'
+        ? 'under_review'
+        : result.status === 'failed' || result.status === 'canceled'
+          ? 'failed'
+          : 'succeeded';
   return { state, result, error: null };
 }
 
