@@ -6,7 +6,12 @@ import { featureIndex, featureNames } from '../src/modules/risk/domain/features.
 import type { GbdtModel } from '../src/modules/risk/domain/gbdt.ts';
 import { runtimeFeatures } from '../src/modules/risk/runtime-features.ts';
 import { expireReviews } from '../src/modules/payments/index.ts';
-import { bundledModel, promoteModel, storeModel } from '../src/modules/risk/index.ts';
+import {
+  bundledModel,
+  createModelRegistry,
+  promoteModel,
+  storeModel,
+} from '../src/modules/risk/index.ts';
 import { UsageError } from '../src/main/risk-cli-flags.ts';
 import { promoteCommand } from '../src/main/risk-promote-cli.ts';
 import { startTestSystem, type TestSystem } from './support/test-system.ts';
@@ -216,6 +221,9 @@ describe('a risk decision on every transfer and payment', () => {
         where transfer_id = (select hold_transfer_id from payments where id = $1)`,
       [id],
     );
+    // The ledger's own expiry gets there first: the hold is already released, and the review
+    // must still end (canceled), not stay under review with its void refused.
+    await t.system.ledger.expirePending(500);
     const deps = { db: t.system.db, ledger: t.system.ledger, clock: t.system.clock };
     assert.equal(await expireReviews(deps), 1);
     assert.equal(await expireReviews(deps), 0);
@@ -238,6 +246,48 @@ describe('a risk decision on every transfer and payment', () => {
     assert.equal(asUser.statusCode, 403);
     const unknown = await operator('POST', '/v1/admin/risk/reviews/pay_nope/approve');
     assert.equal(unknown.statusCode, 404);
+  });
+});
+
+describe('a payment both stepped up and held for review', () => {
+  it('asks for the second factor first, then holds the money; approval posts it once', async () => {
+    // 50.00 per payment without 2FA: 100.00 needs a second factor and scores in the review band.
+    const strict = await startTestSystem({
+      env: { STEP_UP_LIMITS: 'USD=50/100000', NEW_FACTOR_COOL_OFF_HOURS: '0' },
+    });
+    try {
+      const live = await storeModel(strict.system.db.pool, amountBands, null, new Date());
+      assert.ok(await promoteModel(strict.system.db.pool, live, new Date()));
+      const alice = await strict.signUp();
+      const bob = await strict.signUp();
+      await strict.fund(alice.walletId, 100_000);
+      const { code } = await strict.enrolTwoFactor(alice);
+      const sent = await strict.request('POST', '/v1/transfers', {
+        token: alice.token,
+        key: randomUUID(),
+        body: { to: bob.email, amount: 10_000, currency: 'USD' },
+      });
+      assert.equal(sent.statusCode, 201, sent.body);
+      assert.equal(sent.json().status, 'requires_action');
+      const confirmed = await strict.request('POST', `/v1/transfers/${sent.json().id}/confirm`, {
+        token: alice.token,
+        key: randomUUID(),
+        body: { code: code() },
+      });
+      assert.equal(confirmed.statusCode, 200, confirmed.body);
+      assert.equal(confirmed.json().status, 'under_review');
+      assert.equal((await strict.balance(alice.token, alice.walletId)).available, 90_000);
+      assert.equal((await strict.balance(bob.token, bob.walletId)).balance, 0);
+      const approved = await strict.request(
+        'POST',
+        `/v1/admin/risk/reviews/${sent.json().id}/approve`,
+        { token: strict.operatorKey, key: randomUUID() },
+      );
+      assert.equal(approved.statusCode, 200, approved.body);
+      assert.equal((await strict.balance(bob.token, bob.walletId)).balance, 10_000);
+    } finally {
+      await strict.close();
+    }
   });
 });
 
@@ -350,6 +400,9 @@ describe('kassa risk promote', () => {
       'select version from risk_models where promoted_at is not null order by promoted_at desc limit 1',
     );
     assert.equal(live!.version, bundled.version);
+    const registry = createModelRegistry({ db, clock: t.system.clock });
+    const current = await registry.current();
+    assert.deepEqual([current?.version, current?.promoted], [bundled.version, true]);
     // A rollback: the earlier version is live again.
     assert.equal(
       await promoteCommand(['--version', version], db, new Date(Date.now() + 2_000), (l) =>

@@ -70,6 +70,15 @@ export function newUuid(nowMs: number = Date.now()): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
+/**
+ * The smallest UUIDv7 of a millisecond: every id made at or after `ms` sorts at or above it, so
+ * `id >= uuidV7Floor(t)` bounds a scan of a time-ordered index by time without reading rows.
+ */
+export function uuidV7Floor(ms: number): string {
+  const hex = Math.max(0, Math.floor(ms)).toString(16).padStart(12, '0');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-7000-8000-000000000000`;
+}
+
 /** `uuid` → `pay_…`. */
 export function encodeId(prefix: IdPrefix, uuid: string): string {
   const hex = uuid.replaceAll('-', '');

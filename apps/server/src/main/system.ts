@@ -131,7 +131,11 @@ export async function createSystem(options: {
     db: db.pool,
     clock,
     settings: config.risk,
-    models: createModelRegistry({ db: db.pool, clock }),
+    models: createModelRegistry({
+      db: db.pool,
+      clock,
+      onError: (error) => logger.warn({ err: error }, 'reading the promoted risk model failed'),
+    }),
     metrics,
     onError: (error, input) =>
       logger.warn(

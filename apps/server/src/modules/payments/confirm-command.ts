@@ -3,13 +3,14 @@ import { newUuid } from '../../kernel/ids.ts';
 import type { DbClient } from '../../platform/db.ts';
 import type { IdempotencyClaim } from '../idempotency/index.ts';
 import type { MerchantRecord } from '../identity/index.ts';
-import type { TransferInput } from '../ledger/index.ts';
+import { transferFlags, type TransferInput } from '../ledger/index.ts';
 import { merchantPaymentTransfers } from './merchant-payment-command.ts';
 import { decideConfirm } from './domain/payment-lifecycle.ts';
+import { effectiveDecision } from '../risk/index.ts';
 import { chainRejection, moneyCommand, refusal, rejection } from './money-command.ts';
 import { addJournalEvents } from '../journal/index.ts';
 import { recordPublicEvents } from '../events/index.ts';
-import { paymentEvents } from './payment-events.ts';
+import { paymentEvents, riskDecisionEvents } from './payment-events.ts';
 import {
   addPaymentChange,
   selectPayment,
@@ -43,6 +44,8 @@ export function confirmCommand(
     /** For merchant payments: the merchant and its fee account, looked up by the route. */
     merchant: { record: MerchantRecord; feesAccountId: string } | null;
     holdTtlSeconds: number;
+    /** How long a payment held for review (after its second factor) waits for an operator. */
+    reviewTtlSeconds: number;
     /** A payment older than this is expired, whether or not the worker has canceled it yet. */
     expirySeconds: number;
   },
@@ -59,21 +62,30 @@ export function confirmCommand(
       const decision = decideConfirm(payment, {
         now: clock.now(),
         expirySeconds: request.expirySeconds,
+        review: effectiveDecision(payment.risk) === 'review',
       });
       if (!decision.ok) return { response: refusal(decision, request.requestId) };
       if (!(await request.checkSecondFactor(client, request.userId, request.code))) {
         return { response: rejection('invalid_2fa_code', request.requestId, { param: 'code' }) };
       }
       const now = clock.now();
+      const review = decision.next === 'under_review';
+      const reviewHold = (holdTransferId: string): PaymentChange => ({
+        status: 'under_review',
+        holdTransferId,
+        holdExpiresAt: new Date(now.getTime() + request.reviewTtlSeconds * 1000),
+      });
       if (payment.kind === 'transfer') {
-        success = { status: 'succeeded', amountCaptured: payment.amount };
+        const id = newUuid();
+        success = review ? reviewHold(id) : { status: 'succeeded', amountCaptured: payment.amount };
         const transfer: TransferInput = {
-          id: newUuid(),
+          id,
           debitAccountId: payment.payerAccountId,
           creditAccountId: payment.payeeAccountId,
           amount: payment.amount,
-          code: 'p2p',
-          flags: 0,
+          code: review ? 'p2p_review_hold' : 'p2p',
+          flags: review ? transferFlags.pending : 0,
+          ...(review ? { timeoutSeconds: request.reviewTtlSeconds } : {}),
         };
         return { transfers: [transfer] };
       }
@@ -86,9 +98,13 @@ export function confirmCommand(
         merchant: request.merchant.record,
         feesAccountId: request.merchant.feesAccountId,
         amount: payment.amount,
-        capture: payment.captureMethod,
-        holdTtlSeconds: request.holdTtlSeconds,
+        capture: review ? 'manual' : payment.captureMethod,
+        holdTtlSeconds: review ? request.reviewTtlSeconds : request.holdTtlSeconds,
       });
+      if (review) {
+        success = reviewHold(mainTransferId);
+        return { transfers: planned.transfers };
+      }
       success =
         decision.next === 'requires_capture'
           ? {
@@ -117,7 +133,10 @@ export function confirmCommand(
       if (failure !== null) return rejection(failure, request.requestId);
       const updated: PaymentRecord = { ...waiting, ...change, updatedAt: now };
       const body = updated.kind === 'transfer' ? storedTransferView(updated) : paymentView(updated);
-      recordPublicEvents(effects, paymentEvents(updated, body));
+      recordPublicEvents(effects, [
+        ...paymentEvents(updated, body),
+        ...(updated.status === 'under_review' ? riskDecisionEvents(updated, body) : []),
+      ]);
       return { statusCode: 200, body };
     },
   });

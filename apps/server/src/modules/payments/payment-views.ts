@@ -55,6 +55,18 @@ export function storedTransferView(p: PaymentRecord) {
   });
 }
 
+/** A decision without its reasons: what a party other than the payer may see. */
+export function withoutReasons<R extends { reasons: readonly unknown[] } | null>(risk: R): R {
+  return risk === null ? risk : { ...risk, reasons: [] };
+}
+
+/** A payment as its merchant sees it: the decision and score, not the payer's signals. */
+export function forMerchant<T extends { risk: { reasons: readonly unknown[] } | null }>(
+  view: T,
+): T {
+  return { ...view, risk: withoutReasons(view.risk) };
+}
+
 /** A transfer as its recipient sees it: nothing of the risk signals about the sender. */
 export function transferForPayee<T extends { risk: unknown }>(view: T): T {
   return { ...view, risk: null };

@@ -12,7 +12,8 @@ import { recordPublicEvents } from '../events/index.ts';
 import { paymentEvents } from './payment-events.ts';
 import { addPaymentChange, selectPayment, type PaymentRecord } from './payment-record.ts';
 import { wireAmount } from './payment-views.ts';
-import { publicRisk, type RiskAssessment } from '../risk/index.ts';
+import { effectiveDecision, publicRisk, type RiskAssessment } from '../risk/index.ts';
+import { withoutReasons } from './payment-views.ts';
 
 const insertRefunds = batchStatement<{
   id: string;
@@ -86,6 +87,13 @@ export function refundCommand(
         };
       const decision = decideRefund(payment, { amount: request.amount });
       if (!decision.ok) return { response: refusal(decision, request.requestId) };
+      // Decided here, under the key: a retry replays this answer instead of scoring again.
+      if (effectiveDecision(request.risk) === 'block')
+        return {
+          response: rejection('risk_blocked', request.requestId, {
+            message: 'This refund was blocked by the risk checks.',
+          }),
+        };
       amount = decision.amount;
       feeReturned = feeReturnedFor(payment, amount);
       const transfers: TransferInput[] = [];
@@ -148,7 +156,8 @@ export function refundCommand(
         amount: wireAmount(amount),
         currency: paid.currency,
         reason: request.reason,
-        risk: publicRisk(request.risk),
+        // The merchant's answer: the decision and score, not the customer's signals.
+        risk: withoutReasons(publicRisk(request.risk)),
         created_at: now.toISOString(),
       };
       recordPublicEvents(effects, paymentEvents(paid, body, 'refund.succeeded'));

@@ -81,6 +81,15 @@ function reviewTransfers(
   return { transfers, change: { status: 'succeeded', amountCaptured: held.amount, fee } };
 }
 
+/**
+ * Voiding a hold the ledger already expired (its own expiry job got there first, or its
+ * deadline fell a moment before the payment's) is refused as `hold_expired`, yet the money is
+ * back with the payer: the payment is canceled all the same, never left under review.
+ */
+function alreadyReleased(change: PaymentChange, failure: string): boolean {
+  return change.status === 'canceled' && failure === 'hold_expired';
+}
+
 /** Writes the verdict: the payment's new state, its journal event, and what the parties hear. */
 function recordVerdict(
   effects: BatchEffects,
@@ -148,7 +157,8 @@ export function reviewCommand(
     settle(outcomes, effects) {
       if (held === null) return rejection('resource_not_found', request.requestId);
       const failure = chainRejection(outcomes);
-      if (failure !== null) return rejection(failure, request.requestId);
+      if (failure !== null && !alreadyReleased(change, failure))
+        return rejection(failure, request.requestId);
       const updated = recordVerdict(effects, held, change, request.verdict, clock.now());
       return { statusCode: 200, body: reviewView(updated) };
     },
@@ -171,7 +181,8 @@ export function expireReviewCommand(clock: Clock, paymentId: string): LedgerComm
       return { transfers: planned.transfers };
     },
     finish(outcomes: readonly TransferOutcome[], effects) {
-      if (held === null || chainRejection(outcomes) !== null) return false;
+      const failure = chainRejection(outcomes);
+      if (held === null || (failure !== null && !alreadyReleased(change, failure))) return false;
       recordVerdict(effects, held, change, 'expire', clock.now());
       return true;
     },

@@ -79,6 +79,8 @@ export function createModelRegistry(deps: {
   db: Queryable;
   clock: Clock;
   refreshSeconds?: number;
+  /** Told when re-reading the promotion fails (the model in hand stays live meanwhile). */
+  onError?: (error: unknown) => void;
 }) {
   const refreshMs = (deps.refreshSeconds ?? 30) * 1000;
   let active: ActiveModel | null = bundledModel();
@@ -92,7 +94,8 @@ export function createModelRegistry(deps: {
     );
     const row = rows[0];
     if (row === undefined) active = bundledModel();
-    else if (row.version !== active?.version)
+    // The bundled model promoted: same version, now live (promoted).
+    else if (row.version !== active?.version || active.promoted !== true)
       active = {
         version: row.version,
         scorer: compileModel(parseModel(row.model)),
@@ -104,12 +107,22 @@ export function createModelRegistry(deps: {
   return {
     async current(): Promise<ActiveModel | null> {
       if (deps.clock.now().getTime() - readAtMs >= refreshMs) {
-        reading ??= refresh().finally(() => {
-          reading = null;
-        });
+        reading ??= refresh()
+          .catch((error: unknown) => {
+            // Keep the model in hand; try again after the next interval, not on every request.
+            readAtMs = deps.clock.now().getTime();
+            deps.onError?.(error);
+          })
+          .finally(() => {
+            reading = null;
+          });
         await reading;
       }
       return active;
+    },
+    /** Whether the model in hand was promoted (no I/O: a failure path reads it). */
+    promotedNow(): boolean {
+      return active?.promoted === true;
     },
   };
 }

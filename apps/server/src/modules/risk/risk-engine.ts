@@ -100,7 +100,7 @@ export function createRiskEngine(deps: {
     };
   }
 
-  async function failed(input: MovementInput, error: unknown): Promise<RiskAssessment> {
+  function failed(input: MovementInput, error: unknown): RiskAssessment {
     const closed = settings.failClosed.has(input.kind);
     deps.metrics?.riskFailures.inc({ kind: input.kind, policy: closed ? 'closed' : 'open' });
     deps.onError?.(error, input);
@@ -117,13 +117,8 @@ export function createRiskEngine(deps: {
         : [],
       model_version: null,
       rules_version: rulesVersion,
-      // Fail closed only where decisions are enforced at all (a promoted model).
-      enforced:
-        settings.mode === 'enforce' &&
-        (await deps.models.current().then(
-          (model) => model?.promoted === true,
-          () => false,
-        )),
+      // Fail closed only where decisions are enforced at all (a promoted model in hand).
+      enforced: settings.mode === 'enforce' && deps.models.promotedNow(),
       failed: closed ? 'closed' : 'open',
       timings_us: { features: 0, model: 0, rules: 0 },
     };
@@ -143,7 +138,7 @@ export function createRiskEngine(deps: {
         deps.metrics?.riskScore.observe(risk.score);
         return risk;
       } catch (error) {
-        return await failed(input, error);
+        return failed(input, error);
       } finally {
         clearTimeout(timer);
       }

@@ -1,4 +1,7 @@
+import { uuidV7Floor } from '../../kernel/ids.ts';
 import type { Queryable } from '../../platform/db.ts';
+
+const dayMs = 86_400_000;
 import { featureCount, featureIndex as at, type FeatureVector } from './domain/features.ts';
 import { merchantCategories, movementKinds, type MovementKind } from './domain/risk-event.ts';
 
@@ -71,17 +74,17 @@ with wallet as (
   select coalesce($2::uuid, (select w.id from wallets w where w.user_id = $4 and w.currency = $6)) as id
 ), mine as (
   select p.amount, p.created_at, p.payee_account_id from payments p
-   where p.payer_account_id = (select id from wallet) and p.created_at > $1::timestamptz - interval '30 days'
+   where p.payer_account_id = (select id from wallet) and p.id >= $7::uuid
      and p.status in ('succeeded', 'requires_capture', 'under_review', 'processing')
    order by p.id desc limit 100
 ), inflow as (
   select p.amount, p.created_at, p.payer_account_id from payments p
-   where p.payee_account_id = (select id from wallet) and p.created_at > $1::timestamptz - interval '7 days'
+   where p.payee_account_id = (select id from wallet) and p.id >= $8::uuid
      and p.status = 'succeeded'
    order by p.id desc limit 100
 ), payee as (
   select p.payer_account_id, p.created_at from payments p
-   where p.payee_account_id = $3 and p.created_at > $1::timestamptz - interval '24 hours'
+   where p.payee_account_id = $3 and p.id >= $9::uuid
      and p.status in ('succeeded', 'requires_capture', 'under_review')
    order by p.id desc limit 50
 )
@@ -109,8 +112,12 @@ select
   (select extract(epoch from $1::timestamptz - u.created_at) / 86400 from users u where u.id = $4) as account_age,
   (select extract(epoch from $1::timestamptz - u.created_at) / 86400
      from wallets w join users u on u.id = w.user_id where w.id = $3) as payee_age,
-  (select extract(epoch from $1::timestamptz - d.created_at) / 3600 from devices d
-    where d.id = $5 and d.user_id = $4) as device_age,
+  coalesce(
+    (select extract(epoch from $1::timestamptz - d.created_at) / 3600 from devices d
+      where d.id = $5 and d.user_id = $4),
+    -- No signed device (a web session, a refund): the user's oldest device stands for it.
+    (select extract(epoch from $1::timestamptz - min(d.created_at)) / 3600 from devices d
+      where d.user_id = $4)) as device_age,
   (select extract(epoch from $1::timestamptz - max(d.created_at)) / 3600 from devices d
     where d.user_id = $4) as since_new_device,
   (select count(*) from devices d where d.user_id = $4) as devices`;
@@ -131,6 +138,11 @@ export async function runtimeFeatures(q: Queryable, input: MovementInput): Promi
       input.userId,
       input.deviceId,
       input.currency,
+      // The windows as id bounds (ids are UUIDv7): the scans stop at the window's start on the
+      // index instead of reading older rows to test their time.
+      uuidV7Floor(input.at.getTime() - 30 * dayMs),
+      uuidV7Floor(input.at.getTime() - 7 * dayMs),
+      uuidV7Floor(input.at.getTime() - dayMs),
     ],
   });
   const r = rows[0] ?? {};

@@ -47,7 +47,10 @@ type Table = Readonly<
 export const transitions: Readonly<Record<LifecycleKind, Table>> = {
   transfer: {
     none: { create: ['requires_action', 'under_review', 'succeeded', 'failed'] },
-    requires_action: { confirm: ['succeeded', 'failed'], expire_step_up: ['canceled'] },
+    requires_action: {
+      confirm: ['succeeded', 'under_review', 'failed'],
+      expire_step_up: ['canceled'],
+    },
     requires_capture: {},
     under_review: { approve: ['succeeded'], decline: ['canceled'], expire_review: ['canceled'] },
     succeeded: {},
@@ -59,7 +62,7 @@ export const transitions: Readonly<Record<LifecycleKind, Table>> = {
       create: ['requires_action', 'requires_capture', 'under_review', 'succeeded', 'failed'],
     },
     requires_action: {
-      confirm: ['requires_capture', 'succeeded', 'failed'],
+      confirm: ['requires_capture', 'under_review', 'succeeded', 'failed'],
       expire_step_up: ['canceled'],
     },
     requires_capture: { capture: ['succeeded'], cancel: ['canceled'], expire_hold: ['canceled'] },
@@ -133,13 +136,15 @@ export function decideCreate(
   kind: LifecycleKind,
   input: { stepUp: boolean; captureMethod: 'automatic' | 'manual'; risk?: RiskDecision },
 ): Allowed<{ onRefused: 'failed' }> {
+  // A payment the policy steps up and the engine holds for review gets both, in that order:
+  // the second factor first (requires_action), then, once confirmed, the review.
   const next: LifecycleStatus =
     input.risk === 'block'
       ? 'failed'
-      : input.risk === 'review'
-        ? 'under_review'
-        : input.stepUp
-          ? 'requires_action'
+      : input.stepUp
+        ? 'requires_action'
+        : input.risk === 'review'
+          ? 'under_review'
           : kind === 'payment' && input.captureMethod === 'manual'
             ? 'requires_capture'
             : 'succeeded';
@@ -174,7 +179,7 @@ export function decideReview(
 /** A second factor arrives for a waiting payment (the code itself is checked by the caller). */
 export function decideConfirm(
   state: LifecycleState,
-  input: { now: Date; expirySeconds: number },
+  input: { now: Date; expirySeconds: number; review?: boolean },
 ): Decision<{ onRefused: 'failed' }> {
   if (state.status !== 'requires_action') return refuse('payment_not_confirmable');
   if (input.now.getTime() - state.createdAt.getTime() > input.expirySeconds * 1000)
@@ -183,8 +188,12 @@ export function decideConfirm(
     });
   if (state.kind !== 'payment' && state.kind !== 'transfer')
     return refuse('payment_not_confirmable');
-  const next: LifecycleStatus =
-    state.kind === 'payment' && state.captureMethod === 'manual' ? 'requires_capture' : 'succeeded';
+  // Held for review after its second factor when the risk engine asked for a review.
+  const next: LifecycleStatus = input.review
+    ? 'under_review'
+    : state.kind === 'payment' && state.captureMethod === 'manual'
+      ? 'requires_capture'
+      : 'succeeded';
   return { ok: true, next, onRefused: 'failed' };
 }
 
