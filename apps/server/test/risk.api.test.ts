@@ -197,6 +197,21 @@ describe('a risk decision on every transfer and payment', () => {
     assert.equal(paid.statusCode, 201, paid.body);
     assert.equal(paid.json().status, 'under_review');
     assert.equal(paid.json().capture_before, null);
+    // The payer reads why; the merchant (its view, its events) gets the decision, not the reasons.
+    assert.ok(paid.json().risk.reasons.length > 0, paid.body);
+    const asMerchant = await t.request('GET', `/v1/payments/${paid.json().id}`, {
+      token: merchant.secretKey,
+    });
+    assert.deepEqual(
+      [asMerchant.json().risk.decision, asMerchant.json().risk.reasons],
+      ['review', []],
+    );
+    const merchantEvents = await t.system.db.query<{ data: { object: { risk: { reasons: [] } } } }>(
+      `select data from events where merchant_id = $1 and type = 'risk.decision.review'`,
+      [decodeId('mer', merchant.id)],
+    );
+    assert.equal(merchantEvents.length, 1);
+    assert.deepEqual(merchantEvents[0]!.data.object.risk.reasons, []);
     const approved = await operator('POST', `/v1/admin/risk/reviews/${paid.json().id}/approve`);
     assert.equal(approved.statusCode, 200, approved.body);
     const view = await t.request('GET', `/v1/payments/${paid.json().id}`, { token: alice.token });

@@ -12,9 +12,10 @@ type WireObject = { readonly id: string } & Record<string, unknown>;
  */
 export function paymentEvents(
   p: PaymentRecord,
-  object: WireObject,
+  sent: WireObject,
   type?: PublicEventType,
 ): PublicEvent[] {
+  const object = sharedWithMerchant(p, sent);
   const parties = (users: (string | null)[]) => ({
     userIds: users.filter((u): u is string => u !== null),
     merchantId: p.merchantId,
@@ -75,7 +76,8 @@ const riskEventTypes = {
  * A risk decision other than allow, announced to the payer (their notification feed) and, for
  * a merchant payment, to the merchant (its webhooks). The recipient of a transfer is not told.
  */
-export function riskDecisionEvents(p: PaymentRecord, object: WireObject): PublicEvent[] {
+export function riskDecisionEvents(p: PaymentRecord, sent: WireObject): PublicEvent[] {
+  const object = sharedWithMerchant(p, sent);
   if (p.risk === null) return [];
   const decision = effectiveDecision(p.risk);
   if (decision === 'allow') return [];
@@ -87,4 +89,14 @@ export function riskDecisionEvents(p: PaymentRecord, object: WireObject): Public
       merchantId: p.merchantId,
     },
   ];
+}
+
+/**
+ * An event about a merchant payment goes to the payer and the merchant (its webhooks) as one
+ * object: it carries the decision and score, not the reasons, which describe the payer's account.
+ */
+function sharedWithMerchant(p: PaymentRecord, object: WireObject): WireObject {
+  const risk = object['risk'];
+  if (p.merchantId === null || typeof risk !== 'object' || risk === null) return object;
+  return { ...object, risk: { ...risk, reasons: [] } };
 }
