@@ -306,6 +306,61 @@ describe('a payment both stepped up and held for review', () => {
   });
 });
 
+describe('feedback: labels for the next training run', () => {
+  it('"I didn\'t make this": a fraud label, an operator alert and an audit entry, once', async () => {
+    const { alice, bob } = await funded();
+    const sent = (await send(alice, bob, 500)).json();
+    const url = `/v1/transfers/${sent.id}/report_fraud`;
+    const first = await t.request('POST', url, { token: alice.token });
+    assert.equal(first.statusCode, 201, first.body);
+    assert.deepEqual(
+      [first.json().object, first.json().payment, first.json().label],
+      ['fraud_report', sent.id, 'fraud'],
+    );
+    const again = await t.request('POST', url, { token: alice.token });
+    assert.equal(again.statusCode, 200);
+    assert.equal(again.json().received_at, first.json().received_at);
+    // Only the payer may report it; the recipient and strangers get 404.
+    assert.equal((await t.request('POST', url, { token: bob.token })).statusCode, 404);
+    const id = decodeId('trf', sent.id);
+    const labels = await t.system.db.query<{ source: string; label: string }>(
+      'select source, label from risk_labels where payment_id = $1',
+      [id],
+    );
+    assert.deepEqual(labels, [{ source: 'payer_report', label: 'fraud' }]);
+    const alerts = await t.system.db.query<{ n: string }>(
+      `select count(*) as n from notifications where operator and type = 'fraud_reported' and object_id = $1`,
+      [id],
+    );
+    assert.equal(Number(alerts[0]!.n), 1);
+  });
+
+  it("an operator's verdict labels the reviewed payment", async () => {
+    const { alice, bob } = await funded();
+    const approvedOne = (await send(alice, bob, 10_000)).json();
+    const declinedOne = (await send(alice, bob, 10_000)).json();
+    assert.equal(
+      (await operator('POST', `/v1/admin/risk/reviews/${approvedOne.id}/approve`)).statusCode,
+      200,
+    );
+    assert.equal(
+      (await operator('POST', `/v1/admin/risk/reviews/${declinedOne.id}/decline`)).statusCode,
+      200,
+    );
+    const labels = await t.system.db.query<{ payment_id: string; label: string }>(
+      `select payment_id, label from risk_labels where source = 'review_verdict' and payment_id = any($1::uuid[])`,
+      [[decodeId('trf', approvedOne.id), decodeId('trf', declinedOne.id)]],
+    );
+    assert.deepEqual(
+      new Map(labels.map((l) => [l.payment_id, l.label])),
+      new Map([
+        [decodeId('trf', approvedOne.id), 'legitimate'],
+        [decodeId('trf', declinedOne.id), 'fraud'],
+      ]),
+    );
+  });
+});
+
 describe('runtime features from PostgreSQL', () => {
   it('velocity, history, payee novelty and fan-in count what happened before', async () => {
     const { alice, bob } = await funded(1_000_000);

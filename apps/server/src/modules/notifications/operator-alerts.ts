@@ -3,7 +3,8 @@ import { newUuid } from '../../kernel/ids.ts';
 import type { Queryable } from '../../platform/db.ts';
 import { notificationChannel } from './notifications-consumer.ts';
 
-export type OperatorAlertType = 'backup_failed' | 'wal_archive_lagging' | 'dr_drill_failed';
+export type OperatorAlertType =
+  'backup_failed' | 'wal_archive_lagging' | 'dr_drill_failed' | 'fraud_reported';
 
 export interface OperatorAlert {
   /** Names the incident: the same incident alerts once, however often it is seen. */

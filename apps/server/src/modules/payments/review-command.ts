@@ -12,6 +12,7 @@ import {
   type TransferInput,
   type TransferOutcome,
 } from '../ledger/index.ts';
+import { addRiskLabel } from '../risk/index.ts';
 import { decideReview, type Allowed } from './domain/payment-lifecycle.ts';
 import { chainRejection, moneyCommand, refusal, rejection } from './money-command.ts';
 import { paymentEvents } from './payment-events.ts';
@@ -109,6 +110,15 @@ function recordVerdict(
       data: { id: held.id, verdict, status: full.status },
     },
   ]);
+  // The verdict is a label for the next training run (an expiry says nothing about fraud).
+  if (verdict !== 'expire')
+    addRiskLabel(effects, {
+      paymentId: held.id,
+      source: 'review_verdict',
+      label: verdict === 'approve' ? 'legitimate' : 'fraud',
+      note: null,
+      at: now,
+    });
   const updated: PaymentRecord = { ...held, ...full, updatedAt: now };
   const body = updated.kind === 'transfer' ? storedTransferView(updated) : paymentView(updated);
   recordPublicEvents(effects, [

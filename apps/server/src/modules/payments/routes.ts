@@ -4,6 +4,7 @@ import { fundingRoutes } from './funding-routes.ts';
 import { merchantPaymentRoutes } from './merchant-payment-routes.ts';
 import { paymentRouteContext, type PaymentRouteDeps } from './payment-route-context.ts';
 import { transferRoutes } from './transfer-routes.ts';
+import { fraudReportRoutes } from './fraud-report-routes.ts';
 import { reviewRoutes } from './review-routes.ts';
 import { walletRoutes } from './wallet-routes.ts';
 
@@ -19,6 +20,7 @@ export function paymentRoutes(deps: PaymentRouteDeps) {
     confirmRoutes,
     fundingRoutes,
     reviewRoutes,
+    fraudReportRoutes,
   ];
   const plugins = parts.map((part) => part(context));
   return async function plugin(app: FastifyInstance): Promise<void> {

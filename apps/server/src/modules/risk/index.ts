@@ -33,3 +33,4 @@ export { simulate } from './domain/simulator.ts';
 export { splitByTime, type TrainTestSplit } from './domain/training-set.ts';
 export { summarizeSimulation } from './domain/simulation-summary.ts';
 export { trainRiskModel } from './domain/train-risk-model.ts';
+export { addRiskLabel, recordRiskLabel, type RiskLabel } from './risk-labels.ts';
