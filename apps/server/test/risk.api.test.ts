@@ -361,13 +361,95 @@ describe('feedback: labels for the next training run', () => {
   });
 });
 
+describe('allow and block lists (operator)', () => {
+  it('a block stops a user whatever the model says; an allow lets one through; both audited, removable', async () => {
+    const { alice, bob } = await funded();
+    const list = (body: unknown) =>
+      t.request('POST', '/v1/admin/risk/lists', { token: t.operatorKey, body });
+    const blocked = await list({
+      subject: 'user',
+      value: alice.userId,
+      action: 'block',
+      note: 'takeover',
+    });
+    assert.equal(blocked.statusCode, 201, blocked.body);
+    const refused = await send(alice, bob, 500);
+    assert.equal(refused.statusCode, 402, refused.body);
+    assert.equal(refused.json().error.code, 'risk_blocked');
+    assert.equal((await t.balance(bob.token, bob.walletId)).balance, 0);
+    const removed = await t.request('DELETE', `/v1/admin/risk/lists/${blocked.json().id}`, {
+      token: t.operatorKey,
+    });
+    assert.equal(removed.statusCode, 200, removed.body);
+    assert.equal((await send(alice, bob, 500)).statusCode, 201);
+
+    // An allow (a snooze) lets a payment through that the model would block.
+    const allowed = await list({
+      subject: 'user',
+      value: alice.userId,
+      action: 'allow',
+      expires_at: new Date(Date.now() + 3_600_000).toISOString(),
+    });
+    assert.equal(allowed.statusCode, 201, allowed.body);
+    const big = await send(alice, bob, 50_000);
+    assert.equal(big.statusCode, 201, big.body);
+    assert.deepEqual([big.json().status, big.json().risk.decision], ['succeeded', 'allow']);
+    const inForce = await t.request('GET', '/v1/admin/risk/lists', { token: t.operatorKey });
+    assert.ok(inForce.json().data.some((e: { id: string }) => e.id === allowed.json().id));
+    const audited = await t.system.db.query<{ action: string }>(
+      `select action from audit_log where action like 'risk.list.%' order by seq`,
+    );
+    assert.deepEqual(audited.map((a) => a.action).slice(-3), [
+      'risk.list.block',
+      'risk.list.removed',
+      'risk.list.allow',
+    ]);
+  });
+
+  it('refuses bad entries with a clear error and changes nothing; users cannot list', async () => {
+    const { alice } = await funded();
+    const list = (body: unknown, token = t.operatorKey) =>
+      t.request('POST', '/v1/admin/risk/lists', { token, body });
+    const before = (await t.request('GET', '/v1/admin/risk/lists', { token: t.operatorKey })).json()
+      .data.length;
+    const wrongKind = await list({ subject: 'device', value: alice.userId, action: 'block' });
+    assert.equal(wrongKind.statusCode, 400);
+    assert.equal(wrongKind.json().error.param, 'value');
+    const past = await list({
+      subject: 'user',
+      value: alice.userId,
+      action: 'block',
+      expires_at: '2020-01-01T00:00:00Z',
+    });
+    assert.equal(past.statusCode, 400);
+    assert.equal(past.json().error.param, 'expires_at');
+    assert.equal(
+      (await list({ subject: 'user', value: alice.userId, action: 'maybe' })).statusCode,
+      400,
+    );
+    assert.equal(
+      (await list({ subject: 'user', value: alice.userId, action: 'block' }, alice.token))
+        .statusCode,
+      403,
+    );
+    const after = (await t.request('GET', '/v1/admin/risk/lists', { token: t.operatorKey })).json()
+      .data.length;
+    assert.equal(after, before);
+    assert.equal(
+      (await t.request('DELETE', '/v1/admin/risk/lists/rle_nope', { token: t.operatorKey }))
+        .statusCode,
+      404,
+    );
+  });
+});
+
 describe('runtime features from PostgreSQL', () => {
   it('velocity, history, payee novelty and fan-in count what happened before', async () => {
     const { alice, bob } = await funded(1_000_000);
     for (const amount of [100, 200, 300])
       assert.equal((await send(alice, bob, amount)).statusCode, 201);
     const carol = await t.signUp();
-    const v = await runtimeFeatures(t.system.db.pool, {
+    const { vector: v } = await runtimeFeatures(t.system.db.pool, {
       kind: 'p2p',
       userId: uuid('usr', alice.userId),
       walletId: uuid('wal', alice.walletId),
@@ -384,7 +466,7 @@ describe('runtime features from PostgreSQL', () => {
     assert.equal(v[featureIndex.amount_to_median_ratio], 2);
     assert.equal(v[featureIndex.payee_is_new], 1);
     assert.ok((v[featureIndex.account_age_days] ?? -1) >= 0);
-    const toBob = await runtimeFeatures(t.system.db.pool, {
+    const { vector: toBob } = await runtimeFeatures(t.system.db.pool, {
       kind: 'p2p',
       userId: uuid('usr', alice.userId),
       walletId: uuid('wal', alice.walletId),

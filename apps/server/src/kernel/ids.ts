@@ -25,6 +25,7 @@ export const idPrefixes = [
   'we',
   'whd',
   'ntf',
+  'rle',
 ] as const;
 export type IdPrefix = (typeof idPrefixes)[number];
 

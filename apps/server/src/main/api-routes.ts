@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { RiskEngine } from '../modules/risk/index.ts';
+import { riskListRoutes, type RiskEngine } from '../modules/risk/index.ts';
 import type { Config } from '../config/config.ts';
 import { webAppRoutes } from '../http/web-app.ts';
 import type { Clock } from '../kernel/clock.ts';
@@ -121,6 +121,7 @@ export function apiRoutes(deps: {
       reviewTtlSeconds: config.risk.reviewTtlSeconds,
     }),
     recipientRoutes({ recipients }),
+    riskListRoutes({ db, clock }),
     ledgerRoutes({ db, ledger }),
     vaultRoutes({ db, clock, vault: deps.adapters.vault }),
     railsRoutes({

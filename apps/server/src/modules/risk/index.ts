@@ -34,3 +34,4 @@ export { splitByTime, type TrainTestSplit } from './domain/training-set.ts';
 export { summarizeSimulation } from './domain/simulation-summary.ts';
 export { trainRiskModel } from './domain/train-risk-model.ts';
 export { addRiskLabel, recordRiskLabel, type RiskLabel } from './risk-labels.ts';
+export { riskListRoutes } from './list-routes.ts';

@@ -51,6 +51,11 @@ export function effectiveDecision(risk: RiskAssessment | null): RiskDecision {
   return risk?.enforced === true ? risk.decision : 'allow';
 }
 
+const listedReason = {
+  code: 'block_list',
+  message: 'Payments from or to this account are stopped. Contact support.',
+};
+
 const microseconds = (fromNs: bigint) => Number((process.hrtime.bigint() - fromNs) / 1000n);
 
 /**
@@ -76,7 +81,7 @@ export function createRiskEngine(deps: {
 
   async function score(input: MovementInput): Promise<RiskAssessment> {
     const started = process.hrtime.bigint();
-    const vector = await runtimeFeatures(deps.db, input);
+    const { vector, listed } = await runtimeFeatures(deps.db, input);
     const features = microseconds(started);
     const modelStarted = process.hrtime.bigint();
     const model = await deps.models.current();
@@ -84,18 +89,24 @@ export function createRiskEngine(deps: {
     const modelUs = microseconds(modelStarted);
     const rulesStarted = process.hrtime.bigint();
     const points = scoreOf(probability);
+    let decision = decisionForScore(points, thresholds);
     // A movement only its sender can be hurt by, with no history at all, is not blocked on
     // the model alone: it is at most reviewed (a first top-up is how everyone starts).
-    let decision = decisionForScore(points, thresholds);
     if (input.kind === 'top_up') decision = decision === 'block' ? 'review' : decision;
-    const reasons = decision === 'allow' ? [] : reasonsFor(vector, points);
+    let reasons = decision === 'allow' ? [] : reasonsFor(vector, points);
+    // An operator's list outranks the model: a block stops it, an allow lets it through. It is
+    // enforced whether or not a model was promoted (a person decided it).
+    if (listed !== null) {
+      decision = listed;
+      reasons = listed === 'block' ? [listedReason] : [];
+    }
     return {
       decision,
       score: points,
       reasons,
       model_version: model?.version ?? null,
       rules_version: rulesVersion,
-      enforced: settings.mode === 'enforce' && model?.promoted === true,
+      enforced: settings.mode === 'enforce' && (listed !== null || model?.promoted === true),
       timings_us: { features, model: modelUs, rules: microseconds(rulesStarted) },
     };
   }

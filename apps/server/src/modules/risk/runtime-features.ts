@@ -120,13 +120,27 @@ select
       where d.user_id = $4)) as device_age,
   (select extract(epoch from $1::timestamptz - max(d.created_at)) / 3600 from devices d
     where d.user_id = $4) as since_new_device,
-  (select count(*) from devices d where d.user_id = $4) as devices`;
+  (select count(*) from devices d where d.user_id = $4) as devices,
+  (select l.action from risk_lists l
+    where ((l.subject = 'user' and l.value = $4) or (l.subject = 'device' and l.value = $5)
+           or (l.subject = 'payee' and l.value = $3))
+      and (l.expires_at is null or l.expires_at > $1::timestamptz)
+    order by l.action = 'block' desc limit 1) as listed`;
 
 const num = (value: string | number | null | undefined, otherwise: number): number =>
   value === null || value === undefined ? otherwise : Number(value);
 
 /** The feature vector of a movement, from PostgreSQL (one round trip). */
-export async function runtimeFeatures(q: Queryable, input: MovementInput): Promise<FeatureVector> {
+/** The features of a movement, and whether an operator's list names one of its parties. */
+export interface RuntimeFeatures {
+  readonly vector: FeatureVector;
+  readonly listed: 'allow' | 'block' | null;
+}
+
+export async function runtimeFeatures(
+  q: Queryable,
+  input: MovementInput,
+): Promise<RuntimeFeatures> {
   // Named: each connection parses and plans this statement once, not on every payment.
   const { rows } = await q.query<Row>({
     name: 'kassa_risk_features',
@@ -193,5 +207,6 @@ export async function runtimeFeatures(q: Queryable, input: MovementInput): Promi
   v[at.out_in_ratio_7d] = (num(r['out7'], 0) + (debits ? amount : 0)) / (num(r['in7'], 0) + 100);
   v[at.user_fan_in_24h] = num(r['fan_in'], 0);
   v[at.minutes_since_last_inflow] = num(r['since_inflow'], -1);
-  return v;
+  const listed = r['listed'];
+  return { vector: v, listed: listed === 'allow' || listed === 'block' ? listed : null };
 }
