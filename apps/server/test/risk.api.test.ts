@@ -255,6 +255,35 @@ describe('a risk decision on every transfer and payment', () => {
     assert.equal((await t.balance(bob.token, bob.walletId)).balance, 0);
   });
 
+  it("a refund shows the decision it could apply (no review for refunds); the engine's is kept", async () => {
+    const { alice } = await funded();
+    const merchant = await t.createMerchant();
+    const paid = (
+      await t.request('POST', '/v1/payments', {
+        token: alice.token,
+        key: randomUUID(),
+        body: { merchant: merchant.id, amount: 10_000, currency: 'USD' },
+      })
+    ).json();
+    assert.equal(paid.status, 'under_review');
+    assert.equal(
+      (await operator('POST', `/v1/admin/risk/reviews/${paid.id}/approve`)).statusCode,
+      200,
+    );
+    const refund = await t.request('POST', '/v1/refunds', {
+      token: merchant.secretKey,
+      key: randomUUID(),
+      body: { payment: paid.id },
+    });
+    assert.equal(refund.statusCode, 201, refund.body);
+    assert.deepEqual([refund.json().risk.decision, refund.json().risk.reasons], ['allow', []]);
+    const [row] = await t.system.db.query<{ risk: { decision: string; model_decision: string } }>(
+      'select risk from refunds where payment_id = $1',
+      [decodeId('pay', paid.id)],
+    );
+    assert.deepEqual([row!.risk.decision, row!.risk.model_decision], ['allow', 'review']);
+  });
+
   it('reviews are the operator’s: a user is refused, an unknown id is 404', async () => {
     const { alice } = await funded();
     const asUser = await t.request('GET', '/v1/admin/risk/reviews', { token: alice.token });
@@ -483,7 +512,7 @@ describe('runtime features from PostgreSQL', () => {
   });
 });
 
-function uuid(prefix: 'usr' | 'wal' | 'trf', wire: string): string {
+function uuid(prefix: 'usr' | 'wal' | 'trf' | 'pay', wire: string): string {
   const id = decodeId(prefix, wire);
   assert.ok(id !== null);
   return id;

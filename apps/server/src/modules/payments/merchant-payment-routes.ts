@@ -28,7 +28,7 @@ import { forMerchant, paymentView } from './payment-views.ts';
 import { refundCommand } from './refund-command.ts';
 import { runDecided } from './step-up-policy.ts';
 import { currencyOf, walletIn, type PaymentRouteContext } from './payment-route-context.ts';
-import { effectiveDecision } from '../risk/index.ts';
+import { applied, blockOrAllow, effectiveDecision } from '../risk/index.ts';
 
 /** Merchant payments: pay, read and list, capture, cancel, refund. */
 export function merchantPaymentRoutes(deps: PaymentRouteContext) {
@@ -253,17 +253,20 @@ export function merchantPaymentRoutes(deps: PaymentRouteContext) {
         const risk =
           refunded === null || refunded.merchantId !== merchant.id || refunded.payerUserId === null
             ? null
-            : await deps.risk.assess({
-                kind: 'refund',
-                userId: refunded.payerUserId,
-                walletId: refunded.payerAccountId,
-                currency: refunded.currency,
-                deviceId: null,
-                amountMinor: body.amount === undefined ? refunded.amount : BigInt(body.amount),
-                payeeAccountId: null,
-                merchantCategory: merchant.category,
-                at: clock.now(),
-              });
+            : applied(
+                await deps.risk.assess({
+                  kind: 'refund',
+                  userId: refunded.payerUserId,
+                  walletId: refunded.payerAccountId,
+                  currency: refunded.currency,
+                  deviceId: null,
+                  amountMinor: body.amount === undefined ? refunded.amount : BigInt(body.amount),
+                  payeeAccountId: null,
+                  merchantCategory: merchant.category,
+                  at: clock.now(),
+                }),
+                blockOrAllow,
+              );
         const response = await ledger.writer.execute(
           refundCommand(clock, {
             claim: claim!,

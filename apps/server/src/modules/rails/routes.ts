@@ -11,6 +11,8 @@ import { verifyProcessorSignature } from './processor-signature.ts';
 import type { Rails } from './rails-flows.ts';
 import { runDecided, type StepUpPolicy } from '../payments/index.ts';
 import {
+  applied,
+  blockOrAllow,
   effectiveDecision,
   type MovementInput,
   type RiskAssessment,
@@ -22,7 +24,13 @@ async function assessOrRefuse(
   risk: RiskEngine,
   input: MovementInput,
 ): Promise<RiskAssessment | null> {
-  const assessed = await risk.assess(input);
+  const assessed = applied(await risk.assess(input), (decision) =>
+    input.kind === 'payout'
+      ? decision === 'review'
+        ? 'step_up'
+        : decision
+      : blockOrAllow(decision),
+  );
   if (effectiveDecision(assessed) === 'block') throw new KassaError('risk_blocked');
   return assessed;
 }

@@ -1,4 +1,6 @@
 export {
+  applied,
+  blockOrAllow,
   createRiskEngine,
   effectiveDecision,
   publicRisk,

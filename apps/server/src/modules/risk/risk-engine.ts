@@ -27,6 +27,8 @@ export interface RiskAssessment {
   readonly enforced: boolean;
   /** Set when scoring failed or timed out and the kind's failure policy decided. */
   readonly failed?: 'open' | 'closed';
+  /** The engine's own decision, when the movement could only apply another (`applied`). */
+  readonly model_decision?: RiskDecision;
   readonly timings_us: {
     readonly features: number;
     readonly model: number;
@@ -45,6 +47,30 @@ export function publicRisk(risk: RiskAssessment | null) {
     rules_version: risk.rules_version,
   };
 }
+
+/**
+ * A decision as a kind of movement can apply it: a top-up or refund cannot be held for review
+ * or stepped up (the card's issuer steps up top-ups), so it goes ahead; a payout's review is a
+ * second factor. The object then shows what happened; the engine's decision is kept beside it.
+ */
+export function applied(
+  risk: RiskAssessment | null,
+  as: (decision: RiskDecision) => RiskDecision,
+): RiskAssessment | null {
+  if (risk === null) return null;
+  const decision = as(risk.decision);
+  if (decision === risk.decision) return risk;
+  return {
+    ...risk,
+    decision,
+    model_decision: risk.decision,
+    reasons: decision === 'allow' ? [] : risk.reasons,
+  };
+}
+
+/** What a top-up or a refund can apply: a block, or going ahead. */
+export const blockOrAllow = (decision: RiskDecision): RiskDecision =>
+  decision === 'block' ? 'block' : 'allow';
 
 /** The decision that applies: a shadow decision (or none: scoring off) allows. */
 export function effectiveDecision(risk: RiskAssessment | null): RiskDecision {
