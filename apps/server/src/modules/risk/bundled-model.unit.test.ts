@@ -15,4 +15,6 @@ it('the bundled model is exactly what `kassa risk train --seed 1` makes (same by
   assert.equal(bundled, trained);
   assert.equal(bundledModel()?.version, modelVersion(trained));
   assert.equal(bundledModel()?.promoted, false);
+  // No run of 13 or more digits: such runs look like card numbers to scanners (ours too).
+  assert.deepEqual(bundled.match(/\d{13,}/g), null);
 });

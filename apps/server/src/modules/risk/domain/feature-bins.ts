@@ -1,4 +1,5 @@
 import { assert } from '../../../kernel/assert.ts';
+import { ceilToDigits } from './compact-number.ts';
 
 /**
  * Quantile bins for histogram split finding. Per feature, ascending thresholds: a value goes to
@@ -33,7 +34,7 @@ export function quantileBins(
       if (distinct.length === 0 || value !== distinct[distinct.length - 1]) distinct.push(value);
     }
     if (distinct.length <= maxBins) {
-      thresholds.push(Float64Array.from(distinct.slice(0, -1)));
+      thresholds.push(compactCuts(distinct.slice(0, -1)));
       continue;
     }
     const cuts: number[] = [];
@@ -42,9 +43,22 @@ export function quantileBins(
       if (value !== column[rows - 1] && (cuts.length === 0 || value > (cuts[cuts.length - 1] ?? 0)))
         cuts.push(value);
     }
-    thresholds.push(Float64Array.from(cuts));
+    thresholds.push(compactCuts(cuts));
   }
   return { thresholds };
+}
+
+/**
+ * Cuts rounded up to 7 significant digits (compact-number.ts), still strictly increasing:
+ * binning and the thresholds a tree stores then agree exactly.
+ */
+function compactCuts(cuts: readonly number[]): Float64Array {
+  const out: number[] = [];
+  for (const cut of cuts) {
+    const compact = ceilToDigits(cut);
+    if (out.length === 0 || compact > (out[out.length - 1] ?? 0)) out.push(compact);
+  }
+  return Float64Array.from(out);
 }
 
 /** The bin of every value, column-major (`feature × rows + row`) for histogram building. */

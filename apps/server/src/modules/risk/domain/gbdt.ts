@@ -1,3 +1,4 @@
+import { roundToDigits } from './compact-number.ts';
 import { assert } from '../../../kernel/assert.ts';
 import { binColumns, quantileBins } from './feature-bins.ts';
 import { SeededRandom } from './seeded-random.ts';
@@ -91,7 +92,7 @@ export function trainGbdt(
     total += weights[i] ?? 0;
   }
   const rate = Math.min(1 - 1e-6, Math.max(1e-6, positive / total));
-  const baseMargin = Math.log(rate / (1 - rate));
+  const baseMargin = roundToDigits(Math.log(rate / (1 - rate)));
   const margin = new Float64Array(n).fill(baseMargin);
   const grower = new TreeGrower(binned, n, d, o, bins.thresholds);
   const random = new SeededRandom(o.seed);
@@ -162,7 +163,9 @@ class TreeGrower {
           ? this.bestSplit(node.histogram, totals, allowed)
           : null;
       if (split === null) {
-        tree.threshold[node.id] = (-totals.g / (totals.h + this.o.l2)) * this.o.learningRate;
+        tree.threshold[node.id] = roundToDigits(
+          (-totals.g / (totals.h + this.o.l2)) * this.o.learningRate,
+        );
         continue;
       }
       const { feature, bin } = split;

@@ -1,3 +1,4 @@
+import { roundToDigits } from './compact-number.ts';
 import { assert } from '../../../kernel/assert.ts';
 import type { TrainingRows } from './gbdt.ts';
 import { SeededRandom } from './seeded-random.ts';
@@ -89,10 +90,11 @@ export function trainLogistic(
     kind: 'logistic',
     formatVersion: 1,
     featureNames: [...featureNames],
-    means,
-    scales,
-    weights: Array.from(weights.subarray(0, d)),
-    bias: weights[d] as number,
+    // 7 significant digits (compact-number.ts): no long digit runs in a model file.
+    means: means.map(roundToDigits),
+    scales: scales.map(roundToDigits),
+    weights: Array.from(weights.subarray(0, d), roundToDigits),
+    bias: roundToDigits(weights[d] as number),
     options: o,
   };
 }
