@@ -96,6 +96,18 @@ export const errorCatalogue = {
     ...invalid('This payment can no longer be canceled.'),
     httpStatus: 409,
   },
+  rule_set_not_pending: {
+    ...invalid('This rule set was already approved or rejected.'),
+    httpStatus: 409,
+  },
+  rule_set_not_approved: {
+    ...invalid('Only an approved rule set can be made active.'),
+    httpStatus: 409,
+  },
+  rule_set_not_active: {
+    ...invalid('This rule set is not in force.'),
+    httpStatus: 409,
+  },
   payment_not_under_review: {
     ...invalid('This payment is not waiting for a review.'),
     httpStatus: 409,
@@ -222,6 +234,23 @@ export const errorCatalogue = {
     nextAction: 'retry_later',
     message:
       'Two-step verification was turned on recently. For your security, payments of this size can be confirmed once it is a day old.',
+  },
+  operator_account_required: {
+    type: 'authorization_error',
+    httpStatus: 403,
+    retryable: false,
+    moneyMoved: false,
+    nextAction: 'fix_request',
+    message:
+      'Use a named operator account for this. The bootstrap operator key only creates operator accounts.',
+  },
+  self_approval: {
+    type: 'authorization_error',
+    httpStatus: 403,
+    retryable: false,
+    moneyMoved: false,
+    nextAction: 'fix_request',
+    message: 'A second operator must approve this. You cannot approve what you submitted.',
   },
   forbidden: {
     type: 'authorization_error',

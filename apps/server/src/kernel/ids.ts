@@ -26,6 +26,8 @@ export const idPrefixes = [
   'whd',
   'ntf',
   'rle',
+  'opr',
+  'rrs',
 ] as const;
 export type IdPrefix = (typeof idPrefixes)[number];
 

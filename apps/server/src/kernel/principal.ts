@@ -18,7 +18,11 @@ export type Principal =
       /** The key was rolled and works only until its grace period ends: it cannot manage keys. */
       readonly keyExpiring: boolean;
     }
-  | { readonly kind: 'operator' };
+  | {
+      readonly kind: 'operator';
+      /** A named operator account; null for the bootstrap key (KASSA_OPERATOR_KEY). */
+      readonly operatorId: string | null;
+    };
 
 /** The idempotency scope of a caller: keys never collide across callers. */
 export function principalScope(principal: Principal | null): string {

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { riskListRoutes, type RiskEngine } from '../modules/risk/index.ts';
+import { riskListRoutes, ruleSetRoutes, type RiskEngine } from '../modules/risk/index.ts';
 import type { Config } from '../config/config.ts';
 import { webAppRoutes } from '../http/web-app.ts';
 import type { Clock } from '../kernel/clock.ts';
@@ -9,6 +9,7 @@ import {
   createPrincipalLiveness,
   deviceRoutes,
   identityRoutes,
+  operatorRoutes,
   sessionRoutes,
   twoFactorRoutes,
   type MerchantProfiles,
@@ -122,6 +123,8 @@ export function apiRoutes(deps: {
     }),
     recipientRoutes({ recipients }),
     riskListRoutes({ db, clock }),
+    ruleSetRoutes({ db, clock, risk: deps.risk }),
+    operatorRoutes({ db, clock }),
     ledgerRoutes({ db, ledger }),
     vaultRoutes({ db, clock, vault: deps.adapters.vault }),
     railsRoutes({

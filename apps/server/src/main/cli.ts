@@ -36,6 +36,7 @@ import { forwardEvents, newWebhookSecret } from '../modules/webhooks/index.ts';
 import { defaultNatsUsers, natsServerConfig } from '../modules/events/index.ts';
 import { runMain } from './process-lifecycle.ts';
 import { backupCommand } from './backup-cli.ts';
+import { backtestCommand } from './risk-backtest-cli.ts';
 import { promoteCommand } from './risk-promote-cli.ts';
 import { UsageError } from './risk-cli-flags.ts';
 import { riskCommand } from './risk-cli.ts';
@@ -205,16 +206,20 @@ await runMain('kassa', async () => {
       break;
     case 'risk':
       code =
-        process.argv[3] === 'promote'
-          ? await withSystem(config, (system) =>
-              promoteCommand(process.argv.slice(4), system.db.pool, system.clock.now(), say).catch(
-                (error: unknown) => {
-                  if (!(error instanceof Error)) throw error;
-                  process.stderr.write(`kassa risk: ${error.message}\n`);
-                  return error instanceof UsageError ? 2 : 1;
-                },
-              ),
-            )
+        process.argv[3] === 'promote' || process.argv[3] === 'backtest'
+          ? await withSystem(config, (system) => {
+              const args = process.argv.slice(4);
+              const now = system.clock.now();
+              return (
+                process.argv[3] === 'promote'
+                  ? promoteCommand(args, system.db.pool, now, say)
+                  : backtestCommand(args, system.db.pool, config.risk, now, say)
+              ).catch((error: unknown) => {
+                if (!(error instanceof Error)) throw error;
+                process.stderr.write(`kassa risk: ${error.message}\n`);
+                return error instanceof UsageError ? 2 : 1;
+              });
+            })
           : riskCommand(process.argv.slice(3), config.dataDir, say);
       break;
     case 'nats-config': {

@@ -13,7 +13,7 @@ import {
 import { integer, modelKind, parseFlags, UsageError, world, type Flags } from './risk-cli-flags.ts';
 import { evaluateCommand } from './risk-evaluate-cli.ts';
 
-const help = `usage: npm run kassa -- risk <simulate|train|evaluate|promote> [options]
+const help = `usage: npm run kassa -- risk <simulate|train|evaluate|promote|backtest> [options]
   risk simulate --seed N [--users N] [--days N] [--out FILE]
       Labelled synthetic traffic (7 fraud typologies and their look-alikes). Prints counts;
       --out writes the events as JSON lines (amounts in minor units, as strings).
@@ -29,6 +29,10 @@ const help = `usage: npm run kassa -- risk <simulate|train|evaluate|promote> [op
   risk promote --file FILE | --bundled | --version V
       Stores a trained model (or the one bundled with this build) and makes it live; with
       --version, makes a stored one live again (rollback). Needs the database.
+  risk backtest --file RULES.json | --rule-set rrs_… [--days 28] [--json]
+      Replays the decisions of the last days (with the features each was decided on) through
+      draft CEL rules or a stored rule set: what it would block, review and step up, and the
+      labelled fraud it would catch. Needs the database.
   Defaults: --seed 1, --users 5000, --days 35 (7 of warm-up), --model gbdt.
   Exit codes: 0 done, 1 failed, 2 bad usage.`;
 

@@ -31,7 +31,11 @@ import type { Logger } from '../platform/log.ts';
 import type { Metrics } from '../platform/metrics.ts';
 import type { SealedColumn } from '../platform/reseal.ts';
 import { createAdapters } from './adapters.ts';
-import { createModelRegistry, createRiskEngine } from '../modules/risk/index.ts';
+import {
+  createModelRegistry,
+  createRiskEngine,
+  createRuleSetRegistry,
+} from '../modules/risk/index.ts';
 import { apiRoutes } from './api-routes.ts';
 import { createBackgroundJobs } from './background-jobs.ts';
 import { createProcessorRails } from './processor-rails.ts';
@@ -135,6 +139,11 @@ export async function createSystem(options: {
       db: db.pool,
       clock,
       onError: (error) => logger.warn({ err: error }, 'reading the promoted risk model failed'),
+    }),
+    rules: createRuleSetRegistry({
+      db: db.pool,
+      clock,
+      onError: (error) => logger.warn({ err: error }, 'reading the risk rule sets failed'),
     }),
     metrics,
     onError: (error, input) =>

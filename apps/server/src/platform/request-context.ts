@@ -5,7 +5,7 @@
  */
 import type { FastifyRequest } from 'fastify';
 import { KassaError } from '../kernel/errors.ts';
-import { decodeId, type IdPrefix } from '../kernel/ids.ts';
+import { decodeId, encodeId, type IdPrefix } from '../kernel/ids.ts';
 import type { Principal } from '../kernel/principal.ts';
 
 declare module 'fastify' {
@@ -38,10 +38,27 @@ export function requireMerchant(request: FastifyRequest): Extract<Principal, { k
   return principal;
 }
 
-export function requireOperator(request: FastifyRequest): void {
+export function requireOperator(request: FastifyRequest): Extract<Principal, { kind: 'operator' }> {
   const principal = request.principal;
   if (principal?.kind !== 'operator')
     throw new KassaError(principal === null ? 'authentication_required' : 'forbidden');
+  return principal;
+}
+
+/**
+ * A named operator account (changes that need a second person: the bootstrap key is no one in
+ * particular, so it cannot submit or approve them). Returns the account's id.
+ */
+export function requireNamedOperator(request: FastifyRequest): string {
+  const { operatorId } = requireOperator(request);
+  if (operatorId === null) throw new KassaError('operator_account_required');
+  return operatorId;
+}
+
+/** The audit actor of an operator request: `operator` (bootstrap key) or `operator:opr_…`. */
+export function operatorActor(request: FastifyRequest): string {
+  const { operatorId } = requireOperator(request);
+  return operatorId === null ? 'operator' : `operator:${encodeId('opr', operatorId)}`;
 }
 
 export function requirePrincipal(request: FastifyRequest): Principal {

@@ -2,7 +2,7 @@ import { IdParams, RollApiKeyBody } from '@kassa/contracts';
 import { Type } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { idOrNotFound, requirePrincipal } from '../../platform/request-context.ts';
+import { idOrNotFound, requirePrincipal, operatorActor } from '../../platform/request-context.ts';
 import { idempotencyClaim, sendStored } from '../idempotency/index.ts';
 import type { Clock } from '../../kernel/clock.ts';
 import { KassaError } from '../../kernel/errors.ts';
@@ -197,7 +197,7 @@ export function apiKeyRoutes(deps: { db: Db; clock: Clock }) {
           await appendAudit(
             client,
             {
-              actor: 'operator',
+              actor: operatorActor(request),
               action: 'api_key.issued',
               object: `merchant:${merchantId}`,
               outcome: 'success',

@@ -3,6 +3,7 @@ import { KassaError } from '../../kernel/errors.ts';
 import type { Queryable } from '../../platform/db.ts';
 import { verifyAccessToken, type AccessTokenKeys } from './access-tokens.ts';
 import { merchantForSecretKey } from './merchants.ts';
+import { operatorForKey, operatorKeyPrefix } from './operators.ts';
 import type { Principal } from '../../kernel/principal.ts';
 import { secretsEqual } from './secret-tokens.ts';
 
@@ -17,7 +18,7 @@ export interface AuthenticatorDeps {
 
 /**
  * Resolves `Authorization: Bearer …` to a caller: a merchant secret key (`sk_test_…`,
- * `sk_live_…`), the operator key, or a user access token. No header is anonymous; a header that
+ * `sk_live_…`), the bootstrap operator key, a named operator's key (`opk_…`), or a user access token. No header is anonymous; a header that
  * is present but invalid is a 401, never silently anonymous.
  */
 export function createAuthenticator(deps: AuthenticatorDeps) {
@@ -26,7 +27,12 @@ export function createAuthenticator(deps: AuthenticatorDeps) {
     const match = /^Bearer ([\x21-\x7e]{1,4096})$/.exec(header);
     const token = match?.[1];
     if (token === undefined) throw new KassaError('authentication_required');
-    if (secretsEqual(token, deps.operatorKey)) return { kind: 'operator' };
+    if (secretsEqual(token, deps.operatorKey)) return { kind: 'operator', operatorId: null };
+    if (token.startsWith(operatorKeyPrefix)) {
+      const operator = await operatorForKey(deps.db, token);
+      if (operator === null) throw new KassaError('authentication_required');
+      return { kind: 'operator', operatorId: operator.id };
+    }
     if (token.startsWith('sk_test_') || token.startsWith('sk_live_')) {
       const merchant = await merchantForSecretKey(deps.db, token, deps.clock.now());
       if (merchant === null) throw new KassaError('authentication_required');

@@ -36,3 +36,4 @@ export { createRequestDeviceCheck, type RequestDevice } from './request-device.t
 export { createPrincipalLiveness, type PrincipalLiveness } from './principal-liveness.ts';
 export { apiKeyRoutes } from './api-key-routes.ts';
 export { reapKnownAddresses } from './known-addresses.ts';
+export { operatorRoutes } from './operator-routes.ts';

@@ -20,6 +20,7 @@ import {
   requireOperator,
   requirePrincipal,
   requireUser,
+  operatorActor,
 } from '../../platform/request-context.ts';
 import { appendAudit } from '../audit/index.ts';
 import { appendPublicEvents } from '../events/index.ts';
@@ -178,7 +179,7 @@ export function identityRoutes(deps: IdentityRouteDeps) {
           await appendAudit(
             client,
             {
-              actor: 'operator',
+              actor: operatorActor(request),
               action: 'merchant.created',
               object: `merchant:${created.merchant.id}`,
               outcome: 'success',
@@ -245,7 +246,8 @@ export function identityRoutes(deps: IdentityRouteDeps) {
           await appendAudit(
             client,
             {
-              actor: principal.kind === 'operator' ? 'operator' : `merchant:${merchantId}`,
+              actor:
+                principal.kind === 'operator' ? operatorActor(request) : `merchant:${merchantId}`,
               action: 'merchant.updated',
               object: `merchant:${merchantId}`,
               outcome: 'success',

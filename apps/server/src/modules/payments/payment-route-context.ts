@@ -3,6 +3,7 @@ import type { Clock } from '../../kernel/clock.ts';
 import { KassaError } from '../../kernel/errors.ts';
 import { isCurrency, type Currency } from '../../kernel/money.ts';
 import type { Db } from '../../platform/db.ts';
+import { operatorActor } from '../../platform/request-context.ts';
 import type { Metrics } from '../../platform/metrics.ts';
 import type { ReadCache } from '../../platform/redis-cache.ts';
 import { recordAudit } from '../audit/index.ts';
@@ -89,7 +90,7 @@ export function paymentRouteContext(deps: PaymentRouteDeps): PaymentRouteContext
       principal === null
         ? 'anonymous'
         : principal.kind === 'operator'
-          ? 'operator'
+          ? operatorActor(request)
           : principal.kind === 'merchant'
             ? `merchant:${principal.merchantId}`
             : `user:${principal.userId}`;

@@ -37,3 +37,8 @@ export { summarizeSimulation } from './domain/simulation-summary.ts';
 export { trainRiskModel } from './domain/train-risk-model.ts';
 export { addRiskLabel, recordRiskLabel, type RiskLabel } from './risk-labels.ts';
 export { riskListRoutes } from './list-routes.ts';
+export { activeRuleSet, createRuleSetRegistry, type RuleSetRegistry } from './rule-set-registry.ts';
+export { compileRules, RuleError, type RuleSource } from './rule-language.ts';
+export { getRuleSet } from './rule-sets.ts';
+export { ruleSetRoutes } from './rule-set-routes.ts';
+export { backtestRules, type BacktestReport } from './rule-backtest.ts';

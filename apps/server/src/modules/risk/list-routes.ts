@@ -5,7 +5,7 @@ import type { Clock } from '../../kernel/clock.ts';
 import { KassaError } from '../../kernel/errors.ts';
 import { decodeId, encodeId, type IdPrefix } from '../../kernel/ids.ts';
 import type { Db } from '../../platform/db.ts';
-import { requireOperator } from '../../platform/request-context.ts';
+import { requireOperator, operatorActor } from '../../platform/request-context.ts';
 import { recordAudit } from '../audit/index.ts';
 import {
   activeListEntries,
@@ -101,7 +101,7 @@ export function riskListRoutes(deps: { db: Db; clock: Clock }) {
         await recordAudit(
           deps.db,
           {
-            actor: 'operator',
+            actor: operatorActor(request),
             action: `risk.list.${body.action}`,
             object: `${body.subject}:${body.value}`,
             outcome: 'success',
@@ -131,7 +131,7 @@ export function riskListRoutes(deps: { db: Db; clock: Clock }) {
         await recordAudit(
           deps.db,
           {
-            actor: 'operator',
+            actor: operatorActor(request),
             action: 'risk.list.removed',
             object: request.params.id,
             outcome: 'success',

@@ -4,11 +4,23 @@ import type { Clock } from '../../kernel/clock.ts';
 import type { Queryable } from '../../platform/db.ts';
 import type { Metrics } from '../../platform/metrics.ts';
 import { decisionForScore, reasonsFor, scoreOf, type RiskReason } from './domain/risk-policy.ts';
+import { roundToDigits } from './domain/compact-number.ts';
+import { withRule } from './domain/rule-outcome.ts';
 import type { ModelRegistry } from './model-registry.ts';
+import { ruleContext } from './rule-language.ts';
+import { matchRules, type RuleSetRegistry } from './rule-set-registry.ts';
 import { runtimeFeatures, type MovementInput } from './runtime-features.ts';
 
-/** The rules this build applies around the model (domain/risk-policy.ts). */
+/** The rules applied when no rule set is live: the thresholds alone (domain/risk-policy.ts). */
 export const rulesVersion = 'builtin-1';
+
+/** What a shadow rule set would have decided, stored beside the live decision. */
+export interface ShadowDecision {
+  readonly rules_version: string;
+  /** The decision that would have applied (an unenforced one counts as allow). */
+  readonly decision: RiskDecision;
+  readonly rule: string | null;
+}
 
 /**
  * A decision as stored with the money movement (`payments.risk`, `refunds.risk`). `timings_us`
@@ -29,6 +41,15 @@ export interface RiskAssessment {
   readonly failed?: 'open' | 'closed';
   /** The engine's own decision, when the movement could only apply another (`applied`). */
   readonly model_decision?: RiskDecision;
+  /** The live rule that matched, if one did. */
+  readonly rule?: string;
+  /** The shadow rule set's would-be decision, when one runs. */
+  readonly shadow?: ShadowDecision;
+  /**
+   * The feature vector decided on (7 significant digits): rule sets are backtested on it.
+   * Internal, like the timings.
+   */
+  readonly features?: readonly number[];
   readonly timings_us: {
     readonly features: number;
     readonly model: number;
@@ -82,6 +103,14 @@ const listedReason = {
   message: 'Payments from or to this account are stopped. Contact support.',
 };
 
+/** A rule's reason first, then the model's signals, three at most, no code twice. */
+function withReason(first: RiskReason, rest: readonly RiskReason[]): RiskReason[] {
+  return [first, ...rest.filter((r) => r.code !== first.code && r.code !== 'model_score')].slice(
+    0,
+    3,
+  );
+}
+
 const microseconds = (fromNs: bigint) => Number((process.hrtime.bigint() - fromNs) / 1000n);
 
 /**
@@ -94,6 +123,7 @@ export function createRiskEngine(deps: {
   clock: Clock;
   settings: RiskSettings;
   models: ModelRegistry;
+  rules: RuleSetRegistry;
   metrics?: Metrics;
   /** Told of every scoring failure (logged by the composition root). */
   onError?: (error: unknown, input: MovementInput) => void;
@@ -114,14 +144,40 @@ export function createRiskEngine(deps: {
     const probability = model === null ? 0 : model.scorer.score(vector);
     const modelUs = microseconds(modelStarted);
     const rulesStarted = process.hrtime.bigint();
+    const rules = await deps.rules.current();
     const points = scoreOf(probability);
-    let decision = decisionForScore(points, thresholds);
+    let modelDecision = decisionForScore(points, thresholds);
     // A movement only its sender can be hurt by, with no history at all, is not blocked on
     // the model alone: it is at most reviewed (a first top-up is how everyone starts).
-    if (input.kind === 'top_up') decision = decision === 'block' ? 'review' : decision;
+    if (input.kind === 'top_up' && modelDecision === 'block') modelDecision = 'review';
+    const byModel = { decision: modelDecision, enforced: model?.promoted === true };
+    const context =
+      rules.live === null && rules.shadow === null
+        ? null
+        : ruleContext({
+            kind: input.kind,
+            amountMinor: input.amountMinor,
+            currency: input.currency,
+            score: points,
+            vector,
+          });
+    const match = rules.live === null || context === null ? null : matchRules(rules.live, context);
+    const ruled = withRule(byModel, match);
+    let decision = ruled.decision;
     let reasons = decision === 'allow' ? [] : reasonsFor(vector, points);
-    // An operator's list outranks the model: a block stops it, an allow lets it through. It is
-    // enforced whether or not a model was promoted (a person decided it).
+    if (ruled.byRule && match?.reason) reasons = withReason(match.reason, reasons);
+    let shadow: ShadowDecision | undefined;
+    if (rules.shadow !== null && context !== null) {
+      const would = matchRules(rules.shadow, context);
+      const outcome = withRule(byModel, would);
+      shadow = {
+        rules_version: rules.shadow.label,
+        decision: outcome.enforced ? outcome.decision : 'allow',
+        rule: would?.name ?? null,
+      };
+    }
+    // An operator's list outranks the model and the rules: a block stops it, an allow lets it
+    // through. It is enforced whether or not a model was promoted (a person decided it).
     if (listed !== null) {
       decision = listed;
       reasons = listed === 'block' ? [listedReason] : [];
@@ -131,8 +187,11 @@ export function createRiskEngine(deps: {
       score: points,
       reasons,
       model_version: model?.version ?? null,
-      rules_version: rulesVersion,
-      enforced: settings.mode === 'enforce' && (listed !== null || model?.promoted === true),
+      rules_version: rules.live?.label ?? rulesVersion,
+      enforced: settings.mode === 'enforce' && (listed !== null || ruled.enforced),
+      ...(match === null ? {} : { rule: match.name }),
+      ...(shadow === undefined ? {} : { shadow }),
+      features: Array.from(vector, roundToDigits),
       timings_us: { features, model: modelUs, rules: microseconds(rulesStarted) },
     };
   }
@@ -162,6 +221,11 @@ export function createRiskEngine(deps: {
   }
 
   return {
+    /** The live and shadow rule sets (read them; after a change, `rules.invalidate()`). */
+    rules: deps.rules,
+    /** The live model (the backtest replays with its enforcement). */
+    models: deps.models,
+    thresholds,
     /** The decision on a movement; null when scoring is off (`RISK_MODE=off`). */
     async assess(input: MovementInput): Promise<RiskAssessment | null> {
       if (settings.mode === 'off') return null;
