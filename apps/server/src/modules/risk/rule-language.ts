@@ -80,14 +80,13 @@ function rulesEnvironment(): Environment {
 /** The variables a rule can name, for documentation and error messages. */
 export const ruleVariables = ['kind', 'amount', 'currency', 'score', ...ruleFeatures] as const;
 
-/** The context rules are evaluated against. */
-export function ruleContext(input: RuleInput): RuleContext {
-  const context: RuleContext = {
-    kind: input.kind,
-    amount: input.amountMinor,
-    currency: input.currency,
-    score: BigInt(input.score),
-  };
+/** The context rules are evaluated against (filled into `into` when given: a replay reuses one). */
+export function ruleContext(input: RuleInput, into: RuleContext = {}): RuleContext {
+  const context = into;
+  context['kind'] = input.kind;
+  context['amount'] = input.amountMinor;
+  context['currency'] = input.currency;
+  context['score'] = BigInt(input.score);
   for (let i = 0; i < ruleFeatures.length; i += 1)
     context[ruleFeatures[i] as string] = input.vector[featureSlots[i] as number] ?? -1;
   return context;
