@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { backtestCommand } from '../src/main/risk-backtest-cli.ts';
 import { loadConfig } from '../src/config/config.ts';
+import { newUuid } from '../src/kernel/ids.ts';
+import { scoreDrift } from '../src/modules/risk/index.ts';
 import { startTestSystem, type TestSystem } from './support/test-system.ts';
 
 /**
@@ -343,5 +345,43 @@ describe('backtests', () => {
     const printed = JSON.parse(lines.join('\n'));
     assert.equal(printed.fraud.caught, report.fraud.caught);
     assert.equal(printed.decisions.block, report.decisions.block);
+  });
+});
+
+describe('score drift', () => {
+  it('PSI of the last day against the week before: near 0 when alike, above 0.25 when shifted', async () => {
+    const client = await t.system.db.pool.connect();
+    const nowMs = Date.now() + 30 * 86_400_000; // a future week of its own: no other test's rows
+    const insert = async (daysAgo: number, scores: number[]) => {
+      const ids = scores.map(() => newUuid(nowMs - daysAgo * 86_400_000));
+      await client.query(
+        `insert into payments (id, kind, status, payer_account_id, payee_account_id, amount,
+                               currency, created_at, updated_at, risk)
+         select id, 'transfer', 'succeeded', $3, $3, 100, 'USD', now(), now(),
+                jsonb_build_object('score', score)
+           from unnest($1::uuid[], $2::int[]) as r(id, score)`,
+        [ids, scores, randomUUID()],
+      );
+    };
+    try {
+      // A scratch week: skip foreign keys for these rows only (one placeholder account).
+      await client.query('set session_replication_role = replica');
+      const usual = Array.from({ length: 400 }, (_, i) => (i * 7) % 40);
+      await insert(3, usual);
+      const now = new Date(nowMs);
+      assert.equal(await scoreDrift(t.system.db.pool, now), null, 'no recent decisions yet');
+      await insert(0.5, usual.slice(0, 100));
+      const stable = await scoreDrift(t.system.db.pool, now);
+      assert.ok(stable !== null && stable < 0.1, String(stable));
+      await insert(
+        0.4,
+        Array.from({ length: 200 }, (_, i) => 60 + (i % 40)),
+      );
+      const shifted = await scoreDrift(t.system.db.pool, now);
+      assert.ok(shifted !== null && shifted > 0.25, String(shifted));
+    } finally {
+      await client.query('set session_replication_role = origin');
+      client.release();
+    }
   });
 });

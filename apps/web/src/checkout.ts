@@ -145,6 +145,7 @@ export function showOutcome(app: App, record: OutboxRecord): void {
             {},
             `${amount} is reserved in your wallet but not sent yet. Our team checks it, usually within a day; you get a notification either way. If it is declined, the money stays yours.`,
           ),
+          ...riskReasons(record),
         ),
         home,
       ];
@@ -196,15 +197,24 @@ export function showOutcome(app: App, record: OutboxRecord): void {
       ];
       break;
   }
-  announce(
+  const [title, said] =
     record.state === 'succeeded'
-      ? `${amount} sent`
+      ? ['Done', `${amount} sent`]
       : record.state === 'failed'
-        ? 'Payment failed'
-        : 'Payment queued',
-  );
-  app.show(
-    record.state === 'succeeded' ? 'Done' : record.state === 'failed' ? 'Not sent' : 'Pending',
-    content,
-  );
+        ? ['Not sent', 'Payment failed']
+        : record.state === 'under_review'
+          ? ['On hold', `${amount} on hold for a check`]
+          : ['Pending', 'Payment queued'];
+  announce(said);
+  app.show(title, content);
+}
+
+/** Why the risk check held or questioned a payment, in the payer's words (none: nothing). */
+function riskReasons(record: OutboxRecord): HTMLElement[] {
+  const reasons = record.result?.risk?.reasons ?? [];
+  if (reasons.length === 0) return [];
+  return [
+    h('p', {}, 'What we noticed:'),
+    h('ul', { class: 'reasons' }, ...reasons.map((r) => h('li', {}, r.message))),
+  ];
 }

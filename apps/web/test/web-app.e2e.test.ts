@@ -342,3 +342,60 @@ it(
     await accessible('12-home-after-sync');
   },
 );
+
+it(
+  'a payment the fraud rules hold for review says so, and why, in plain words',
+  { timeout: 120_000 },
+  async () => {
+    // Two named operators: one writes the rule, the other approves it; it applies at once.
+    const operators = [];
+    for (const name of ['e2e.maker', 'e2e.checker']) {
+      const created = await t.request('POST', '/v1/admin/operators', {
+        token: t.operatorKey,
+        body: { name },
+      });
+      assert.equal(created.statusCode, 201, created.body);
+      operators.push(created.json<{ key: string }>().key);
+    }
+    const [maker, checker] = operators as [string, string];
+    const submitted = await t.request('POST', '/v1/admin/risk/rule_sets', {
+      token: maker,
+      body: {
+        description: 'Hold 7.77 for a check (test)',
+        rules: [
+          {
+            name: 'lucky_sevens',
+            when: 'amount == 777',
+            action: 'review',
+            reason: {
+              code: 'test_hold',
+              message: 'Payments of this amount are checked by a person.',
+            },
+          },
+        ],
+      },
+    });
+    assert.equal(submitted.statusCode, 201, submitted.body);
+    const approved = await t.request(
+      'POST',
+      `/v1/admin/risk/rule_sets/${submitted.json<{ id: string }>().id}/approve`,
+      { token: checker, body: {} },
+    );
+    assert.equal(approved.statusCode, 200, approved.body);
+
+    const before = await balanceOf(friend.walletId, friend.token);
+    await page.getByRole('link', { name: 'Send', exact: true }).click();
+    await page.getByLabel('To').fill(friend.email);
+    await page.getByLabel('Amount').fill('7.77');
+    await page.getByRole('button', { name: 'Review' }).click();
+    await page.getByRole('button', { name: 'Send $7.77' }).click();
+    await screen('On hold');
+    await page.getByRole('heading', { name: 'On hold for a quick check' }).waitFor();
+    assert.match(
+      await page.locator('ul.reasons').innerText(),
+      /Payments of this amount are checked by a person\./,
+    );
+    await accessible('13-on-hold');
+    assert.equal(await balanceOf(friend.walletId, friend.token), before, 'nothing reached them');
+  },
+);

@@ -23,6 +23,7 @@ import {
   type Recipients,
 } from '../modules/payments/index.ts';
 import { flowSealedColumns } from '../modules/rails/index.ts';
+import { registerDriftMetrics } from '../modules/risk/index.ts';
 import {
   endpointSealedColumns,
   webhookFanOut,
@@ -75,6 +76,7 @@ export function createBackgroundJobs(deps: {
     ...flowSealedColumns(deps.adapters.bankBox),
   ];
   registerBackupMetrics(metrics.registry, db.pool, clock);
+  registerDriftMetrics(metrics.registry, db.pool, clock);
   const backupSchedule =
     deps.backup === undefined || deps.backup === null
       ? null

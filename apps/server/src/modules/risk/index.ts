@@ -42,3 +42,4 @@ export { compileRules, RuleError, type RuleSource } from './rule-language.ts';
 export { getRuleSet } from './rule-sets.ts';
 export { ruleSetRoutes } from './rule-set-routes.ts';
 export { backtestRules, type BacktestReport } from './rule-backtest.ts';
+export { registerDriftMetrics, scoreDrift } from './drift-metrics.ts';
