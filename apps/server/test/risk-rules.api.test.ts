@@ -260,7 +260,7 @@ describe('rule sets: maker-checker, live, shadow, rollback', () => {
     assert.equal(offAgain.json().error.code, 'rule_set_not_active');
   });
 
-  it('a newer live set replaces the old one; the old version can be made live again (rollback)', async () => {
+  it('a newer live set replaces the old one; a rollback is the old version resubmitted and approved again', async () => {
     const { alice, bob } = await funded();
     const v2 = (
       await asOperator(ana.key, 'POST', '/v1/admin/risk/rule_sets', {
@@ -268,35 +268,113 @@ describe('rule sets: maker-checker, live, shadow, rollback', () => {
         rules: [],
       })
     ).json();
-    await asOperator(ben.key, 'POST', `/v1/admin/risk/rule_sets/${v2.id}/approve`);
-    assert.equal((await send(alice, bob, 40_000)).statusCode, 201, 'v2 does not block');
-    const pending = (
-      await asOperator(ana.key, 'POST', '/v1/admin/risk/rule_sets', { description: 'x', rules: [] })
+    // Submitted on top of v1; a set submitted meanwhile on top of v1 too goes stale once v2 is in.
+    const rival = (
+      await asOperator(ben.key, 'POST', '/v1/admin/risk/rule_sets', { description: 'x', rules: [] })
     ).json();
-    const notApproved = await asOperator(
-      ben.key,
-      'POST',
-      `/v1/admin/risk/rule_sets/${pending.id}/activate`,
-    );
-    assert.equal(notApproved.json().error.code, 'rule_set_not_approved');
+    const approved = await asOperator(ben.key, 'POST', `/v1/admin/risk/rule_sets/${v2.id}/approve`);
+    assert.equal(approved.json().active, 'live', approved.body);
+    assert.equal((await send(alice, bob, 40_000)).statusCode, 201, 'v2 does not block');
+    const stale = await asOperator(ana.key, 'POST', `/v1/admin/risk/rule_sets/${rival.id}/approve`);
+    assert.equal(stale.statusCode, 409, stale.body);
+    assert.equal(stale.json().error.code, 'rule_set_stale');
     const rejected = await asOperator(
-      ben.key,
+      ana.key,
       'POST',
-      `/v1/admin/risk/rule_sets/${pending.id}/reject`,
+      `/v1/admin/risk/rule_sets/${rival.id}/reject`,
     );
     assert.equal(rejected.json().status, 'rejected', rejected.body);
 
-    const rollback = await asOperator(
+    // Rollback: v1 again, as a new version a second operator approves.
+    const again = await asOperator(ben.key, 'POST', `/v1/admin/risk/rule_sets/${v1.id}/resubmit`);
+    assert.equal(again.statusCode, 201, again.body);
+    assert.deepEqual(
+      [again.json().status, again.json().rules, again.json().active],
+      ['pending_approval', [blockOver300], null],
+    );
+    assert.equal((await send(alice, bob, 40_000)).statusCode, 201, 'not live before approval');
+    const self = await asOperator(
       ben.key,
       'POST',
-      `/v1/admin/risk/rule_sets/${v1.id}/activate`,
+      `/v1/admin/risk/rule_sets/${again.json().id}/approve`,
     );
-    assert.equal(rollback.json().active, 'live', rollback.body);
-    assert.equal((await send(alice, bob, 40_000)).statusCode, 402, 'v1 blocks again');
-    const off = await asOperator(ben.key, 'POST', `/v1/admin/risk/rule_sets/${v1.id}/deactivate`);
+    assert.equal(self.json().error.code, 'self_approval');
+    const back = await asOperator(
+      ana.key,
+      'POST',
+      `/v1/admin/risk/rule_sets/${again.json().id}/approve`,
+    );
+    assert.equal(back.json().active, 'live', back.body);
+    assert.equal((await send(alice, bob, 40_000)).statusCode, 402, 'the old rules block again');
+
+    // The emergency stop: one operator, at once, and the team is alerted.
+    const off = await asOperator(
+      ben.key,
+      'POST',
+      `/v1/admin/risk/rule_sets/${again.json().id}/deactivate`,
+    );
     assert.equal(off.statusCode, 200, off.body);
     const plain = await send(alice, bob, 500);
     assert.equal(plain.json().risk.rules_version, 'builtin-1');
+    const alerts = await t.system.db.query<{ type: string }>(
+      `select type from notifications where operator and type = 'risk_rules_stopped'`,
+    );
+    assert.ok(alerts.length >= 1);
+    const offAgain = await asOperator(
+      ben.key,
+      'POST',
+      `/v1/admin/risk/rule_sets/${again.json().id}/deactivate`,
+    );
+    assert.equal(offAgain.json().error.code, 'rule_set_not_active');
+  });
+
+  it('named operators work the fraud desk only: the ledger, funding and accounts need the administrator key', async () => {
+    const { alice } = await funded();
+    for (const [method, url, body] of [
+      ['POST', '/v1/admin/ledger/accounts', { currency: 'USD' }],
+      ['POST', '/v1/admin/funding', { wallet: alice.walletId, amount: 100, currency: 'USD' }],
+      ['POST', '/v1/merchants', { name: 'Shop', category: 'retail', currency: 'USD' }],
+      ['POST', '/v1/admin/operators', { name: 'another' }],
+      ['GET', '/metrics', undefined],
+    ] as const) {
+      const refused = await asOperator(ana.key, method, url, body);
+      assert.equal(refused.statusCode, 403, `${url}: ${refused.body}`);
+    }
+    assert.equal((await t.balance(alice.token, alice.walletId)).balance, 100_000);
+    const queue = await asOperator(ana.key, 'GET', '/v1/admin/risk/reviews');
+    assert.equal(queue.statusCode, 200, queue.body);
+  });
+});
+
+describe('rules that could stall a payment are refused', () => {
+  it('regular expressions, macros, methods, indexing and long texts are not part of the rule language', async () => {
+    const cases = [
+      "currency.matches('^(a+)+$')",
+      '[1, 2, 3].exists(v, v > 1)',
+      'size(currency) > 1',
+      '[1, 2][0] == 1',
+      `currency == '${'x'.repeat(65)}'`,
+    ];
+    for (const when of cases) {
+      const refused = await asOperator(ana.key, 'POST', '/v1/admin/risk/rule_sets', {
+        description: 'slow',
+        rules: [{ ...blockOver300, when }],
+      });
+      assert.equal(refused.statusCode, 400, `${when}: ${refused.body}`);
+      assert.equal(refused.json().error.param, 'rules[0].when');
+      assert.match(refused.json().error.message, /not allowed in a rule/);
+    }
+    const big = Array.from({ length: 100 }, (_, i) => ({
+      ...blockOver300,
+      name: `r${i}`,
+      when: Array.from({ length: 20 }, (_, j) => `amount != ${i * 100 + j}`).join(' && '),
+    }));
+    const tooMuch = await asOperator(ana.key, 'POST', '/v1/admin/risk/rule_sets', {
+      description: 'too big',
+      rules: big,
+    });
+    assert.equal(tooMuch.statusCode, 400, tooMuch.body);
+    assert.match(tooMuch.json().error.message, /too large/);
   });
 });
 

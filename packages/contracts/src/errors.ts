@@ -100,8 +100,10 @@ export const errorCatalogue = {
     ...invalid('This rule set was already approved or rejected.'),
     httpStatus: 409,
   },
-  rule_set_not_approved: {
-    ...invalid('Only an approved rule set can be made active.'),
+  rule_set_stale: {
+    ...invalid(
+      'The rules in force changed after this rule set was submitted, or its author left. Submit it again on top of the rules in force.',
+    ),
     httpStatus: 409,
   },
   rule_set_not_active: {

@@ -38,7 +38,33 @@ export function requireMerchant(request: FastifyRequest): Extract<Principal, { k
   return principal;
 }
 
-export function requireOperator(request: FastifyRequest): Extract<Principal, { kind: 'operator' }> {
+/**
+ * The administrator: the bootstrap operator key (KASSA_OPERATOR_KEY). It alone reaches the
+ * ledger, funding, merchants and their keys, metrics and operator accounts.
+ */
+export function requireOperator(request: FastifyRequest): void {
+  const principal = request.principal;
+  if (principal?.kind !== 'operator')
+    throw new KassaError(principal === null ? 'authentication_required' : 'forbidden');
+  if (principal.operatorId !== null)
+    throw new KassaError(
+      'forbidden',
+      'Named operator accounts work the fraud desk (reviews, lists, rules); this needs the administrator key.',
+    );
+}
+
+/** Whether the caller is the administrator (the bootstrap operator key). */
+export function isAdministrator(principal: Principal | null): boolean {
+  return principal?.kind === 'operator' && principal.operatorId === null;
+}
+
+/**
+ * The fraud desk: the administrator or a named operator account (the review queue, allow and
+ * block lists, rule sets, backtests).
+ */
+export function requireFraudDesk(
+  request: FastifyRequest,
+): Extract<Principal, { kind: 'operator' }> {
   const principal = request.principal;
   if (principal?.kind !== 'operator')
     throw new KassaError(principal === null ? 'authentication_required' : 'forbidden');
@@ -50,14 +76,14 @@ export function requireOperator(request: FastifyRequest): Extract<Principal, { k
  * particular, so it cannot submit or approve them). Returns the account's id.
  */
 export function requireNamedOperator(request: FastifyRequest): string {
-  const { operatorId } = requireOperator(request);
+  const { operatorId } = requireFraudDesk(request);
   if (operatorId === null) throw new KassaError('operator_account_required');
   return operatorId;
 }
 
 /** The audit actor of an operator request: `operator` (bootstrap key) or `operator:opr_…`. */
 export function operatorActor(request: FastifyRequest): string {
-  const { operatorId } = requireOperator(request);
+  const { operatorId } = requireFraudDesk(request);
   return operatorId === null ? 'operator' : `operator:${encodeId('opr', operatorId)}`;
 }
 

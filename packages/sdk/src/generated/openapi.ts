@@ -3111,7 +3111,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/admin/risk/rule_sets/{id}/activate": {
+    "/v1/admin/risk/rule_sets/{id}/resubmit": {
         parameters: {
             query?: never;
             header?: never;
@@ -3120,7 +3120,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Put an approved rule set back in force in its mode: a rollback (named operator) */
+        /** Submit an earlier version again, for a second operator to approve: a rollback (named operator) */
         post: {
             parameters: {
                 query?: never;
@@ -3156,7 +3156,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Take a rule set out of force: live falls back to the built-in thresholds, shadow stops (named operator) */
+        /** Take a rule set out of force at once (an emergency stop; one named operator, alerted): live falls back to the built-in thresholds, shadow stops */
         post: {
             parameters: {
                 query?: never;

@@ -2,7 +2,12 @@ import { IdParams, RollApiKeyBody } from '@kassa/contracts';
 import { Type } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { idOrNotFound, requirePrincipal, operatorActor } from '../../platform/request-context.ts';
+import {
+  idOrNotFound,
+  isAdministrator,
+  requirePrincipal,
+  operatorActor,
+} from '../../platform/request-context.ts';
 import { idempotencyClaim, sendStored } from '../idempotency/index.ts';
 import type { Clock } from '../../kernel/clock.ts';
 import { KassaError } from '../../kernel/errors.ts';
@@ -42,7 +47,7 @@ export function apiKeyRoutes(deps: { db: Db; clock: Clock }) {
   function owner(request: FastifyRequest, merchantWireId?: string): string {
     const principal = requirePrincipal(request);
     if (merchantWireId !== undefined) {
-      if (principal.kind !== 'operator') throw new KassaError('resource_not_found');
+      if (!isAdministrator(principal)) throw new KassaError('resource_not_found');
       return idOrNotFound('mer', merchantWireId);
     }
     if (principal.kind !== 'merchant') throw new KassaError('forbidden');

@@ -5,7 +5,7 @@ import type { Clock } from '../../kernel/clock.ts';
 import { KassaError } from '../../kernel/errors.ts';
 import { encodeId } from '../../kernel/ids.ts';
 import type { Db } from '../../platform/db.ts';
-import { idOrNotFound, requireOperator } from '../../platform/request-context.ts';
+import { idOrNotFound, requireFraudDesk, requireOperator } from '../../platform/request-context.ts';
 import { recordAudit } from '../audit/index.ts';
 import {
   createOperator,
@@ -38,10 +38,7 @@ export function operatorView(o: OperatorRecord) {
 }
 
 /** Only the bootstrap key manages accounts: a named operator cannot mint a second self. */
-function requireBootstrapKey(request: Parameters<typeof requireOperator>[0]): void {
-  if (requireOperator(request).operatorId !== null)
-    throw new KassaError('forbidden', 'Only the bootstrap operator key manages operator accounts.');
-}
+const requireBootstrapKey = requireOperator;
 
 /**
  * Named operator accounts (issue 15 §4): created and disabled with the bootstrap operator key,
@@ -56,7 +53,7 @@ export function operatorRoutes(deps: { db: Db; clock: Clock }) {
       '/v1/admin/operators',
       { schema: { tags, summary: 'List operator accounts (operator)' } },
       async (request) => {
-        requireOperator(request);
+        requireFraudDesk(request);
         const operators = await listOperators(deps.db.pool);
         return { object: 'list' as const, data: operators.map(operatorView), has_more: false };
       },

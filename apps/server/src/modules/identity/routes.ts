@@ -17,6 +17,7 @@ import { isCurrency, type Currency } from '../../kernel/money.ts';
 import type { Db } from '../../platform/db.ts';
 import {
   idOrNotFound,
+  isAdministrator,
   requireOperator,
   requirePrincipal,
   requireUser,
@@ -51,7 +52,7 @@ export interface IdentityRouteDeps {
 /** The merchant itself, or the operator. */
 function speaksFor(principal: Principal, merchantId: string): boolean {
   return (
-    principal.kind === 'operator' ||
+    isAdministrator(principal) ||
     (principal.kind === 'merchant' && principal.merchantId === merchantId)
   );
 }
@@ -230,7 +231,7 @@ export function identityRoutes(deps: IdentityRouteDeps) {
         const merchantId = idOrNotFound('mer', request.params.id);
         // Another merchant's (or a user's) attempt cannot tell whether the merchant exists.
         if (!speaksFor(principal, merchantId)) throw new KassaError('resource_not_found');
-        if (request.body.verified_name !== undefined && principal.kind !== 'operator')
+        if (request.body.verified_name !== undefined && !isAdministrator(principal))
           throw new KassaError(
             'forbidden',
             'Only Kassa can change the verified name; you may change the display name.',

@@ -4,7 +4,11 @@ import type { Queryable } from '../../platform/db.ts';
 import { notificationChannel } from './notifications-consumer.ts';
 
 export type OperatorAlertType =
-  'backup_failed' | 'wal_archive_lagging' | 'dr_drill_failed' | 'fraud_reported';
+  | 'backup_failed'
+  | 'wal_archive_lagging'
+  | 'dr_drill_failed'
+  | 'fraud_reported'
+  | 'risk_rules_stopped';
 
 export interface OperatorAlert {
   /** Names the incident: the same incident alerts once, however often it is seen. */

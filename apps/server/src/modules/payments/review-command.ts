@@ -12,7 +12,7 @@ import {
   type TransferInput,
   type TransferOutcome,
 } from '../ledger/index.ts';
-import { addRiskLabel } from '../risk/index.ts';
+import { addRiskLabel, operatorRisk } from '../risk/index.ts';
 import { decideReview, type Allowed } from './domain/payment-lifecycle.ts';
 import { chainRejection, moneyCommand, refusal, rejection } from './money-command.ts';
 import { paymentEvents } from './payment-events.ts';
@@ -208,7 +208,8 @@ export function reviewView(p: PaymentRecord) {
     status: p.status,
     review_expires_at:
       p.status === 'under_review' ? (p.holdExpiresAt?.toISOString() ?? null) : null,
-    // The operator sees the full decision, shadow or not, with its per-stage timings.
-    risk: p.risk,
+    // The operator sees the full decision, shadow or not, with its per-stage timings (not the
+    // feature vector it was made on: that is for backtests).
+    risk: operatorRisk(p.risk),
   };
 }

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { IdParams, ListQuery } from '@kassa/contracts';
 import { KassaError } from '../../kernel/errors.ts';
 import { decodeId } from '../../kernel/ids.ts';
-import { pageLimit, requireOperator } from '../../platform/request-context.ts';
+import { pageLimit, requireFraudDesk } from '../../platform/request-context.ts';
 import { idempotencyClaim } from '../idempotency/index.ts';
 import { listUnderReview, selectPayment } from './payment-record.ts';
 import type { PaymentRouteContext } from './payment-route-context.ts';
@@ -33,7 +33,7 @@ export function reviewRoutes(deps: PaymentRouteContext) {
         },
       },
       async (request) => {
-        requireOperator(request);
+        requireFraudDesk(request);
         const limit = pageLimit(request.query.limit);
         const rows = await listUnderReview(db.pool, { limit: limit + 1 });
         return {
@@ -59,7 +59,7 @@ export function reviewRoutes(deps: PaymentRouteContext) {
           },
         },
         async (request, reply) => {
-          requireOperator(request);
+          requireFraudDesk(request);
           const claim = idempotencyClaim(request, true);
           const paymentId = reviewedPaymentId(request.params.id);
           const held = await selectPayment(db.pool, paymentId);

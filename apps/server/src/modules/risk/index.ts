@@ -3,6 +3,7 @@ export {
   blockOrAllow,
   createRiskEngine,
   effectiveDecision,
+  operatorRisk,
   publicRisk,
   rulesVersion,
   type RiskAssessment,

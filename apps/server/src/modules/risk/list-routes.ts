@@ -5,7 +5,7 @@ import type { Clock } from '../../kernel/clock.ts';
 import { KassaError } from '../../kernel/errors.ts';
 import { decodeId, encodeId, type IdPrefix } from '../../kernel/ids.ts';
 import type { Db } from '../../platform/db.ts';
-import { requireOperator, operatorActor } from '../../platform/request-context.ts';
+import { requireFraudDesk, operatorActor } from '../../platform/request-context.ts';
 import { recordAudit } from '../audit/index.ts';
 import {
   activeListEntries,
@@ -59,7 +59,7 @@ export function riskListRoutes(deps: { db: Db; clock: Clock }) {
       '/v1/admin/risk/lists',
       { schema: { tags, summary: 'Allow and block entries in force (operator)' } },
       async (request) => {
-        requireOperator(request);
+        requireFraudDesk(request);
         const entries = await activeListEntries(deps.db.pool, deps.clock.now());
         return { object: 'list' as const, data: entries.map(view), has_more: false };
       },
@@ -75,7 +75,7 @@ export function riskListRoutes(deps: { db: Db; clock: Clock }) {
         },
       },
       async (request, reply) => {
-        requireOperator(request);
+        requireFraudDesk(request);
         const body = request.body;
         const value = decodeId(prefixes[body.subject], body.value);
         if (value === null)
@@ -124,7 +124,7 @@ export function riskListRoutes(deps: { db: Db; clock: Clock }) {
         },
       },
       async (request) => {
-        requireOperator(request);
+        requireFraudDesk(request);
         const id = decodeId('rle', request.params.id);
         if (id === null || !(await removeListEntry(deps.db.pool, id)))
           throw new KassaError('resource_not_found', undefined, { param: 'id' });

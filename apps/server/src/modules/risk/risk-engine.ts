@@ -69,6 +69,15 @@ export function publicRisk(risk: RiskAssessment | null) {
   };
 }
 
+/** What an operator sees of a decision: all of it but the feature vector (kept for backtests). */
+export function operatorRisk(risk: RiskAssessment | null): Omit<RiskAssessment, 'features'> | null {
+  if (risk === null) return null;
+  return Object.fromEntries(Object.entries(risk).filter(([key]) => key !== 'features')) as Omit<
+    RiskAssessment,
+    'features'
+  >;
+}
+
 /**
  * A decision as a kind of movement can apply it: a top-up or refund cannot be held for review
  * or stepped up (the card's issuer steps up top-ups), so it goes ahead; a payout's review is a
@@ -213,8 +222,9 @@ export function createRiskEngine(deps: {
         : [],
       model_version: null,
       rules_version: rulesVersion,
-      // Fail closed only where decisions are enforced at all (a promoted model in hand).
-      enforced: settings.mode === 'enforce' && deps.models.promotedNow(),
+      // Fail closed where decisions are enforced at all: a promoted model or live rules in
+      // hand (the rules could not run either: the second factor stands in for them too).
+      enforced: settings.mode === 'enforce' && (deps.models.promotedNow() || deps.rules.liveNow()),
       failed: closed ? 'closed' : 'open',
       timings_us: { features: 0, model: 0, rules: 0 },
     };

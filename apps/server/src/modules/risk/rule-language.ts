@@ -34,6 +34,8 @@ export interface RuleInput {
 
 export interface CompiledRule {
   readonly name: string;
+  /** Its expression's nodes: what evaluating it costs, at most. */
+  readonly cost: number;
   readonly action: RuleAction;
   readonly reason: RiskReason | null;
   /** Whether the rule holds; a rule that fails at run time (an overflow, say) does not. */
@@ -104,6 +106,76 @@ function offsetOf(error: unknown): number {
   return typeof node?.pos === 'number' ? node.pos : 0;
 }
 
+/**
+ * What a rule may use: comparisons, and/or/not, the conditional, arithmetic, `in` a list literal,
+ * literals, the variables, and int()/double(). No macros (exists, map, filter…), no methods
+ * (matches, startsWith…), no indexing: with at most 500 nodes a rule then costs at most a few
+ * microseconds, whatever it says (a regular expression or a nested comprehension can take
+ * minutes, on the API's one thread). Numbers are what features are; nothing else is needed.
+ */
+const allowedOps = new Set([
+  '?:',
+  '||',
+  '&&',
+  '!_',
+  '-_',
+  '==',
+  '!=',
+  '<',
+  '<=',
+  '>',
+  '>=',
+  '+',
+  '-',
+  '*',
+  '/',
+  '%',
+  'in',
+  'list',
+  'value',
+  'id',
+  'call',
+]);
+const allowedCalls = new Set(['int', 'double']);
+const maxStringLiteral = 64;
+
+type AstNode = { op?: unknown; args?: unknown; pos?: unknown };
+
+/** Refuses what a rule may not use; returns how many nodes it has (its cost). */
+function checkAllowed(ast: unknown, source: string, param: string): number {
+  let nodes = 0;
+  const refuse = (node: AstNode, what: string): never => {
+    throw new RuleError(
+      param,
+      `${what} is not allowed in a rule; use comparisons, && || !, arithmetic, \`in [...]\`, int() and double() (at ${position(source, typeof node.pos === 'number' ? node.pos : 0)}).`,
+    );
+  };
+  const walk = (value: unknown): void => {
+    if (Array.isArray(value)) {
+      for (const item of value) walk(item);
+      return;
+    }
+    if (value === null || typeof value !== 'object') return;
+    const node = value as AstNode;
+    if (typeof node.op !== 'string') return;
+    nodes += 1;
+    if (!allowedOps.has(node.op)) {
+      const name =
+        Array.isArray(node.args) && typeof node.args[0] === 'string' ? node.args[0] : null;
+      refuse(node, node.op === 'rcall' && name !== null ? `.${name}()` : `"${node.op}"`);
+    }
+    if (node.op === 'call') {
+      const name: unknown = Array.isArray(node.args) ? (node.args as unknown[])[0] : undefined;
+      if (typeof name !== 'string' || !allowedCalls.has(name)) refuse(node, `${String(name)}()`);
+    }
+    if (node.op === 'value' && typeof node.args === 'string' && node.args.length > maxStringLiteral)
+      refuse(node, `A text longer than ${maxStringLiteral} characters`);
+    walk(node.args);
+  };
+  walk(ast);
+  return nodes;
+}
+
 const namePattern = /^[a-z][a-z0-9_]{0,62}$/;
 const reasonCodePattern = /^[a-z][a-z0-9_]{1,39}$/;
 
@@ -122,6 +194,8 @@ export function compileRule(rule: RuleSource, at: string): CompiledRule {
       `${at}.reason`,
       'A rule that blocks, reviews or steps up needs a reason ({code, message}): the payer is shown it.',
     );
+  if (reason !== null && (typeof reason.code !== 'string' || typeof reason.message !== 'string'))
+    throw new RuleError(`${at}.reason`, 'A reason is {code, message}, both text.');
   if (reason !== null && !reasonCodePattern.test(reason.code))
     throw new RuleError(
       `${at}.reason.code`,
@@ -148,7 +222,9 @@ export function compileRule(rule: RuleSource, at: string): CompiledRule {
       `A condition must be true or false; this one is a ${String(checked.type)}.`,
     );
   const program = env.parse(rule.when);
+  const cost = checkAllowed(program.ast, rule.when, `${at}.when`);
   return {
+    cost,
     name: rule.name,
     action: rule.action,
     reason: reason === null ? null : { code: reason.code, message: reason.message },
@@ -163,17 +239,26 @@ export function compileRule(rule: RuleSource, at: string): CompiledRule {
 }
 
 export const maxRules = 100;
+/** The nodes of all a set's rules together: every movement evaluates up to all of them. */
+export const maxRuleSetCost = 5_000;
 
 /** Compiles a whole rule set; names must be unique. Throws RuleError at the first fault. */
 export function compileRules(rules: readonly RuleSource[]): CompiledRule[] {
   if (rules.length > maxRules)
     throw new RuleError('rules', `A rule set holds at most ${maxRules} rules.`);
   const seen = new Set<string>();
+  let cost = 0;
   return rules.map((rule, i) => {
     const compiled = compileRule(rule, `rules[${i}]`);
     if (seen.has(compiled.name))
       throw new RuleError(`rules[${i}].name`, `Two rules are named ${compiled.name}.`);
     seen.add(compiled.name);
+    cost += compiled.cost;
+    if (cost > maxRuleSetCost)
+      throw new RuleError(
+        `rules[${i}].when`,
+        `The rules together are too large to run on every payment (more than ${maxRuleSetCost} parts); split or simplify them.`,
+      );
     return compiled;
   });
 }

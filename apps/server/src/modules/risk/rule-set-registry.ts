@@ -49,6 +49,8 @@ export function createRuleSetRegistry(deps: {
   let active: ActiveRules = { live: null, shadow: null };
   let readAtMs = Number.NEGATIVE_INFINITY;
   let reading: Promise<void> | null = null;
+  /** Bumped by `invalidate`: a read that started before it does not count as fresh. */
+  let generation = 0;
 
   async function load(id: string | null): Promise<ActiveRuleSet | null> {
     if (id === null) return null;
@@ -62,8 +64,11 @@ export function createRuleSetRegistry(deps: {
   }
 
   async function refresh(): Promise<void> {
+    const started = generation;
     const state = await rulesState(deps.db);
-    active = { live: await load(state.live), shadow: await load(state.shadow) };
+    const next = { live: await load(state.live), shadow: await load(state.shadow) };
+    if (started !== generation) return; // invalidated meanwhile: read again next time
+    active = next;
     readAtMs = deps.clock.now().getTime();
   }
 
@@ -84,7 +89,12 @@ export function createRuleSetRegistry(deps: {
     },
     /** Re-read on the next decision (this process changed the state). */
     invalidate(): void {
+      generation += 1;
       readAtMs = Number.NEGATIVE_INFINITY;
+    },
+    /** Whether a live set is in hand (no I/O: a failure path reads it). */
+    liveNow(): boolean {
+      return active.live !== null;
     },
   };
 }

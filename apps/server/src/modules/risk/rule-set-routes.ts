@@ -11,16 +11,16 @@ import {
   operatorActor,
   pageLimit,
   requireNamedOperator,
-  requireOperator,
+  requireFraudDesk,
 } from '../../platform/request-context.ts';
 import { recordAudit } from '../audit/index.ts';
+import { alertOperator } from '../notifications/index.ts';
 import type { RiskEngine } from './risk-engine.ts';
 import { backtestRules } from './rule-backtest.ts';
 import { compileRules, RuleError, type RuleSource } from './rule-language.ts';
 import { activeRuleSet } from './rule-set-registry.ts';
 import {
-  activateRuleSet,
-  deactivateRules,
+  deactivateRuleSet,
   getRuleSet,
   listRuleSets,
   reviewRuleSet,
@@ -130,6 +130,7 @@ function compiledOrRefused(rules: readonly RuleSource[]) {
  */
 export function ruleSetRoutes(deps: { db: Db; clock: Clock; risk: RiskEngine }) {
   const { db, clock } = deps;
+  let backtesting = false;
   return async function plugin(root: FastifyInstance): Promise<void> {
     const app = root.withTypeProvider<TypeBoxTypeProvider>();
     const tags = ['admin'];
@@ -174,7 +175,7 @@ export function ruleSetRoutes(deps: { db: Db; clock: Clock; risk: RiskEngine }) 
         },
       },
       async (request) => {
-        requireOperator(request);
+        requireFraudDesk(request);
         const limit = pageLimit(request.query.limit);
         const after =
           request.query.starting_after === undefined
@@ -194,7 +195,7 @@ export function ruleSetRoutes(deps: { db: Db; clock: Clock; risk: RiskEngine }) 
       '/v1/admin/risk/rule_sets/:id',
       { schema: { tags, summary: 'One rule set (operator)', params: IdParams } },
       async (request) => {
-        requireOperator(request);
+        requireFraudDesk(request);
         return answer(await found(request.params.id));
       },
     );
@@ -244,8 +245,7 @@ export function ruleSetRoutes(deps: { db: Db; clock: Clock; risk: RiskEngine }) 
           const operatorId = requireNamedOperator(request);
           const pending = await found(request.params.id);
           if (pending.submittedBy === operatorId) throw new KassaError('self_approval');
-          if (pending.status !== 'pending_approval') throw new KassaError('rule_set_not_pending');
-          const set = await db.transaction((client) =>
+          const outcome = await db.transaction((client) =>
             reviewRuleSet(
               client,
               {
@@ -257,32 +257,42 @@ export function ruleSetRoutes(deps: { db: Db; clock: Clock; risk: RiskEngine }) 
               clock.now(),
             ),
           );
-          if (set === null) throw new KassaError('rule_set_not_pending');
+          if (!outcome.ok)
+            throw new KassaError(
+              outcome.why === 'not_pending' ? 'rule_set_not_pending' : 'rule_set_stale',
+            );
           deps.risk.rules.invalidate();
-          await audit(request, verdict === 'approve' ? 'approved' : 'rejected', set);
-          return answer(set);
+          await audit(request, verdict === 'approve' ? 'approved' : 'rejected', outcome.set);
+          return answer(outcome.set);
         },
       );
     }
 
     app.post(
-      '/v1/admin/risk/rule_sets/:id/activate',
+      '/v1/admin/risk/rule_sets/:id/resubmit',
       {
         schema: {
           tags,
           summary:
-            'Put an approved rule set back in force in its mode: a rollback (named operator)',
+            'Submit an earlier version again, for a second operator to approve: a rollback (named operator)',
           params: IdParams,
         },
       },
-      async (request) => {
-        requireNamedOperator(request);
-        const set = await found(request.params.id);
-        if (set.status !== 'approved') throw new KassaError('rule_set_not_approved');
-        await activateRuleSet(db.pool, set.id, set.mode, clock.now());
-        deps.risk.rules.invalidate();
-        await audit(request, 'activated', set);
-        return answer(set);
+      async (request, reply) => {
+        const operatorId = requireNamedOperator(request);
+        const earlier = await found(request.params.id);
+        const set = await submitRuleSet(
+          db.pool,
+          {
+            description: `Again: rs-${earlier.version} (${earlier.description})`.slice(0, 500),
+            mode: earlier.mode,
+            rules: earlier.rules,
+            submittedBy: operatorId,
+          },
+          clock.now(),
+        );
+        await audit(request, 'submitted', set, { copy_of: `rs-${earlier.version}` });
+        return reply.code(201).send(await answer(set));
       },
     );
 
@@ -292,18 +302,24 @@ export function ruleSetRoutes(deps: { db: Db; clock: Clock; risk: RiskEngine }) 
         schema: {
           tags,
           summary:
-            'Take a rule set out of force: live falls back to the built-in thresholds, shadow stops (named operator)',
+            'Take a rule set out of force at once (an emergency stop; one named operator, alerted): live falls back to the built-in thresholds, shadow stops',
           params: IdParams,
         },
       },
       async (request) => {
         requireNamedOperator(request);
         const set = await found(request.params.id);
-        const state = await rulesState(db.pool);
-        if (state[set.mode] !== set.id) throw new KassaError('rule_set_not_active');
-        await deactivateRules(db.pool, set.mode, clock.now());
+        if (!(await deactivateRuleSet(db.pool, set, clock.now())))
+          throw new KassaError('rule_set_not_active');
         deps.risk.rules.invalidate();
         await audit(request, 'deactivated', set);
+        await alertOperator(db.pool, {
+          incident: `rule_set_deactivated:${set.id}:${clock.now().toISOString()}`,
+          type: 'risk_rules_stopped',
+          title: `Fraud rules rs-${set.version} stopped`,
+          body: `${operatorActor(request)} took the ${set.mode} rule set rs-${set.version} out of force. ${set.mode === 'live' ? 'Only the built-in thresholds apply until another set is approved.' : 'Its shadow run ended.'}`,
+          objectId: set.id,
+        });
         return answer(set);
       },
     );
@@ -318,7 +334,7 @@ export function ruleSetRoutes(deps: { db: Db; clock: Clock; risk: RiskEngine }) 
         },
       },
       async (request) => {
-        requireOperator(request);
+        requireFraudDesk(request);
         const set = await found(request.params.id);
         return shadowReport(db.pool, `rs-${set.version}`, clock.now());
       },
@@ -335,7 +351,7 @@ export function ruleSetRoutes(deps: { db: Db; clock: Clock; risk: RiskEngine }) 
         },
       },
       async (request) => {
-        requireOperator(request);
+        requireFraudDesk(request);
         const { rules, rule_set: ruleSet } = request.body;
         if ((rules === undefined) === (ruleSet === undefined))
           throw new KassaError('invalid_request', 'Send either rules or rule_set, not both.', {
@@ -345,14 +361,24 @@ export function ruleSetRoutes(deps: { db: Db; clock: Clock; risk: RiskEngine }) 
           rules === undefined
             ? activeRuleSet(await found(ruleSet as string))
             : { id: 'draft', label: 'draft', rules: compiledOrRefused(rules) };
-        const to = clock.now();
-        const days = request.body.days ?? 28;
-        return backtestRules(db.pool, set, {
-          from: new Date(to.getTime() - days * 86_400_000),
-          to,
-          thresholds: deps.risk.thresholds,
-          modelEnforced: deps.risk.models.promotedNow(),
-        });
+        // One backtest at a time per process: each reads up to weeks of decisions.
+        if (backtesting)
+          throw new KassaError('rate_limited', 'A backtest is running; try again when it ends.', {
+            retryAfterSeconds: 10,
+          });
+        backtesting = true;
+        try {
+          const to = clock.now();
+          const days = request.body.days ?? 28;
+          return await backtestRules(db.pool, set, {
+            from: new Date(to.getTime() - days * 86_400_000),
+            to,
+            thresholds: deps.risk.thresholds,
+            modelEnforced: deps.risk.models.promotedNow(),
+          });
+        } finally {
+          backtesting = false;
+        }
       },
     );
   };

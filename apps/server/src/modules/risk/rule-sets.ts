@@ -22,6 +22,8 @@ export interface RuleSetRecord {
   readonly reviewedBy: string | null;
   readonly reviewedAt: Date | null;
   readonly reviewNote: string | null;
+  /** The set in force in its mode when it was submitted (null: none was). */
+  readonly basedOn: string | null;
 }
 
 export interface RulesState {
@@ -42,10 +44,11 @@ type Row = {
   reviewed_by: string | null;
   reviewed_at: Date | null;
   review_note: string | null;
+  based_on: string | null;
 };
 
 const columns = `id, version, description, mode, rules, status, submitted_by, submitted_at,
-  reviewed_by, reviewed_at, review_note`;
+  reviewed_by, reviewed_at, review_note, based_on`;
 
 const fromRow = (r: Row): RuleSetRecord => ({
   id: r.id,
@@ -59,6 +62,7 @@ const fromRow = (r: Row): RuleSetRecord => ({
   reviewedBy: r.reviewed_by,
   reviewedAt: r.reviewed_at,
   reviewNote: r.review_note,
+  basedOn: r.based_on,
 });
 
 /** The version a movement's decision records: `rs-<n>`, or the built-in thresholds alone. */
@@ -75,8 +79,12 @@ export async function submitRuleSet(
   now: Date,
 ): Promise<RuleSetRecord> {
   const { rows } = await q.query<Row>(
-    `insert into risk_rule_sets (id, description, mode, rules, status, submitted_by, submitted_at)
-     values ($1, $2, $3, $4::jsonb, 'pending_approval', $5, $6) returning ${columns}`,
+    `insert into risk_rule_sets (id, description, mode, rules, status, submitted_by, submitted_at,
+                                 based_on)
+     select $1, $2, $3, $4::jsonb, 'pending_approval', $5, $6,
+            case when $3 = 'live' then s.live else s.shadow end
+       from risk_rules_state s
+     returning ${columns}`,
     [
       newUuid(now.getTime()),
       input.description,
@@ -120,29 +128,52 @@ export async function rulesState(q: Queryable): Promise<RulesState> {
   };
 }
 
+export type ReviewOutcome =
+  | { readonly ok: true; readonly set: RuleSetRecord }
+  | { readonly ok: false; readonly why: 'not_pending' | 'stale' | 'submitter_disabled' };
+
 /**
  * Records a second operator's verdict on a pending set; an approval also puts it in force (as
- * the live or the shadow set) in the same transaction. Null when the set is not pending; the
- * table refuses a reviewer who is the submitter.
+ * the live or the shadow set) in the same transaction. Run in a transaction: the state row is
+ * locked first, so an approval and a deactivation or another approval take turns. An approval
+ * is refused when the set in force changed since submission (it would silently replace a
+ * newer set) or its submitter's account was disabled. The table refuses a reviewer who is
+ * the submitter.
  */
 export async function reviewRuleSet(
   q: Queryable,
   input: { id: string; verdict: 'approved' | 'rejected'; reviewedBy: string; note: string | null },
   now: Date,
-): Promise<RuleSetRecord | null> {
+): Promise<ReviewOutcome> {
+  const state = await q.query<{ live: string | null; shadow: string | null }>(
+    'select live, shadow from risk_rules_state for update',
+  );
+  const pending = await q.query<Row & { submitter_disabled: boolean }>(
+    `select ${columns}, (select o.disabled_at is not null from operators o
+                          where o.id = submitted_by) as submitter_disabled
+       from risk_rule_sets where id = $1 for update`,
+    [input.id],
+  );
+  const set = pending.rows[0];
+  if (set === undefined || set.status !== 'pending_approval')
+    return { ok: false, why: 'not_pending' };
+  if (input.verdict === 'approved') {
+    if (set.submitter_disabled) return { ok: false, why: 'submitter_disabled' };
+    const inForce = state.rows[0]?.[set.mode] ?? null;
+    if (inForce !== set.based_on) return { ok: false, why: 'stale' };
+  }
   const { rows } = await q.query<Row>(
     `update risk_rule_sets set status = $2, reviewed_by = $3, reviewed_at = $4, review_note = $5
-      where id = $1 and status = 'pending_approval' returning ${columns}`,
+      where id = $1 returning ${columns}`,
     [input.id, input.verdict, input.reviewedBy, now.toISOString(), input.note],
   );
-  const row = rows[0];
-  if (row === undefined) return null;
+  const row = rows[0] as Row;
   if (input.verdict === 'approved') await activateRuleSet(q, row.id, row.mode, now);
-  return fromRow(row);
+  return { ok: true, set: fromRow(row) };
 }
 
 /** Puts an approved set in force as the live or the shadow set (one row, one statement). */
-export async function activateRuleSet(
+async function activateRuleSet(
   q: Queryable,
   id: string,
   mode: RuleSetMode,
@@ -154,10 +185,20 @@ export async function activateRuleSet(
   );
 }
 
-/** Takes a set out of force: no live set leaves the built-in thresholds; no shadow set, none. */
-export async function deactivateRules(q: Queryable, mode: RuleSetMode, now: Date): Promise<void> {
-  await q.query(
-    `update risk_rules_state set ${mode === 'live' ? 'live' : 'shadow'} = null, changed_at = $1`,
-    [now.toISOString()],
+/**
+ * Takes a set out of force if it is the one in force (compare and swap: a concurrent approval
+ * of another set is never undone by it): no live set leaves the built-in thresholds, no shadow
+ * set runs none. False when it was not in force.
+ */
+export async function deactivateRuleSet(
+  q: Queryable,
+  set: { id: string; mode: RuleSetMode },
+  now: Date,
+): Promise<boolean> {
+  const column = set.mode === 'live' ? 'live' : 'shadow';
+  const result = await q.query(
+    `update risk_rules_state set ${column} = null, changed_at = $2 where ${column} = $1`,
+    [set.id, now.toISOString()],
   );
+  return (result.rowCount ?? 0) > 0;
 }
