@@ -110,6 +110,14 @@ if (files.some((file) => file.endsWith('.cluster.test.ts'))) {
   if (installed.status !== 0) throw new Error('scripts/ensure-cluster-packages.sh failed');
 }
 
+// The observability tests run Debian's promtool and amtool on ops/: installed the same way.
+if (files.some((file) => file.endsWith('.ops.test.ts'))) {
+  const installed = spawnSync('bash', [join(root, 'scripts', 'ensure-prometheus.sh')], {
+    stdio: 'inherit',
+  });
+  if (installed.status !== 0) throw new Error('scripts/ensure-prometheus.sh failed');
+}
+
 const child = spawn(
   process.execPath,
   ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-reporter=spec', ...files],

@@ -4,6 +4,7 @@ import { setMaxListeners } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { cardBehaviour, payoutFailure } from './test-cards.ts';
 import { noFaults, parseFaults, type Faults } from './faults.ts';
+import { addSimMetrics } from './sim-metrics.ts';
 import { SimStore, type Charge, type Payout } from './sim-store.ts';
 
 export interface ProcessorSimOptions {
@@ -87,6 +88,7 @@ export function createProcessorSim(options: ProcessorSimOptions) {
   setMaxListeners(0, stopping.signal); // one listener per callback in flight
 
   const app = Fastify({ logger: false });
+  addSimMetrics(app, stats);
 
   app.addHook('onRequest', async (request, reply) => {
     if (!request.url.startsWith('/v1/')) return;

@@ -34,6 +34,8 @@ export interface Config {
   readonly idempotencyKeyTtlHours: number;
   readonly bodyLimitBytes: number;
   readonly workerIntervalMs: number;
+  /** The worker process's own `/metrics` port, on `host` (absent: the worker serves none). */
+  readonly workerMetricsPort: number | undefined;
   readonly seedDemo: boolean;
   /** Build and serve the mobile web app at /app/ (api and npm start). */
   readonly webApp: boolean;
@@ -596,6 +598,10 @@ export function loadConfig(
     idempotencyKeyTtlHours: integer(env, 'IDEMPOTENCY_KEY_TTL_HOURS', 192, 168, 8_760),
     bodyLimitBytes: integer(env, 'BODY_LIMIT_BYTES', 1_048_576, 1_024, 16_777_216),
     workerIntervalMs: integer(env, 'WORKER_INTERVAL_MS', 5_000, 10, 3_600_000),
+    workerMetricsPort:
+      optionalString(env, 'WORKER_METRICS_PORT') === undefined
+        ? undefined
+        : integer(env, 'WORKER_METRICS_PORT', 0, 0, 65_535),
     seedDemo: (env['KASSA_SEED_DEMO'] ?? 'true') !== 'false',
     webApp: (env['KASSA_WEB_APP'] ?? 'true') !== 'false',
     processor: Object.freeze({

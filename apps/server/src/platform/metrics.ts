@@ -1,10 +1,31 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { performance } from 'node:perf_hooks';
 
+/**
+ * Latency buckets for anything a payment waits on: 1 ms to 10 s, with 300 ms as a bucket edge
+ * because the latency SLO counts requests under it (docs/observability.md).
+ */
+export const latencyBucketsSeconds = [
+  0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.3, 0.5, 1, 2.5, 5, 10,
+] as const;
+
+/**
+ * Node's own metrics (`kassa_process_cpu_seconds_total`, `kassa_nodejs_heap_size_used_bytes`, …).
+ * The library names them `process_…` and `nodejs_…` itself, so the prefix is `kassa_` alone.
+ * Its three `nodejs_active_*_total` gauges are dropped: a gauge named `_total` fails
+ * `promtool check metrics`, and the per-type `kassa_nodejs_active_*` gauges sum to the same.
+ */
+function registerProcessMetrics(registry: Registry): void {
+  const prefix = 'kassa_';
+  collectDefaultMetrics({ register: registry, prefix });
+  for (const name of ['active_handles', 'active_requests', 'active_resources'])
+    registry.removeSingleMetric(`${prefix}nodejs_${name}_total`);
+}
+
 /** Prometheus metrics, named `kassa_<subsystem>_<name>_<unit>` (shared/CONVENTIONS.md). */
 export function createMetrics() {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'kassa_process_' });
+  registerProcessMetrics(registry);
   let eventLoopAtLastScrape = performance.eventLoopUtilization();
   return {
     registry,
@@ -29,7 +50,7 @@ export function createMetrics() {
       name: 'kassa_http_request_duration_seconds',
       help: 'HTTP request duration by route and method.',
       labelNames: ['route', 'method'] as const,
-      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      buckets: [...latencyBucketsSeconds],
       registers: [registry],
     }),
     httpInFlight: new Gauge({
@@ -81,7 +102,7 @@ export function createMetrics() {
     ledgerBatchDuration: new Histogram({
       name: 'kassa_ledger_batch_duration_seconds',
       help: 'Wall time of one ledger transaction.',
-      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
+      buckets: [...latencyBucketsSeconds],
       registers: [registry],
     }),
     processorCalls: new Counter({
@@ -94,7 +115,7 @@ export function createMetrics() {
       name: 'kassa_processor_call_duration_seconds',
       help: 'Wall time of one processor call attempt.',
       labelNames: ['operation'] as const,
-      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      buckets: [...latencyBucketsSeconds],
       registers: [registry],
     }),
     processorCircuitState: new Gauge({
@@ -105,6 +126,21 @@ export function createMetrics() {
     processorFlowsUnfinished: new Gauge({
       name: 'kassa_processor_flows_unfinished',
       help: 'Top-ups and payouts not yet finished (processing or outcome_unknown), as of the last worker pass.',
+      registers: [registry],
+    }),
+    // Outcome-unknown SLO: 99% resolved within 5 minutes (a bucket edge at 300 s).
+    processorOutcomeUnknownResolution: new Histogram({
+      name: 'kassa_processor_outcome_unknown_resolution_seconds',
+      help: 'From a top-up or payout becoming outcome_unknown to its definite outcome, by kind.',
+      labelNames: ['kind'] as const,
+      buckets: [1, 5, 15, 30, 60, 120, 300, 600, 1_800, 3_600, 21_600],
+      registers: [registry],
+    }),
+    // Webhook SLO: 99% of first attempts within 60 s of the event (a bucket edge at 60 s).
+    webhookFirstAttemptDelay: new Histogram({
+      name: 'kassa_webhook_first_attempt_delay_seconds',
+      help: 'From an event being committed to the first attempt to deliver it to an endpoint.',
+      buckets: [0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 900, 3_600],
       registers: [registry],
     }),
     webhookDeliveries: new Counter({

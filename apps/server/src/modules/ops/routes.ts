@@ -4,6 +4,7 @@ import { requireOperator } from '../../platform/request-context.ts';
 import type { Db } from '../../platform/db.ts';
 import type { Metrics } from '../../platform/metrics.ts';
 import { outboxLag } from '../events/index.ts';
+import { oldestOutcomeUnknownAgeSeconds } from '../rails/index.ts';
 
 export interface OpsDeps {
   readonly db: Db;
@@ -64,6 +65,15 @@ export function opsRoutes(deps: OpsDeps) {
     async collect() {
       const lag = await outboxLag(deps.db.pool, deps.outboxReaders);
       for (const [consumer, n] of lag) this.set({ consumer }, n);
+    },
+  });
+  // Read at scrape time, so it grows while no worker runs to resolve anything.
+  new Gauge({
+    name: 'kassa_processor_outcome_unknown_oldest_age_seconds',
+    help: 'How long the oldest top-up or payout still outcome_unknown has been so (0: none is).',
+    registers: [deps.metrics.registry],
+    async collect() {
+      this.set(await oldestOutcomeUnknownAgeSeconds(deps.db.pool));
     },
   });
   new Gauge({

@@ -70,7 +70,10 @@ export async function settle(
 ): Promise<Settled> {
   const { deps } = context;
   const now = deps.clock.now();
+  // When the flow became outcome_unknown, if this settlement is what resolved it.
+  let unknownSince: Date | null = null;
   const settled = await deps.db.transaction(async (client) => {
+    unknownSince = null;
     const flow = await selectFlow(client, { paymentId }, { lock: true });
     assert(flow !== null, 'settling a known flow');
     const payment = await selectPayment(client, paymentId, { lock: true });
@@ -104,11 +107,26 @@ export async function settle(
       return { ...(await reread(client, paymentId)), finishedNow: false };
     }
     const finishedNow = await record(context, client, flow, payment, outcome, now);
+    // The status changes only on the way in (see above), so `updatedAt` is when it went unknown.
+    if (finishedNow && payment.status === 'outcome_unknown') unknownSince = payment.updatedAt;
     return { ...(await reread(client, paymentId)), finishedNow };
   });
+  observeResolution(context, settled.flow, unknownSince, now);
   if (outcome.result === 'unknown' && settled.flow.recoveryPoint === 'started')
     deps.logger.warn({ payment: paymentId, reason: outcome.reason }, 'processor outcome unknown');
   return answer(context, settled);
+}
+
+/** Outcome-unknown SLO: how long a flow the settler just finished had been outcome_unknown. */
+function observeResolution(
+  { deps }: RailsContext,
+  flow: FlowRecord,
+  unknownSince: Date | null,
+  now: Date,
+): void {
+  if (unknownSince === null) return;
+  const seconds = Math.max(0, now.getTime() - unknownSince.getTime()) / 1000;
+  deps.metrics.processorOutcomeUnknownResolution.observe({ kind: flow.kind }, seconds);
 }
 
 /**

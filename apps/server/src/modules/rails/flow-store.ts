@@ -245,6 +245,20 @@ export async function countUnfinishedFlows(q: Queryable): Promise<number> {
   return Number(rows.rows[0]?.n ?? 0);
 }
 
+/**
+ * How long the oldest top-up or payout still `outcome_unknown` has been so, by the database's
+ * clock (0: none is). The payment's `updated_at` is when it went unknown: the status changes
+ * only on the way in and on the way out (flow-settlement.ts). Walks the unfinished-flow index.
+ */
+export async function oldestOutcomeUnknownAgeSeconds(q: Queryable): Promise<number> {
+  const rows = await q.query<{ age: string | null }>(
+    `select extract(epoch from now() - min(p.updated_at))::text as age
+       from processor_flows f join payments p on p.id = f.payment_id
+      where f.recovery_point <> 'finished' and p.status = 'outcome_unknown'`,
+  );
+  return Math.max(0, Number(rows.rows[0]?.age ?? 0));
+}
+
 /** The sealed bank accounts of payouts, for `kassa keys rotate`. */
 export function flowSealedColumns(box: SecretBox): SealedColumn[] {
   return [{ table: 'processor_flows', key: 'payment_id', column: 'bank_account_sealed', box }];

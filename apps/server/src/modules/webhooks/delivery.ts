@@ -37,6 +37,8 @@ interface Claimed {
   endpoint_id: string;
   event_id: string;
   attempts: number;
+  /** Never tried, postponed or requeued: this send is the delivery's first attempt. */
+  first_attempt: boolean;
   url: string;
 }
 
@@ -69,7 +71,8 @@ export function createWebhookDelivery(deps: WebhookDeliveryDeps) {
     return deps.db.transaction(async (client) => {
       // Walks the partial index on next_attempt_at; endpoint and order checks are per row.
       const due = await client.query<Omit<Claimed, 'url'>>(
-        `select d.id, d.endpoint_id, d.event_id, d.attempts
+        `select d.id, d.endpoint_id, d.event_id, d.attempts,
+                (d.attempts = 0 and d.next_attempt_at = d.created_at) as first_attempt
            from webhook_deliveries d
           where d.status = 'pending' and d.next_attempt_at <= $1
             and (d.lease_until is null or d.lease_until <= $1)
@@ -111,6 +114,10 @@ export function createWebhookDelivery(deps: WebhookDeliveryDeps) {
     const timestamp = Math.floor(now.getTime() / 1000);
     const messageId = encodeId('evt', event.id);
     const secrets = await deps.endpoints.signingSecrets(deps.db.pool, delivery.endpoint_id, now);
+    if (delivery.first_attempt)
+      deps.metrics.webhookFirstAttemptDelay.observe(
+        Math.max(0, now.getTime() - event.created_at.getTime()) / 1000,
+      );
     let status: number | null = null;
     let error: string | null = null;
     try {
