@@ -7,7 +7,9 @@ import { after, before, describe, it } from 'node:test';
 import { backtestCommand } from '../src/main/risk-backtest-cli.ts';
 import { loadConfig } from '../src/config/config.ts';
 import { newUuid } from '../src/kernel/ids.ts';
-import { scoreDrift } from '../src/modules/risk/index.ts';
+import { recordedRows, scoreDrift } from '../src/modules/risk/index.ts';
+import { trainCommand, trainFlags } from '../src/main/risk-cli.ts';
+import { parseFlags } from '../src/main/risk-cli-flags.ts';
 import { startTestSystem, type TestSystem } from './support/test-system.ts';
 
 /**
@@ -461,5 +463,59 @@ describe('score drift', () => {
       await client.query('set session_replication_role = origin');
       client.release();
     }
+  });
+});
+
+describe('labels for the next training run', () => {
+  it('a refund for fraud labels the payment; training reads the recorded decisions with their labels', async () => {
+    const { alice } = await funded();
+    const merchant = await t.createMerchant();
+    const paid = await t.request('POST', '/v1/payments', {
+      token: alice.token,
+      key: randomUUID(),
+      body: { merchant: merchant.id, amount: 2_500, currency: 'USD' },
+    });
+    assert.equal(paid.statusCode, 201, paid.body);
+    const refund = (reason: string) =>
+      t.request('POST', '/v1/refunds', {
+        token: merchant.secretKey,
+        key: randomUUID(),
+        body: { payment: paid.json().id, amount: 1_000, reason },
+      });
+    assert.equal((await refund('requested_by_customer')).statusCode, 201);
+    const labelsOf = () =>
+      t.system.db.query<{ source: string; label: string }>(
+        `select source, label from risk_labels l join payments p on p.id = l.payment_id
+          where p.payer_user_id = (select id from users where email = $1)`,
+        [alice.email],
+      );
+    assert.deepEqual(await labelsOf(), [], 'an ordinary refund labels nothing');
+    assert.equal((await refund('fraudulent')).statusCode, 201);
+    assert.deepEqual(await labelsOf(), [{ source: 'fraud_refund', label: 'fraud' }]);
+
+    const now = new Date();
+    const recorded = await recordedRows(
+      t.system.db.pool,
+      new Date(now.getTime() - 86_400_000),
+      now,
+    );
+    assert.ok(recorded.count >= 2, String(recorded.count));
+    assert.ok(recorded.labels.includes(1), 'the labelled payments are fraud rows');
+    assert.equal(recorded.vectors.length, recorded.count * 65);
+
+    const dir = mkdtempSync(join(tmpdir(), 'kassa-train-'));
+    const lines: string[] = [];
+    const code = trainCommand(
+      parseFlags(['--users', '200', '--days', '10', '--out', join(dir, 'model.json')], trainFlags),
+      dir,
+      (line) => lines.push(line),
+      () => undefined,
+      recorded,
+    );
+    assert.equal(code, 0);
+    const trained = JSON.parse(lines.join('\n'));
+    assert.equal(trained.recorded_rows, recorded.count);
+    assert.ok(trained.recorded_fraud >= 1);
+    assert.equal(trained.training_rows > recorded.count, true);
   });
 });

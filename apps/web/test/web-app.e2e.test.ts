@@ -220,6 +220,10 @@ it(
     await page.getByLabel('Amount').fill('100');
     await page.getByRole('button', { name: 'Top up', exact: true }).click();
     await page.getByRole('heading', { name: '$100.00 added' }).waitFor();
+    // Finished: no armed form is left to charge the card a second time.
+    assert.equal(await page.getByRole('button', { name: 'Top up', exact: true }).count(), 0);
+    assert.equal(await page.getByLabel('Amount').isVisible(), false);
+    await page.getByRole('button', { name: 'Top up again' }).waitFor();
     await accessible('05-topup-done');
 
     // Send: three taps from home (Send, Review, Send $12.50).

@@ -36,10 +36,8 @@ import { forwardEvents, newWebhookSecret } from '../modules/webhooks/index.ts';
 import { defaultNatsUsers, natsServerConfig } from '../modules/events/index.ts';
 import { runMain } from './process-lifecycle.ts';
 import { backupCommand } from './backup-cli.ts';
-import { backtestCommand } from './risk-backtest-cli.ts';
-import { promoteCommand } from './risk-promote-cli.ts';
-import { UsageError } from './risk-cli-flags.ts';
 import { riskCommand } from './risk-cli.ts';
+import { needsDatabase, riskDatabaseCommand } from './risk-database-cli.ts';
 import { withSystem } from './cli-system.ts';
 import { eventConsumerNames } from './system.ts';
 
@@ -204,24 +202,15 @@ await runMain('kassa', async () => {
     case 'dr':
       code = await backupCommand(command, process.argv.slice(3), config, say);
       break;
-    case 'risk':
-      code =
-        process.argv[3] === 'promote' || process.argv[3] === 'backtest'
-          ? await withSystem(config, (system) => {
-              const args = process.argv.slice(4);
-              const now = system.clock.now();
-              return (
-                process.argv[3] === 'promote'
-                  ? promoteCommand(args, system.db.pool, now, say)
-                  : backtestCommand(args, system.db.pool, config.risk, now, say)
-              ).catch((error: unknown) => {
-                if (!(error instanceof Error)) throw error;
-                process.stderr.write(`kassa risk: ${error.message}\n`);
-                return error instanceof UsageError ? 2 : 1;
-              });
-            })
-          : riskCommand(process.argv.slice(3), config.dataDir, say);
+    case 'risk': {
+      const args = process.argv.slice(3);
+      code = needsDatabase(args)
+        ? await withSystem(config, (system) =>
+            riskDatabaseCommand(args, system.db.pool, system.clock.now(), config, say),
+          )
+        : riskCommand(args, config.dataDir, say);
       break;
+    }
     case 'nats-config': {
       // No database: the file depends on the stream, the consumers and the user names only.
       const users = config.nats.credentials;

@@ -3,12 +3,14 @@ import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import {
   InvalidModelError,
+  joinRows,
   modelVersion,
   serializeModel,
   simulate,
   splitByTime,
   summarizeSimulation,
   trainRiskModel,
+  type LabelledRows,
 } from '../modules/risk/index.ts';
 import { integer, modelKind, parseFlags, UsageError, world, type Flags } from './risk-cli-flags.ts';
 import { evaluateCommand } from './risk-evaluate-cli.ts';
@@ -18,8 +20,11 @@ const help = `usage: npm run kassa -- risk <simulate|train|evaluate|promote|back
       Labelled synthetic traffic (7 fraud typologies and their look-alikes). Prints counts;
       --out writes the events as JSON lines (amounts in minor units, as strings).
   risk train [--seed N] [--model gbdt|logistic] [--users N] [--days N] [--out FILE]
+             [--recorded-days N]
       Simulates, splits by time, trains on the earlier part; writes the model JSON to FILE
-      (default <data dir>/risk/model-<version>.json) and prints its version.
+      (default <data dir>/risk/model-<version>.json) and prints its version. With
+      --recorded-days, also on the decisions recorded over the last N days with their labels
+      (payer reports, review verdicts, fraud refunds); needs the database.
   risk evaluate [--seed N | --seeds 1,2,3,4,5] [--model gbdt|logistic] [--model-file FILE]
                 [--users N] [--days N] [--json]
       Trains (or loads --model-file) and scores the later, held-out part of each seed's
@@ -58,18 +63,7 @@ export function riskCommand(
           say,
         );
       case 'train':
-        return trainCommand(
-          parseFlags(rest, {
-            seed: 'value',
-            users: 'value',
-            days: 'value',
-            model: 'value',
-            out: 'value',
-          }),
-          dataDir,
-          say,
-          progress,
-        );
+        return trainCommand(parseFlags(rest, trainFlags), dataDir, say, progress, null);
       case 'evaluate':
         return evaluateCommand(
           parseFlags(rest, {
@@ -123,19 +117,38 @@ function simulateCommand(flags: Flags, say: (line: string) => void): number {
   return 0;
 }
 
-function trainCommand(
+export const trainFlags = {
+  seed: 'value',
+  users: 'value',
+  days: 'value',
+  model: 'value',
+  out: 'value',
+  'recorded-days': 'value',
+} as const;
+
+/**
+ * Trains on the simulator's traffic, and with `recorded` on the decisions recorded in
+ * production with their labels too (`--recorded-days N`, read by the caller from the database).
+ */
+export function trainCommand(
   flags: Flags,
   dataDir: string,
   say: (line: string) => void,
   progress: (line: string) => void,
+  recorded: LabelledRows | null,
 ): number {
   const seed = integer(flags, 'seed', 1, 0, 2 ** 31 - 1);
   const kind = modelKind(flags);
+  if (flags.get('recorded-days') !== undefined && recorded === null)
+    throw new UsageError('--recorded-days needs the database (run it with DATABASE_URL set)');
   progress(`simulating seed ${seed}…`);
   const split = splitByTime(simulate(world(flags, seed)));
-  progress(`training ${kind} on ${split.train.count} rows…`);
+  const rows = recorded === null ? split.train : joinRows(split.train, recorded);
+  progress(
+    `training ${kind} on ${rows.count} rows${recorded === null ? '' : ` (${recorded.count} recorded, ${recorded.labels.reduce((n, l) => n + l, 0)} labelled fraud)`}…`,
+  );
   const startedMs = performance.now();
-  const model = trainRiskModel(split.train, { kind, seed });
+  const model = trainRiskModel(rows, { kind, seed });
   const trainingSeconds = seconds(startedMs);
   const serialized = serializeModel(model);
   const version = modelVersion(serialized);
@@ -152,7 +165,9 @@ function trainCommand(
         path,
         kind,
         seed,
-        training_rows: split.train.count,
+        training_rows: rows.count,
+        recorded_rows: recorded?.count ?? 0,
+        recorded_fraud: recorded === null ? 0 : recorded.labels.reduce((n, l) => n + l, 0),
         training_seconds: trainingSeconds,
         bytes: serialized.length,
       },

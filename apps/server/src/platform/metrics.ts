@@ -86,6 +86,18 @@ export function createMetrics() {
       labelNames: ['kind', 'policy'] as const,
       registers: [registry],
     }),
+    riskReasons: new Counter({
+      name: 'kassa_risk_reasons_total',
+      help: 'Reasons given with enforced risk decisions other than allow (a rule, a signal, a list).',
+      labelNames: ['decision', 'reason'] as const,
+      registers: [registry],
+    }),
+    riskDecisionSeconds: new Histogram({
+      name: 'kassa_risk_decision_seconds',
+      help: 'Time to decide a movement: features, model and rules (successful decisions).',
+      buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25],
+      registers: [registry],
+    }),
     riskScore: new Histogram({
       name: 'kassa_risk_score',
       help: 'Risk scores (0-99) of scored movements (the distribution drift is watched on it).',

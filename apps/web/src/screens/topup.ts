@@ -162,6 +162,26 @@ export async function renderTopUp(app: App): Promise<void> {
     const shown = formatMoney(topUp.amount, topUp.currency);
     if (topUp.status === 'succeeded') {
       announce(`${shown} added`);
+      // Finished: the form goes away (a second tap must never charge again); a new top-up
+      // starts from an empty form with a new key.
+      form.hidden = true;
+      amount.value = '';
+      keyFor = '';
+      const again = h(
+        'button',
+        {
+          type: 'button',
+          class: 'secondary',
+          on: {
+            click: () => {
+              result.replaceChildren();
+              form.hidden = false;
+              amount.focus();
+            },
+          },
+        },
+        'Top up again',
+      );
       result.replaceChildren(
         h(
           'div',
@@ -169,9 +189,9 @@ export async function renderTopUp(app: App): Promise<void> {
           h('h2', {}, `${shown} added`),
           h('p', {}, 'Your balance is updated.'),
           h('a', { class: 'button secondary', href: '#/home' }, 'Back to home'),
+          again,
         ),
       );
-      keyFor = '';
     } else if (topUp.status === 'requires_action' && topUp.next_action) {
       result.replaceChildren(
         h(
@@ -197,7 +217,7 @@ export async function renderTopUp(app: App): Promise<void> {
           'div',
           { class: 'notice error', role: 'alert' },
           h('h2', {}, 'Top-up failed'),
-          h('p', {}, `The card was not charged (${topUp.failure_code ?? 'declined'}).`),
+          h('p', {}, `The card was not charged: ${cardFailure(topUp.failure_code)}`),
           h('p', {}, h('strong', {}, 'No money moved.')),
         ),
       );
@@ -239,4 +259,26 @@ export async function renderTopUp(app: App): Promise<void> {
     cardForm(app, () => void renderTopUp(app)),
   );
   app.show('Top up', [form, result, addAnother], { back: '#/home' });
+}
+
+/** A processor's refusal in words (never the raw code). */
+function cardFailure(code: string | null | undefined): string {
+  switch (code) {
+    case 'insufficient_funds':
+      return 'the card’s account has too little money. Try a smaller amount or another card.';
+    case 'expired_card':
+      return 'the card has expired. Use another card.';
+    case 'incorrect_number':
+      return 'the card number was not recognised. Add the card again.';
+    case 'processing_error':
+    case 'processor_unavailable':
+      return 'the card network did not answer. Try again in a moment.';
+    case 'authentication_failed':
+    case 'authentication_timeout':
+      return 'your bank’s confirmation did not complete. Try again and confirm with your bank.';
+    case null:
+    case undefined:
+    default:
+      return 'your bank declined it. Try another card or contact your bank.';
+  }
 }

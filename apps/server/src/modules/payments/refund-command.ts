@@ -12,8 +12,11 @@ import { recordPublicEvents } from '../events/index.ts';
 import { paymentEvents } from './payment-events.ts';
 import { addPaymentChange, selectPayment, type PaymentRecord } from './payment-record.ts';
 import { wireAmount } from './payment-views.ts';
-import { effectiveDecision, publicRisk, type RiskAssessment } from '../risk/index.ts';
+import { addRiskLabel, effectiveDecision, publicRisk, type RiskAssessment } from '../risk/index.ts';
 import { withoutReasons } from './payment-views.ts';
+
+/** The refund reason that labels the payment fraud (as Stripe's `fraudulent`). */
+export const fraudulentRefund = 'fraudulent';
 
 const insertRefunds = batchStatement<{
   id: string;
@@ -141,6 +144,15 @@ export function refundCommand(
         risk: request.risk,
       });
       addPaymentChange(effects, paid.id, { amountRefunded: paid.amountRefunded + amount }, now);
+      // A refund for fraud (Stripe's reason code) teaches the next model what fraud looked like.
+      if (request.reason === fraudulentRefund)
+        addRiskLabel(effects, {
+          paymentId: paid.id,
+          source: 'fraud_refund',
+          label: 'fraud',
+          note: null,
+          at: now,
+        });
       addJournalEvents(effects, [
         {
           type: 'payment.refunded',

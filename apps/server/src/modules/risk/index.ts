@@ -33,7 +33,13 @@ export { evaluateScores, scoreRows, type EvaluationReport } from './domain/evalu
 export { averageReports } from './domain/seed-average.ts';
 export { featureCount } from './domain/features.ts';
 export { simulate } from './domain/simulator.ts';
-export { splitByTime, type TrainTestSplit } from './domain/training-set.ts';
+export {
+  joinRows,
+  splitByTime,
+  type LabelledRows,
+  type TrainTestSplit,
+} from './domain/training-set.ts';
+export { recordedRows } from './recorded-rows.ts';
 export { summarizeSimulation } from './domain/simulation-summary.ts';
 export { trainRiskModel } from './domain/train-risk-model.ts';
 export { addRiskLabel, recordRiskLabel, type RiskLabel } from './risk-labels.ts';

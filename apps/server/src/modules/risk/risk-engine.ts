@@ -244,9 +244,18 @@ export function createRiskEngine(deps: {
         timer = setTimeout(() => reject(new Error('risk scoring timed out')), settings.timeoutMs);
       });
       try {
+        const startedNs = process.hrtime.bigint();
         const risk = await Promise.race([score(input), timeout]);
-        deps.metrics?.riskDecisions.inc({ kind: input.kind, decision: effectiveDecision(risk) });
+        const decision = effectiveDecision(risk);
+        deps.metrics?.riskDecisions.inc({ kind: input.kind, decision });
+        deps.metrics?.riskDecisionSeconds.observe(
+          Number(process.hrtime.bigint() - startedNs) / 1e9,
+        );
         deps.metrics?.riskScore.observe(risk.score);
+        // Reason codes are few and fixed (signals, lists) or an operator's rule codes.
+        if (decision !== 'allow')
+          for (const reason of risk.reasons)
+            deps.metrics?.riskReasons.inc({ decision, reason: reason.code });
         return risk;
       } catch (error) {
         return failed(input, error);

@@ -2,12 +2,13 @@ import { batchStatement, type BatchEffects } from '../../platform/batch-effects.
 import type { Queryable } from '../../platform/db.ts';
 
 /**
- * Labels for the next training run: what became of a scored payment. A payer's fraud report
- * and an operator's review verdict each leave one label per payment (the first one stands).
+ * Labels for the next training run: what became of a scored payment. A payer's fraud report,
+ * an operator's review verdict and a merchant's refund for fraud (`reason: "fraudulent"`) each
+ * leave one label per payment and source (the first one stands).
  */
 export interface RiskLabel {
   readonly paymentId: string;
-  readonly source: 'payer_report' | 'review_verdict';
+  readonly source: 'payer_report' | 'review_verdict' | 'fraud_refund';
   readonly label: 'fraud' | 'legitimate';
   readonly note: string | null;
   readonly at: Date;
@@ -20,7 +21,7 @@ const insertLabels = batchStatement<RiskLabel>(
   (l) => [l.paymentId, l.source, l.label, l.note, l.at.toISOString()],
 );
 
-/** Adds a label to a ledger batch (a review verdict's). */
+/** Adds a label to a ledger batch (a review verdict's, a fraud refund's). */
 export function addRiskLabel(effects: BatchEffects, label: RiskLabel): void {
   effects.add(insertLabels, label);
 }

@@ -134,3 +134,32 @@ class RowBuilder {
     };
   }
 }
+
+/**
+ * Rows of two sources as one training set (the simulator's and the decisions recorded in
+ * production with their labels): the second's rows follow the first's.
+ */
+export function joinRows(a: LabelledRows, b: LabelledRows): LabelledRows {
+  const vectors = new Float64Array((a.count + b.count) * featureCount);
+  vectors.set(a.vectors, 0);
+  vectors.set(b.vectors, a.count * featureCount);
+  const join8 = (x: Uint8Array, y: Uint8Array) => {
+    const out = new Uint8Array(x.length + y.length);
+    out.set(x, 0);
+    out.set(y, x.length);
+    return out;
+  };
+  const times = new Float64Array(a.count + b.count);
+  times.set(a.atMs, 0);
+  times.set(b.atMs, a.count);
+  return {
+    count: a.count + b.count,
+    vectors,
+    labels: join8(a.labels, b.labels),
+    fraud: join8(a.fraud, b.fraud),
+    typologies: [...a.typologies, ...b.typologies],
+    lookAlikes: [...a.lookAlikes, ...b.lookAlikes],
+    atMs: times,
+    eventIds: [...a.eventIds, ...b.eventIds],
+  };
+}
