@@ -57,11 +57,29 @@ const stateLabels: Record<OutboxRecord['state'], string> = {
   processing: 'Sending…',
   succeeded: 'Paid',
   failed: 'Failed',
-  requires_action: 'Needs 2FA',
+  requires_action: 'Needs your code',
   under_review: 'On hold for a check',
 };
 
 /** A state pill that says it in words (colour is never the only signal). */
 export function statePill(state: OutboxRecord['state']): HTMLElement {
   return h('span', { class: `pill ${state}` }, stateLabels[state]);
+}
+
+/** A server status (a transfer's, a payment's, a top-up's…) in words, never the raw code. */
+const statusWords: Record<string, string> = {
+  succeeded: 'Done',
+  processing: 'In progress',
+  pending: 'In progress',
+  requires_action: 'Needs your confirmation',
+  requires_capture: 'Authorized',
+  under_review: 'On hold for a check',
+  outcome_unknown: 'Being confirmed',
+  canceled: 'Canceled',
+  failed: 'Failed',
+  refunded: 'Refunded',
+};
+
+export function statusText(status: string): string {
+  return statusWords[status] ?? 'In progress';
 }

@@ -11,6 +11,8 @@ export interface Review {
   readonly verb: 'Send' | 'Pay';
   readonly back: string;
   readonly recipient: string;
+  /** A line under the recipient (what was typed, a first payment, not checked yet). */
+  readonly recipientDetail?: string;
   /** For a merchant: the legal name the operator verified (null: not verified). */
   readonly verifiedName?: string | null;
   readonly amount: number;
@@ -60,6 +62,13 @@ export function showReview(app: App, review: Review): void {
           'dd',
           {},
           review.recipient,
+          review.recipientDetail === undefined
+            ? null
+            : h(
+                'span',
+                { class: 'hint', 'data-testid': 'recipient-detail' },
+                review.recipientDetail,
+              ),
           review.verifiedName === undefined
             ? null
             : h(

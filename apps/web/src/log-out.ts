@@ -1,5 +1,6 @@
 import type { App } from './app.ts';
 import { forgetMe } from './last-seen.ts';
+import { forgetRecipients } from './recent-recipients.ts';
 
 /**
  * Logs out and shows the log-in screen. Always works: the SDK forgets the session on this phone
@@ -8,7 +9,10 @@ import { forgetMe } from './last-seen.ts';
 export async function logOut(app: App): Promise<void> {
   const userId = app.kassa.userId();
   await app.kassa.logOut();
-  if (userId !== null) forgetMe(userId);
+  if (userId !== null) {
+    forgetMe(userId);
+    forgetRecipients(userId);
+  }
   app.me = null;
   app.go('#/welcome');
 }

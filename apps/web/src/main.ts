@@ -7,7 +7,7 @@ import { offlineLimitMinor } from './offline-limit.ts';
 import { renderHistory, renderReceipt } from './screens/history.ts';
 import { renderHome } from './screens/home.ts';
 import { renderPay } from './screens/pay.ts';
-import { renderSend } from './screens/send.ts';
+import { renderSend, renderSendReview } from './screens/send.ts';
 import { renderSettings } from './screens/settings.ts';
 import { renderTopUp } from './screens/topup.ts';
 import { renderWelcome } from './screens/welcome.ts';
@@ -84,7 +84,7 @@ async function render(): Promise<void> {
       case 'welcome':
         return await renderWelcome(screenApp);
       case 'send':
-        return await renderSend(screenApp);
+        return await (id === 'review' ? renderSendReview(screenApp) : renderSend(screenApp));
       case 'pay':
         return await renderPay(screenApp);
       case 'topup':

@@ -80,6 +80,9 @@ async function accessible(name: string): Promise<void> {
     [],
     `${name}: accessibility violations`,
   );
+  // Money in words: no raw code (card_declined, requires_action) on any screen.
+  const text = await page.locator('body').innerText();
+  assert.deepEqual(text.match(/\b[a-z]+_[a-z_]+\b/g) ?? [], [], `${name}: raw codes on screen`);
   await page.screenshot({ path: join(artifacts, `${name}.png`) });
 }
 
@@ -204,6 +207,11 @@ it(
     await page.getByLabel('Code from your authenticator app').fill(recovery.trim());
     await page.getByRole('button', { name: 'Verify' }).click();
     await screen('Home');
+    // Settings now says two-step verification is on (and offers no second enrolment).
+    await page.getByRole('link', { name: 'Settings', exact: true }).click();
+    await screen('Settings');
+    assert.match(await page.getByTestId('two-factor-status').innerText(), /On/);
+    assert.equal(await page.getByLabel('Current password').count(), 0);
 
     // Top up from a card: the card form posts straight to the vault.
     await page.getByRole('link', { name: 'Home', exact: true }).click();
@@ -231,19 +239,48 @@ it(
     await screen('Home');
     assert.equal(await page.getByTestId('balance').textContent(), '$100.00');
     await page.getByRole('link', { name: 'Send', exact: true }).click();
-    await page.getByLabel('To').fill(friend.email);
+    // Nobody by that address: said at the field, before any review, with what was typed kept.
+    await page.getByLabel('To').fill('nobody-here@kassa.test');
     await page.getByLabel('Amount').fill('12.50');
+    await page.getByRole('button', { name: 'Review' }).click();
+    await page.getByText('No Kassa user or wallet matches that recipient.').waitFor();
+    assert.equal(await page.getByLabel('To').getAttribute('aria-invalid'), 'true');
+    assert.equal(await page.getByLabel('Amount').inputValue(), '12.50');
+    await page.getByLabel('To').fill(friend.email);
     await page.getByRole('button', { name: 'Review' }).click();
     await screen('Review transfer');
     const review = await page.locator('dl.review').innerText();
     assert.match(review, /\$12\.50/);
     assert.match(review, /Fee\s+\$0\.00/);
     assert.match(review, /Balance after\s+\$87\.50/);
+    assert.match(review, /First payment to this person/);
+    assert.doesNotMatch(review, /nobody-here/);
     await accessible('06-send-review');
+    // Back (the link, then the system gesture) returns to the filled form; reload keeps the step.
+    await page.getByRole('link', { name: '‹ Back' }).click();
+    await screen('Send money');
+    assert.equal(await page.getByLabel('To').inputValue(), friend.email);
+    assert.equal(await page.getByLabel('Amount').inputValue(), '12.50');
+    await page.getByRole('button', { name: 'Review' }).click();
+    await screen('Review transfer');
+    await page.reload();
+    await screen('Review transfer');
+    await page.goBack();
+    await screen('Send money');
+    assert.equal(await page.getByLabel('Amount').inputValue(), '12.50');
+    await page.getByRole('button', { name: 'Review' }).click();
+    await screen('Review transfer');
     await page.getByRole('button', { name: 'Send $12.50' }).click();
     await screen('Done');
     await accessible('07-send-done');
     assert.equal(await balanceOf(friend.walletId, friend.token), 1_250);
+    // A returning user sends to a recent recipient from Home: the form opens filled in.
+    await page.getByRole('link', { name: 'Back to home', exact: true }).click();
+    await screen('Home');
+    await page.getByRole('group', { name: 'Send again' }).getByRole('button').first().click();
+    await screen('Send money');
+    assert.equal(await page.getByLabel('To').inputValue(), friend.email);
+    assert.equal(await page.getByLabel('Amount').inputValue(), '');
 
     // Pay a merchant by pasting its QR payload.
     await page.getByRole('link', { name: 'Pay', exact: true }).click();
@@ -401,5 +438,30 @@ it(
     );
     await accessible('13-on-hold');
     assert.equal(await balanceOf(friend.walletId, friend.token), before, 'nothing reached them');
+  },
+);
+
+it(
+  'dark theme: every screen reads in the dark scheme too (axe, contrast included)',
+  { timeout: 60_000 },
+  async () => {
+    await page.emulateMedia({ colorScheme: 'dark' });
+    try {
+      await page.getByRole('link', { name: 'Home', exact: true }).click();
+      await screen('Home');
+      const background = await page.evaluate(
+        () => getComputedStyle(document.documentElement).backgroundColor,
+      );
+      assert.equal(background, 'rgb(18, 18, 22)');
+      await accessible('14-home-dark');
+      await page.getByRole('link', { name: 'Send', exact: true }).click();
+      await screen('Send money');
+      await accessible('15-send-dark');
+      await page.getByRole('link', { name: 'Settings', exact: true }).click();
+      await screen('Settings');
+      await accessible('16-settings-dark');
+    } finally {
+      await page.emulateMedia({ colorScheme: 'light' });
+    }
   },
 );

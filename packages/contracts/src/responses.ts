@@ -119,7 +119,15 @@ export const User = Type.Object({
   created_at: Timestamp,
 });
 
-export const Me = Type.Intersect([User, Type.Object({ wallets: Type.Array(Wallet) })]);
+export const Me = Type.Intersect([
+  User,
+  Type.Object({
+    wallets: Type.Array(Wallet),
+    two_factor_enabled: Type.Boolean({
+      description: 'Two-step verification (an authenticator app) is on for this account.',
+    }),
+  }),
+]);
 export type Me = Static<typeof Me>;
 
 export const SessionTokens = Type.Object({

@@ -36,7 +36,10 @@ export async function renderHistory(app: App): Promise<void> {
     [
       ...(device.length === 0
         ? []
-        : [h('h2', {}, 'On this phone'), h('ul', { class: 'list' }, ...device.map(outboxRow))]),
+        : [
+            h('h2', {}, 'On this phone'),
+            h('ul', { class: 'list' }, ...device.map((r) => outboxRow(r, app))),
+          ]),
       entries.length === 0
         ? h('p', { class: 'empty' }, 'Nothing here yet.')
         : h('ul', { class: 'list', 'aria-label': 'History' }, ...entries.map(historyRow)),
@@ -66,7 +69,7 @@ export async function renderReceipt(app: App, id: string): Promise<void> {
         h('dt', {}, 'To'),
         h('dd', {}, r.to.name),
         h('dt', {}, 'Type'),
-        h('dd', {}, r.type),
+        h('dd', {}, typeText(r.type)),
         h('dt', {}, 'When'),
         h('dd', {}, new Date(r.created_at).toLocaleString('en')),
         ...(r.description === null ? [] : [h('dt', {}, 'Note'), h('dd', {}, r.description)]),
@@ -83,4 +86,18 @@ export async function renderReceipt(app: App, id: string): Promise<void> {
     ],
     { back: '#/history' },
   );
+}
+
+/** A receipt's type in words. */
+function typeText(type: string): string {
+  const words: Record<string, string> = {
+    transfer: 'Transfer',
+    payment: 'Payment to a merchant',
+    refund: 'Refund',
+    topup: 'Top-up',
+    top_up: 'Top-up',
+    payout: 'Payout to a bank',
+    funding: 'Credit from Kassa',
+  };
+  return words[type] ?? 'Payment';
 }

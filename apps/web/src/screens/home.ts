@@ -1,9 +1,12 @@
 import { KassaNetworkError, type OutboxRecord, type Wallet } from '@kassa/sdk';
-import { statePill, type App } from '../app.ts';
+import { statePill, statusText, type App } from '../app.ts';
+import { showOutcome } from '../checkout.ts';
 import { h } from '../dom.ts';
 import { loading, moneyMovedText } from '../feedback.ts';
 import { lastSeenMe, rememberMe } from '../last-seen.ts';
 import { formatMoney } from '../money.ts';
+import { recentRecipients } from '../recent-recipients.ts';
+import { saveSendDraft } from '../send-draft.ts';
 
 export interface HistoryEntry {
   id: string;
@@ -37,7 +40,7 @@ export function historyRow(entry: HistoryEntry): HTMLElement {
         h(
           'span',
           { class: 'when' },
-          `${new Date(entry.created_at).toLocaleString('en')} · ${entry.status}`,
+          `${new Date(entry.created_at).toLocaleString('en')} · ${statusText(entry.status)}`,
         ),
       ),
       h(
@@ -49,7 +52,11 @@ export function historyRow(entry: HistoryEntry): HTMLElement {
   );
 }
 
-export function outboxRow(record: OutboxRecord): HTMLElement {
+/** A record waiting on the person (a code to enter, a hold to understand) opens its screen. */
+const actionable = (record: OutboxRecord) =>
+  record.state === 'requires_action' || record.state === 'under_review';
+
+export function outboxRow(record: OutboxRecord, app?: App): HTMLElement {
   const to = 'to' in record.body ? record.body.to : 'merchant';
   const why =
     record.state === 'failed' && record.error !== null
@@ -59,21 +66,37 @@ export function outboxRow(record: OutboxRecord): HTMLElement {
           `${record.error.message} ${moneyMovedText(record.error.moneyMoved)}`,
         )
       : null;
+  const content = [
+    h(
+      'span',
+      { class: 'what' },
+      h('span', {}, `${record.kind === 'payment' ? 'Payment' : 'To'} ${to}`),
+      statePill(record.state),
+      why,
+      app !== undefined && actionable(record)
+        ? h(
+            'span',
+            { class: 'when' },
+            record.state === 'requires_action' ? 'Tap to enter your code' : 'Tap to see why',
+          )
+        : null,
+    ),
+    h('span', { class: 'out' }, `−${formatMoney(record.body.amount, record.body.currency)}`),
+  ];
   return h(
     'li',
     {},
-    h(
-      'div',
-      { class: 'row' },
-      h(
-        'span',
-        { class: 'what' },
-        h('span', {}, `${record.kind === 'payment' ? 'Payment' : 'To'} ${to}`),
-        statePill(record.state),
-        why,
-      ),
-      h('span', { class: 'out' }, `−${formatMoney(record.body.amount, record.body.currency)}`),
-    ),
+    app !== undefined && actionable(record)
+      ? h(
+          'button',
+          {
+            type: 'button',
+            class: 'row row-button',
+            on: { click: () => showOutcome(app, record) },
+          },
+          ...content,
+        )
+      : h('div', { class: 'row' }, ...content),
   );
 }
 
@@ -140,6 +163,7 @@ export async function renderHome(app: App): Promise<void> {
         h('a', { class: 'button', href: '#/pay' }, 'Pay'),
         h('a', { class: 'button secondary', href: '#/topup' }, 'Top up'),
       ),
+      ...recentRow(app, userId),
       ...(waiting.length === 0
         ? []
         : [
@@ -147,7 +171,7 @@ export async function renderHome(app: App): Promise<void> {
             h(
               'ul',
               { class: 'list', 'aria-label': 'Waiting on this phone' },
-              ...waiting.map(outboxRow),
+              ...waiting.map((r) => outboxRow(r, app)),
             ),
           ]),
       h('h2', {}, 'Recent activity'),
@@ -163,4 +187,33 @@ export async function renderHome(app: App): Promise<void> {
     ],
     { tab: '#/home' },
   );
+}
+
+/** "Send again": the people sent to from this phone; a tap opens Send with them filled in. */
+function recentRow(app: App, userId: string): HTMLElement[] {
+  const recents = recentRecipients(userId);
+  if (recents.length === 0) return [];
+  return [
+    h('h2', {}, 'Send again'),
+    h(
+      'div',
+      { class: 'chips', role: 'group', 'aria-label': 'Send again' },
+      ...recents.map((r) =>
+        h(
+          'button',
+          {
+            type: 'button',
+            class: 'chip',
+            on: {
+              click: () => {
+                saveSendDraft({ to: r.to, amountText: '', amount: null, recipient: null });
+                app.go('#/send');
+              },
+            },
+          },
+          r.name ?? r.to,
+        ),
+      ),
+    ),
+  ];
 }

@@ -14,12 +14,23 @@ interface DeviceRow {
  * Two-step verification (TOTP) enrolment: the current password first (a stolen session alone
  * cannot add a factor), then the secret, then a code, then recovery codes.
  */
-function twoFactorSection(app: App): HTMLElement {
+function twoFactorSection(app: App, enabled: boolean): HTMLElement {
   const section = h(
     'section',
     { 'aria-labelledby': 'twofa-title' },
     h('h2', { id: 'twofa-title' }, 'Two-step verification'),
   );
+  if (enabled) {
+    section.append(
+      h(
+        'p',
+        { 'data-testid': 'two-factor-status' },
+        h('span', { class: 'pill succeeded' }, 'On'),
+        ' Payments above your limit and new phones ask for a code from your authenticator app.',
+      ),
+    );
+    return section;
+  }
   const password = h('input', {
     type: 'password',
     name: 'current-password',
@@ -138,7 +149,7 @@ function devicesList(devices: readonly DeviceRow[], thisDevice: string | undefin
           h(
             'span',
             { class: `pill ${d.trusted ? 'succeeded' : 'requires_action'}` },
-            d.trusted ? 'Trusted' : 'Needs 2FA',
+            d.trusted ? 'Trusted' : 'Not trusted yet',
           ),
         ),
       ),
@@ -171,13 +182,22 @@ function accountSection(app: App): Node[] {
 /** Devices, two-step verification and logging out (offered even when devices do not load). */
 export async function renderSettings(app: App): Promise<void> {
   app.show('Settings', [loading('Loading your devices…')], { tab: '#/settings' });
-  const devices = await app.kassa
-    .request<{ data: DeviceRow[] }>({ method: 'GET', path: '/v1/devices' })
-    .then((answer) => devicesList(answer.data, app.kassa.device()?.id))
-    .catch((error: unknown) => errorNotice(error));
+  const [devices, me] = await Promise.all([
+    app.kassa
+      .request<{ data: DeviceRow[] }>({ method: 'GET', path: '/v1/devices' })
+      .then((answer) => devicesList(answer.data, app.kassa.device()?.id))
+      .catch((error: unknown) => errorNotice(error)),
+    app.kassa.me().catch(() => app.me),
+  ]);
+  if (me !== null) app.me = me;
   app.show(
     'Settings',
-    [twoFactorSection(app), h('h2', {}, 'Devices'), devices, ...accountSection(app)],
+    [
+      twoFactorSection(app, me?.two_factor_enabled === true),
+      h('h2', {}, 'Devices'),
+      devices,
+      ...accountSection(app),
+    ],
     { tab: '#/settings' },
   );
 }

@@ -202,6 +202,8 @@ export interface paths {
                                 /** @description Holds in minus holds out. */
                                 pending: number;
                             }[];
+                            /** @description Two-step verification (an authenticator app) is on for this account. */
+                            two_factor_enabled: boolean;
                         };
                     };
                 };

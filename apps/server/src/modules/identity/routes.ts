@@ -11,6 +11,7 @@ import type { Wallet } from '@kassa/contracts';
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Clock } from '../../kernel/clock.ts';
+import { twoFactorEnabled } from './two-factor.ts';
 import { KassaError } from '../../kernel/errors.ts';
 import { encodeId } from '../../kernel/ids.ts';
 import { isCurrency, type Currency } from '../../kernel/money.ts';
@@ -147,8 +148,15 @@ export function identityRoutes(deps: IdentityRouteDeps) {
         const principal = requireUser(request);
         const user = await getUser(deps.db.pool, principal.userId);
         if (user === null) throw new KassaError('authentication_required');
-        const wallets = await listWallets(deps.db.pool, user.id);
-        return { ...userView(user), wallets: await deps.walletViews(wallets.map((w) => w.id)) };
+        const [wallets, twoFactor] = await Promise.all([
+          listWallets(deps.db.pool, user.id),
+          twoFactorEnabled(deps.db.pool, user.id),
+        ]);
+        return {
+          ...userView(user),
+          wallets: await deps.walletViews(wallets.map((w) => w.id)),
+          two_factor_enabled: twoFactor,
+        };
       },
     );
 
