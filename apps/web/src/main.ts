@@ -6,7 +6,7 @@ import { logOut } from './log-out.ts';
 import { offlineLimitMinor } from './offline-limit.ts';
 import { renderHistory, renderReceipt } from './screens/history.ts';
 import { renderHome } from './screens/home.ts';
-import { renderPay } from './screens/pay.ts';
+import { openPayLink, renderPay, renderPayReview } from './screens/pay.ts';
 import { renderSend, renderSendReview } from './screens/send.ts';
 import { renderSettings } from './screens/settings.ts';
 import { renderTopUp } from './screens/topup.ts';
@@ -86,7 +86,9 @@ async function render(): Promise<void> {
       case 'send':
         return await (id === 'review' ? renderSendReview(screenApp) : renderSend(screenApp));
       case 'pay':
-        return await renderPay(screenApp);
+        if (id === 'review') return await renderPayReview(screenApp);
+        if (id?.startsWith('link?') === true) return openPayLink(screenApp, id.slice(5));
+        return renderPay(screenApp);
       case 'topup':
         return await renderTopUp(screenApp);
       case 'history':

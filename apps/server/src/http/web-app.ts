@@ -9,13 +9,15 @@ const types: Record<string, string> = {
   '.webmanifest': 'application/manifest+json',
   '.svg': 'image/svg+xml',
   '.map': 'application/json',
+  '.wasm': 'application/wasm',
 };
 
 /** Same-origin only: the app talks to this API and loads nothing from elsewhere. */
 const contentSecurityPolicy = [
   "default-src 'self'",
   "img-src 'self' data:",
-  "script-src 'self'",
+  // WebAssembly (the QR reader on phones without a BarcodeDetector) compiles; no eval.
+  "script-src 'self' 'wasm-unsafe-eval'",
   "style-src 'self'",
   "connect-src 'self'",
   "worker-src 'self'",
