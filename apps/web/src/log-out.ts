@@ -14,5 +14,7 @@ export async function logOut(app: App): Promise<void> {
     forgetRecipients(userId);
   }
   app.me = null;
-  app.go('#/welcome');
+  // The session change usually got there first: drawing Log in again would clear what the
+  // person started typing.
+  if (location.hash !== '#/login') app.go('#/login');
 }

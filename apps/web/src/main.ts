@@ -3,6 +3,7 @@ import { layout, type App } from './app.ts';
 import { h } from './dom.ts';
 import { withProgress } from './feedback.ts';
 import { logOut } from './log-out.ts';
+import { signedOutRoute } from './remembered-email.ts';
 import { offlineLimitMinor } from './offline-limit.ts';
 import { renderHistory, renderReceipt } from './screens/history.ts';
 import { renderHome } from './screens/home.ts';
@@ -63,7 +64,7 @@ let generation = 0;
 
 async function render(): Promise<void> {
   const [path = '', id] = location.hash.replace(/^#\/?/, '').split('/');
-  if (!kassa.signedIn() && path !== 'welcome') return app.go('#/welcome');
+  if (!kassa.signedIn() && path !== 'welcome' && path !== 'login') return app.go(signedOutRoute());
   generation += 1;
   const mine = generation;
   const screenApp: App = {
@@ -83,6 +84,8 @@ async function render(): Promise<void> {
     switch (path) {
       case 'welcome':
         return await renderWelcome(screenApp);
+      case 'login':
+        return await renderWelcome(screenApp, 'login');
       case 'send':
         return await (id === 'review' ? renderSendReview(screenApp) : renderSend(screenApp));
       case 'pay':
@@ -102,7 +105,7 @@ async function render(): Promise<void> {
     }
   } catch (error) {
     // The session ended (Kassa revoked it, or another tab logged out): log in again.
-    if (!kassa.signedIn()) return app.go('#/welcome');
+    if (!kassa.signedIn()) return app.go(signedOutRoute());
     const logOutButton = h('button', { type: 'button', class: 'secondary' }, 'Log out');
     logOutButton.addEventListener('click', () => {
       void withProgress(logOutButton, 'Logging out…', () => logOut(app));
@@ -127,8 +130,9 @@ window.addEventListener('hashchange', () => void render());
 // previous user stays on screen.
 kassa.onSessionChange(() => {
   app.me = null;
-  if (!kassa.signedIn()) app.go('#/welcome');
-  else if (location.hash !== '#/welcome') void render();
+  // Signed out (here, elsewhere, or by Kassa): log in again, the email already filled in.
+  if (!kassa.signedIn()) app.go('#/login');
+  else if (location.hash !== '#/welcome' && location.hash !== '#/login') void render();
 });
 // Connectivity changes redraw home (its banner and balance); other screens keep what the person
 // is doing, and a payment in flight still shows its outcome.

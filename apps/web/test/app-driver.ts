@@ -58,13 +58,11 @@ export async function logInInApp(
   email: string,
   password = 'correct horse battery',
 ): Promise<void> {
-  if (!page.url().startsWith(`${baseUrl}/app/`)) await page.goto(`${baseUrl}/app/`);
-  await waitForScreen(page, 'Welcome to Kassa');
-  await page.getByRole('button', { name: 'I already have an account' }).click();
+  await page.goto(`${baseUrl}/app/#/login`);
   await waitForScreen(page, 'Log in');
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.getByRole('button', { name: 'Log in', exact: true }).click();
 }
 
 /** From home: Send → recipient and amount → Review → Send; ends on the outcome screen. */

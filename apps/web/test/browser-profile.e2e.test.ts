@@ -191,7 +191,7 @@ describe('one browser profile', () => {
       });
       assert.equal(ended.statusCode, 204);
       await page.getByRole('link', { name: 'History', exact: true }).click();
-      await waitForScreen(page, 'Welcome to Kassa');
+      await waitForScreen(page, 'Log in');
       assert.equal(await storedSession(page), null);
 
       await logInInApp(page, baseUrl, ada.email);
@@ -199,7 +199,7 @@ describe('one browser profile', () => {
       await context.setOffline(true);
       await goToTab(page, 'Settings');
       await page.getByRole('button', { name: 'Log out' }).click();
-      await waitForScreen(page, 'Welcome to Kassa');
+      await waitForScreen(page, 'Log in');
       assert.equal(await storedSession(page), null, 'logged out on the phone without Kassa');
       await context.setOffline(false);
     },
@@ -223,7 +223,7 @@ describe('one browser profile', () => {
       await goToTab(page, 'Settings');
       await page.getByText('1 payment waits on this phone').waitFor();
       await page.getByRole('button', { name: 'Log out' }).click();
-      await waitForScreen(page, 'Welcome to Kassa');
+      await waitForScreen(page, 'Log in');
       await context.setOffline(false);
 
       await logInInApp(page, baseUrl, bob.email);
@@ -240,7 +240,7 @@ describe('one browser profile', () => {
 
       await goToTab(page, 'Settings');
       await page.getByRole('button', { name: 'Log out' }).click();
-      await waitForScreen(page, 'Welcome to Kassa');
+      await waitForScreen(page, 'Log in');
       await logInInApp(page, baseUrl, alice.email);
       await waitForHome(page);
       await eventually(

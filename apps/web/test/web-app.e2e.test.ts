@@ -197,12 +197,11 @@ it(
         .first()
         .textContent()) ?? '';
     await page.getByRole('button', { name: 'Log out' }).click();
-    await screen('Welcome to Kassa');
-    await page.getByRole('button', { name: 'I already have an account' }).click();
+    // Log-out lands on Log in, with the email remembered.
     await screen('Log in');
-    await page.getByLabel('Email').fill(email);
+    assert.equal(await page.getByLabel('Email').inputValue(), email);
     await page.getByLabel('Password').fill('correct horse battery');
-    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.getByRole('button', { name: 'Log in', exact: true }).click();
     await screen('Two-step verification');
     await accessible('03b-login-2fa');
     await page.getByLabel('Code from your authenticator app').fill(recovery.trim());
@@ -477,6 +476,76 @@ it(
       await accessible('16-settings-dark');
     } finally {
       await page.emulateMedia({ colorScheme: 'light' });
+    }
+  },
+);
+
+it(
+  'passkeys: offered after sign-up, then a returning user is home in one tap (virtual authenticator)',
+  { timeout: 90_000 },
+  async () => {
+    // WebAuthn needs a domain (not an IP address): the same server, as localhost.
+    const origin = baseUrl.replace('127.0.0.1', 'localhost');
+    const keyContext = await browser.newContext({
+      viewport: { width: 390, height: 844 },
+      isMobile: true,
+      hasTouch: true,
+    });
+    const keyPage = await keyContext.newPage();
+    try {
+      const cdp = await keyContext.newCDPSession(keyPage);
+      await cdp.send('WebAuthn.enable');
+      const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
+        options: {
+          protocol: 'ctap2',
+          transport: 'internal',
+          hasResidentKey: true,
+          hasUserVerification: true,
+          isUserVerified: true,
+          automaticPresenceSimulation: true,
+        },
+      });
+      await keyPage.goto(`${origin}/app/`);
+      await keyPage.getByRole('heading', { level: 1, name: 'Welcome to Kassa' }).waitFor();
+      const email = `passkey-${Date.now().toString(36)}@kassa.test`;
+      await keyPage.getByLabel('Your name').fill('Grace Hopper');
+      await keyPage.getByLabel('Email').fill(email);
+      await keyPage.getByLabel('Password').fill('correct horse battery');
+      await keyPage.getByRole('button', { name: 'Create account' }).click();
+      await keyPage.getByRole('heading', { name: 'Log in faster next time' }).waitFor();
+      await keyPage.getByRole('button', { name: 'Add a passkey' }).click();
+      await keyPage.getByText('Passkey added').waitFor();
+      const { credentials } = await cdp.send('WebAuthn.getCredentials', { authenticatorId });
+      assert.equal(credentials.length, 1);
+      assert.equal(credentials[0]?.isResidentCredential, true);
+
+      await keyPage.getByRole('link', { name: 'Settings', exact: true }).click();
+      await keyPage.getByRole('heading', { level: 1, name: 'Settings' }).waitFor();
+      await keyPage.getByRole('button', { name: 'Log out' }).click();
+      await keyPage.getByRole('heading', { level: 1, name: 'Log in' }).waitFor();
+      // One tap: the passkey, no password, no code.
+      await keyPage.getByRole('button', { name: 'Log in with a passkey' }).click();
+      await keyPage.getByRole('heading', { level: 1, name: 'Home' }).waitFor();
+      const after = await cdp.send('WebAuthn.getCredentials', { authenticatorId });
+      assert.ok((after.credentials[0]?.signCount ?? 0) >= 1, 'the counter moved');
+
+      const stored = await t.system.db.query<{ counter: string; last_used_at: Date | null }>(
+        `select counter, last_used_at from passkeys p join users u on u.id = p.user_id where u.email = $1`,
+        [email],
+      );
+      assert.equal(stored.length, 1);
+      assert.ok(Number(stored[0]!.counter) >= 1 && stored[0]!.last_used_at !== null);
+      const audit = await t.system.db.query<{ action: string }>(
+        `select action from audit_log where action in ('passkey.added', 'login.passkey')
+         and actor = (select 'user:' || id from users where email = $1) order by seq`,
+        [email],
+      );
+      assert.deepEqual(
+        audit.map((a) => a.action),
+        ['passkey.added', 'login.passkey'],
+      );
+    } finally {
+      await keyContext.close();
     }
   },
 );

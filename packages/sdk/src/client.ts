@@ -194,6 +194,34 @@ export async function createKassaClient(options: KassaClientOptions) {
       return { status: 'signed_in' };
     },
     /**
+     * A passkey log-in, step 1: the WebAuthn request options (pass `options` to the browser's
+     * `navigator.credentials.get`, e.g. with @simplewebauthn/browser's startAuthentication).
+     */
+    async passkeyOptions(): Promise<{ challenge_id: string; options: Record<string, unknown> }> {
+      return (await callApi(transport, {
+        method: 'POST',
+        path: '/v1/sessions/passkey/options',
+        accepts: (a) => typeof a['challenge_id'] === 'string',
+      })) as { challenge_id: string; options: Record<string, unknown> };
+    },
+    /**
+     * A passkey log-in, step 2: the browser's answer. No password and no second code; the
+     * session is bound to this install's device key when it is the account's, which Kassa then
+     * trusts.
+     */
+    async logInWithPasskey(challengeId: string, response: unknown): Promise<LogInResult> {
+      await reloadDevices();
+      const tokens = (await callApi(transport, {
+        method: 'POST',
+        path: '/v1/sessions/passkey',
+        body: { challenge_id: challengeId, response },
+        deviceId: devices.length === 1 ? (devices[0]?.id ?? null) : null,
+        accepts: isSessionTokens,
+      })) as SessionTokens;
+      await sessions.establish(tokens, null);
+      return { status: 'signed_in' };
+    },
+    /**
      * Logs out: the session is forgotten on this device first, whatever happens next (no
      * connection, a session Kassa already ended), then ended on the server when it answers in
      * time. The user's queued payments and device key stay, for their next log-in here.

@@ -34,6 +34,8 @@ export interface Config {
   readonly idempotencyKeyTtlHours: number;
   readonly bodyLimitBytes: number;
   readonly workerIntervalMs: number;
+  /** The web origins passkeys belong to (WEBAUTHN_ORIGINS); empty: each request's own origin. */
+  readonly webauthnOrigins: readonly string[];
   /** The worker process's own `/metrics` port, on `host` (absent: the worker serves none). */
   readonly workerMetricsPort: number | undefined;
   readonly seedDemo: boolean;
@@ -598,6 +600,18 @@ export function loadConfig(
     idempotencyKeyTtlHours: integer(env, 'IDEMPOTENCY_KEY_TTL_HOURS', 192, 168, 8_760),
     bodyLimitBytes: integer(env, 'BODY_LIMIT_BYTES', 1_048_576, 1_024, 16_777_216),
     workerIntervalMs: integer(env, 'WORKER_INTERVAL_MS', 5_000, 10, 3_600_000),
+    webauthnOrigins: (optionalString(env, 'WEBAUTHN_ORIGINS') ?? '')
+      .split(',')
+      .map((origin) => origin.trim())
+      .filter((origin) => origin !== '')
+      .map((origin) => {
+        const url = new URL(origin);
+        if (url.origin !== origin)
+          throw new ConfigError(
+            `WEBAUTHN_ORIGINS: ${origin} is not an origin like https://pay.example`,
+          );
+        return origin;
+      }),
     workerMetricsPort:
       optionalString(env, 'WORKER_METRICS_PORT') === undefined
         ? undefined

@@ -28,6 +28,8 @@ export const idPrefixes = [
   'rle',
   'opr',
   'rrs',
+  'psk',
+  'wch',
 ] as const;
 export type IdPrefix = (typeof idPrefixes)[number];
 

@@ -97,6 +97,7 @@ export function apiRoutes(deps: {
       sessions: deps.adapters.sessions,
       factors,
       onFamilyRevoked: (familyId) => revokedSessions.markRevoked(familyId),
+      webauthnOrigins: config.webauthnOrigins,
     }),
     twoFactorRoutes({
       db,

@@ -2,10 +2,11 @@ import { KassaNetworkError, type OutboxRecord, type Wallet } from '@kassa/sdk';
 import { statePill, statusText, type App } from '../app.ts';
 import { showOutcome } from '../checkout.ts';
 import { h } from '../dom.ts';
-import { loading, moneyMovedText } from '../feedback.ts';
+import { errorNotice, loading, moneyMovedText, withProgress } from '../feedback.ts';
 import { lastSeenMe, rememberMe } from '../last-seen.ts';
 import { formatMoney } from '../money.ts';
 import { recentRecipients } from '../recent-recipients.ts';
+import { addPasskey, passkeyOffered, stopOfferingPasskey } from '../passkey.ts';
 import { saveSendDraft } from '../send-draft.ts';
 
 export interface HistoryEntry {
@@ -163,6 +164,7 @@ export async function renderHome(app: App): Promise<void> {
         h('a', { class: 'button', href: '#/pay' }, 'Pay'),
         h('a', { class: 'button secondary', href: '#/topup' }, 'Top up'),
       ),
+      ...passkeyOffer(app),
       ...recentRow(app, userId),
       ...(waiting.length === 0
         ? []
@@ -216,4 +218,37 @@ function recentRow(app: App, userId: string): HTMLElement[] {
       ),
     ),
   ];
+}
+
+/** Once, after sign-up: a passkey makes the next log-in one tap. */
+function passkeyOffer(app: App): HTMLElement[] {
+  if (!passkeyOffered()) return [];
+  const add = h('button', { type: 'button' }, 'Add a passkey');
+  const later = h('button', { type: 'button', class: 'secondary' }, 'Not now');
+  const card = h(
+    'div',
+    { class: 'notice', role: 'region', 'aria-label': 'Passkey' },
+    h('h2', {}, 'Log in faster next time'),
+    h('p', {}, 'A passkey uses your phone’s lock: no password to type, no code to copy.'),
+    add,
+    later,
+  );
+  later.addEventListener('click', () => {
+    stopOfferingPasskey();
+    card.remove();
+  });
+  add.addEventListener('click', () => {
+    void withProgress(add, 'Waiting for your phone…', async () => {
+      try {
+        await addPasskey(app, `Passkey on ${navigator.platform || 'this phone'}`);
+        stopOfferingPasskey();
+        card.replaceChildren(
+          h('p', { role: 'status' }, 'Passkey added. Next time, log in with it.'),
+        );
+      } catch (error) {
+        card.append(errorNotice(error));
+      }
+    });
+  });
+  return [card];
 }

@@ -2,6 +2,7 @@ import type { App } from '../app.ts';
 import { h } from '../dom.ts';
 import { errorNotice, loading, withProgress } from '../feedback.ts';
 import { logOut } from '../log-out.ts';
+import { addPasskey, passkeysSupported } from '../passkey.ts';
 
 interface DeviceRow {
   id: string;
@@ -194,10 +195,40 @@ export async function renderSettings(app: App): Promise<void> {
     'Settings',
     [
       twoFactorSection(app, me?.two_factor_enabled === true),
+      ...passkeySection(app),
       h('h2', {}, 'Devices'),
       devices,
       ...accountSection(app),
     ],
     { tab: '#/settings' },
   );
+}
+
+/** Passkeys: log in with the phone's lock instead of a password (and no code). */
+function passkeySection(app: App): Node[] {
+  if (!passkeysSupported()) return [];
+  const status = h('div', { 'aria-live': 'polite' });
+  const add = h('button', { type: 'button', class: 'secondary' }, 'Add a passkey');
+  add.addEventListener('click', () => {
+    void withProgress(add, 'Waiting for your phone…', async () => {
+      try {
+        await addPasskey(app, `Passkey on ${navigator.platform || 'this phone'}`);
+        status.replaceChildren(
+          h(
+            'p',
+            { class: 'notice success', role: 'status' },
+            'Passkey added. Next time, log in with it: no password, no code.',
+          ),
+        );
+      } catch (error) {
+        status.replaceChildren(errorNotice(error));
+      }
+    });
+  });
+  return [
+    h('h2', {}, 'Passkeys'),
+    h('p', {}, 'Log in with your face, fingerprint or screen lock instead of a password.'),
+    status,
+    h('p', {}, add),
+  ];
 }

@@ -1,6 +1,8 @@
 import type { App } from '../app.ts';
 import { h } from '../dom.ts';
 import { errorNotice, withProgress } from '../feedback.ts';
+import { logInWithPasskey, offerPasskeyLater, passkeysSupported } from '../passkey.ts';
+import { rememberEmail, rememberedEmail } from '../remembered-email.ts';
 import { renderHeldPayments } from './held-payments.ts';
 
 function field(label: string, input: HTMLInputElement | HTMLSelectElement, hint?: string) {
@@ -83,7 +85,9 @@ export async function renderWelcome(app: App, mode: 'signup' | 'login' = 'signup
                   currency: currency.value,
                 })
               : await app.kassa.logIn({ email: email.value, password: password.value });
+          rememberEmail(email.value);
           if (result.status === 'requires_2fa') return renderTwoFactor(app, result.challengeId);
+          if (mode === 'signup' && passkeysSupported()) offerPasskeyLater();
           await afterSignIn(app);
         } catch (error) {
           problem.replaceChildren(errorNotice(error));
@@ -91,9 +95,27 @@ export async function renderWelcome(app: App, mode: 'signup' | 'login' = 'signup
       },
     );
   });
+  const passkeyButton =
+    mode === 'login' && passkeysSupported()
+      ? h('button', { type: 'button', class: 'secondary' }, 'Log in with a passkey')
+      : null;
+  passkeyButton?.addEventListener('click', () => {
+    problem.replaceChildren();
+    void withProgress(passkeyButton, 'Waiting for your passkey…', async () => {
+      try {
+        await logInWithPasskey(app);
+        await afterSignIn(app);
+      } catch (error) {
+        problem.replaceChildren(errorNotice(error));
+      }
+    });
+  });
+  // Log-out comes back here with the email the person last used on this phone.
+  if (mode === 'login') email.value = rememberedEmail() ?? '';
   app.show(mode === 'signup' ? 'Welcome to Kassa' : 'Log in', [
     h('p', {}, 'Your wallet for paying shops and sending money to friends — even offline.'),
     problem,
+    ...(passkeyButton === null ? [] : [h('p', {}, passkeyButton)]),
     form,
     h('p', {}, switcher),
   ]);

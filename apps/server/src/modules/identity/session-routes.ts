@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Clock } from '../../kernel/clock.ts';
 import type { Db } from '../../platform/db.ts';
+import { passkeyRoutes } from './passkey-routes.ts';
 import { sessionRevocationRoutes } from './session-revocation-routes.ts';
 import { sessionTokenRoutes } from './session-token-routes.ts';
 import type { SessionSettings } from './sessions.ts';
@@ -13,6 +14,8 @@ export interface SessionRouteDeps {
   readonly factors: FactorSecrets;
   /** Called on logout so this process refuses the family's access tokens at once. */
   readonly onFamilyRevoked: (familyId: string) => void;
+  /** The web origins passkeys belong to; absent: each request's own origin. */
+  readonly webauthnOrigins?: readonly string[] | undefined;
 }
 
 /**
@@ -24,5 +27,6 @@ export function sessionRoutes(deps: SessionRouteDeps) {
     // In this order, so /openapi.json (and the SDK generated from it) lists the routes as before.
     await root.register(sessionTokenRoutes(deps));
     await root.register(sessionRevocationRoutes(deps));
+    await root.register(passkeyRoutes(deps));
   };
 }

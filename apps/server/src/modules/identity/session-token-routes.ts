@@ -14,7 +14,7 @@ import type { Clock } from '../../kernel/clock.ts';
 import { KassaError } from '../../kernel/errors.ts';
 import { decodeId, newUuid } from '../../kernel/ids.ts';
 import type { Db } from '../../platform/db.ts';
-import { appendAudit, selfAction, recordAudit } from '../audit/index.ts';
+import { appendAudit, selfAction } from '../audit/index.ts';
 import {
   attemptSucceeded,
   passwordSubjects,
@@ -22,8 +22,9 @@ import {
   secondFactorSubjects,
 } from './lockout.ts';
 import { verifyDeviceSignature } from './devices.ts';
-import { openSession, refreshSession, type SessionSettings } from './sessions.ts';
-import { isKnownAddress, rememberAddress } from './known-addresses.ts';
+import { refreshSession, type SessionSettings } from './sessions.ts';
+import { issueSession } from './session-issue.ts';
+import { isKnownAddress } from './known-addresses.ts';
 import { checkSecondFactor, twoFactorEnabled, type FactorSecrets } from './two-factor.ts';
 import { rejectAttempt } from './reject-attempt.ts';
 import { getUser, checkCredentials } from './users.ts';
@@ -42,11 +43,6 @@ export interface SessionTokenRouteDeps {
 
 const challengeTtlMs = 5 * 60_000;
 
-function deviceHeader(request: FastifyRequest): string | null {
-  const header = request.headers['kassa-device'];
-  return typeof header === 'string' ? decodeId('dev', header) : null;
-}
-
 /**
  * The public routes that answer with session tokens: log-in (password, then a TOTP or recovery
  * code when 2FA is on) and refresh. A session opened on the caller's enrolled device is bound to
@@ -55,41 +51,8 @@ function deviceHeader(request: FastifyRequest): string | null {
 export function sessionTokenRoutes(deps: SessionTokenRouteDeps) {
   const { db, clock } = deps;
 
-  /** The caller's enrolled device named in `Kassa-Device`, if it is one of this user's. */
-  async function callerDevice(request: FastifyRequest, userId: string): Promise<string | null> {
-    const deviceId = deviceHeader(request);
-    if (deviceId === null) return null;
-    const rows = await db.query('select 1 from devices where id = $1 and user_id = $2', [
-      deviceId,
-      userId,
-    ]);
-    return rows.length === 1 ? deviceId : null;
-  }
-
-  /** Opens a session (bound to the caller's device when it names one) and audits it. */
-  async function issue(
-    reply: FastifyReply,
-    request: FastifyRequest,
-    userId: string,
-    action: string,
-  ) {
-    const now = clock.now();
-    const ip = request.ip;
-    const tokens = await openSession(
-      db,
-      deps.sessions,
-      userId,
-      now,
-      await callerDevice(request, userId),
-    );
-    await recordAudit(
-      db,
-      { actor: `user:${userId}`, action, object: `user:${userId}`, outcome: 'success', ip },
-      now,
-    );
-    if (action.startsWith('login')) await rememberAddress(db.pool, userId, ip, now);
-    return reply.code(201).send(tokens);
-  }
+  const issue = (reply: FastifyReply, request: FastifyRequest, userId: string, action: string) =>
+    issueSession(deps, reply, request, userId, action);
 
   /** Whether the request is signed by this device of this user (a refresh of a bound session). */
   async function signedByDevice(
