@@ -95,7 +95,24 @@ describe('quick start (npm start on the embedded PostgreSQL)', () => {
       assert.equal(appPage.status, 200);
       assert.match(await appPage.text(), /<title>Kassa<\/title>/);
       assert.match(appPage.headers.get('content-security-policy') ?? '', /default-src 'self'/);
-      assert.equal((await fetch(`${first.url}/app/app.js`)).status, 200);
+      // The app's script: compressed for the client, then a repeat visit is a 304 with no body.
+      const script = await fetch(`${first.url}/app/app.js`, {
+        headers: { 'accept-encoding': 'br' },
+      });
+      assert.equal(script.status, 200);
+      assert.equal(script.headers.get('content-encoding'), 'br');
+      const etag = script.headers.get('etag') ?? '';
+      assert.match(etag, /^"[A-Za-z0-9_-]{22}"$/);
+      const plain = await fetch(`${first.url}/app/app.js`, {
+        headers: { 'accept-encoding': 'identity' },
+      });
+      assert.equal(plain.headers.get('content-encoding'), null);
+      const raw = await plain.arrayBuffer();
+      const compressedBytes = Number(script.headers.get('content-length') ?? raw.byteLength);
+      assert.ok(compressedBytes < raw.byteLength / 2, `${compressedBytes} of ${raw.byteLength}`);
+      const again = await fetch(`${first.url}/app/app.js`, { headers: { 'if-none-match': etag } });
+      assert.equal(again.status, 304);
+      assert.equal((await again.arrayBuffer()).byteLength, 0);
       assert.equal((await fetch(`${first.url}/app/sw.js`)).status, 200);
       assert.equal((await fetch(`${first.url}/app/nope.js`)).status, 404);
       const login = await fetch(`${first.url}/v1/sessions`, {
