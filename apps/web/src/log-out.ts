@@ -1,3 +1,4 @@
+import { forgetCached } from './offline-cache.ts';
 import type { App } from './app.ts';
 import { forgetMe } from './last-seen.ts';
 import { forgetRecipients } from './recent-recipients.ts';
@@ -12,6 +13,7 @@ export async function logOut(app: App): Promise<void> {
   if (userId !== null) {
     forgetMe(userId);
     forgetRecipients(userId);
+    forgetCached(userId);
   }
   app.me = null;
   // The session change usually got there first: drawing Log in again would clear what the

@@ -3,6 +3,8 @@ import { layout, type App } from './app.ts';
 import { h } from './dom.ts';
 import { withProgress } from './feedback.ts';
 import { logOut } from './log-out.ts';
+import { formatMoney } from './money.ts';
+import { toast } from './toast.ts';
 import { signedOutRoute } from './remembered-email.ts';
 import { offlineLimitMinor } from './offline-limit.ts';
 import { renderHistory, renderReceipt } from './screens/history.ts';
@@ -143,8 +145,20 @@ kassa.watchConnectivity(window);
 // Outbox changes (a queued payment sent, say) redraw home, once for a burst of changes (a flush
 // of ten payments changes each record twice; home reloads the balance once).
 let redrawTimer: ReturnType<typeof setTimeout> | undefined;
+/** Records that waited on this phone: when one goes out (or fails), the person is told. */
+const waited = new Set<string>();
 kassa.outbox.subscribe((record) => {
-  if (record.state === 'queued_on_device') void requestBackgroundSync();
+  if (record.state === 'queued_on_device') {
+    waited.add(record.id);
+    void requestBackgroundSync();
+  } else if (waited.has(record.id) && record.state !== 'processing') {
+    waited.delete(record.id);
+    const amount = formatMoney(record.body.amount, record.body.currency);
+    const to = 'to' in record.body ? ` to ${record.body.to}` : '';
+    if (record.state === 'succeeded') toast(`Queued payment sent: ${amount}${to}.`);
+    else if (record.state === 'failed')
+      toast(`A queued payment did not go through: ${amount}${to}. See Home.`);
+  }
   if (!onHome() || redrawTimer !== undefined) return;
   redrawTimer = setTimeout(() => {
     redrawTimer = undefined;

@@ -121,6 +121,7 @@ async function balanceOf(walletId: string, token: string): Promise<number> {
 }
 
 let friend: Awaited<ReturnType<TestSystem['signUp']>>;
+let shop: { id: string; secretKey: string };
 
 it(
   'a newcomer signs up, turns on 2FA, tops up, sends money and pays a merchant, and sees the refund',
@@ -128,6 +129,7 @@ it(
   async () => {
     friend = await t.signUp('Bo Friend');
     const merchant = await t.createMerchant();
+    shop = merchant;
 
     await page.goto(`${baseUrl}/app/`);
     await screen('Welcome to Kassa');
@@ -371,11 +373,32 @@ it(
     await page.getByRole('list', { name: 'Waiting on this phone' }).waitFor();
     assert.equal(await page.getByText('Queued on this phone').count(), 2);
     await accessible('11-offline-queued');
+    // No tab says "did not load" offline: History shows the copy kept on the phone, Settings
+    // says what comes back online, and a merchant paid before is paid from its kept profile.
+    await page.getByRole('link', { name: 'History', exact: true }).click();
+    await screen('History');
+    await page.getByText('You are offline: this is your history as of').waitFor();
+    assert.ok((await page.getByRole('list', { name: 'History' }).locator('li').count()) > 0);
+    await page.getByRole('link', { name: 'Settings', exact: true }).click();
+    await screen('Settings');
+    await page.getByText('Your devices show again when you are back online.').waitFor();
+    await page.getByRole('link', { name: 'Pay', exact: true }).click();
+    await screen('Pay');
+    await page
+      .getByLabel('Or paste the payment code')
+      .fill(`kassa:pay?merchant=${shop.id}&amount=300&currency=USD`);
+    await page.getByRole('button', { name: 'Review payment' }).click();
+    await screen('Pay merchant');
+    assert.match(await page.locator('dl.review').innerText(), /Test Shop/);
+    await page.getByRole('button', { name: 'Pay $3.00' }).click();
+    await screen('Pending');
+    await page.getByRole('link', { name: 'Home', exact: true }).click();
+    await screen('Home');
     // Still offline, the app opens again from its service worker with the queue intact.
     await page.reload();
     await screen('Home');
     await page.getByText('Last known balance: you are offline').waitFor();
-    assert.equal(await page.getByText('Queued on this phone').count(), 2);
+    assert.equal(await page.getByText('Queued on this phone').count(), 3);
     assert.equal(
       await balanceOf(friend.walletId, friend.token),
       before,
@@ -388,6 +411,8 @@ it(
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     await page.getByRole('list', { name: 'Waiting on this phone' }).waitFor({ state: 'detached' });
+    // Each queued payment that went out was said so.
+    await page.getByText('Queued payment sent:').first().waitFor();
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     assert.equal(
       await balanceOf(friend.walletId, friend.token),

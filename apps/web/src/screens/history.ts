@@ -1,3 +1,4 @@
+import { currentMe, readThrough } from '../offline-cache.ts';
 import type { App } from '../app.ts';
 import { h } from '../dom.ts';
 import { loading } from '../feedback.ts';
@@ -18,22 +19,36 @@ interface Receipt {
 /** Everything in and out, newest first, with what still waits on this phone on top. */
 export async function renderHistory(app: App): Promise<void> {
   app.show('History', [loading('Loading your history…')], { tab: '#/history' });
-  const me = app.me ?? (await app.kassa.me());
-  app.me = me;
+  const me = await currentMe(app);
   const wallet = me.wallets[0];
-  const entries =
+  const page =
     wallet === undefined
-      ? []
-      : (
-          await app.kassa.request<{ data: HistoryEntry[] }>({
-            method: 'GET',
-            path: `/v1/wallets/${wallet.id}/transactions?limit=50`,
-          })
-        ).data;
+      ? { value: [] as HistoryEntry[], asOf: null }
+      : await readThrough(
+          app,
+          `history:${wallet.id}`,
+          async () =>
+            (
+              await app.kassa.request<{ data: HistoryEntry[] }>({
+                method: 'GET',
+                path: `/v1/wallets/${wallet.id}/transactions?limit=50`,
+              })
+            ).data,
+        );
+  const entries = page.value;
   const device = app.kassa.outbox.list().filter((r) => r.state !== 'succeeded');
   app.show(
     'History',
     [
+      ...(page.asOf === null
+        ? []
+        : [
+            h(
+              'p',
+              { class: 'notice pending', role: 'status' },
+              `You are offline: this is your history as of ${page.asOf.toLocaleString('en')}.`,
+            ),
+          ]),
       ...(device.length === 0
         ? []
         : [

@@ -8,6 +8,8 @@ import { formatMoney } from '../money.ts';
 import { recentRecipients } from '../recent-recipients.ts';
 import { addPasskey, passkeyOffered, stopOfferingPasskey } from '../passkey.ts';
 import { saveSendDraft } from '../send-draft.ts';
+import { readThrough } from '../offline-cache.ts';
+import { dismissFailure, unseenFailures } from '../failed-payments.ts';
 
 export interface HistoryEntry {
   id: string;
@@ -125,12 +127,25 @@ export async function renderHome(app: App): Promise<void> {
     .list()
     .filter((r) => r.state !== 'succeeded' && r.state !== 'failed');
   const history =
-    wallet === undefined || stale
+    wallet === undefined
       ? { data: [] as HistoryEntry[] }
-      : await app.kassa.request<{ data: HistoryEntry[] }>({
-          method: 'GET',
-          path: `/v1/wallets/${wallet.id}/transactions?limit=8`,
-        });
+      : {
+          data: (
+            await readThrough(app, `home-history:${wallet.id}`, async () =>
+              stale
+                ? Promise.reject(new KassaNetworkError('offline'))
+                : (
+                    await app.kassa.request<{ data: HistoryEntry[] }>({
+                      method: 'GET',
+                      path: `/v1/wallets/${wallet.id}/transactions?limit=8`,
+                    })
+                  ).data,
+            ).catch((error: unknown) => {
+              if (!(error instanceof KassaNetworkError)) throw error;
+              return { value: [] as HistoryEntry[] };
+            })
+          ).value,
+        };
   const balance =
     wallet === undefined
       ? h('p', { class: 'empty' }, 'No wallet yet.')
@@ -164,6 +179,7 @@ export async function renderHome(app: App): Promise<void> {
         h('a', { class: 'button', href: '#/pay' }, 'Pay'),
         h('a', { class: 'button secondary', href: '#/topup' }, 'Top up'),
       ),
+      ...failureAlerts(app, userId),
       ...passkeyOffer(app),
       ...recentRow(app, userId),
       ...(waiting.length === 0
@@ -177,7 +193,7 @@ export async function renderHome(app: App): Promise<void> {
             ),
           ]),
       h('h2', {}, 'Recent activity'),
-      stale
+      stale && history.data.length === 0
         ? h('p', { class: 'empty' }, 'Recent activity shows again when you are back online.')
         : history.data.length === 0
           ? h('p', { class: 'empty' }, 'No activity yet. Top up or ask a friend to send you money.')
@@ -251,4 +267,36 @@ function passkeyOffer(app: App): HTMLElement[] {
     });
   });
   return [card];
+}
+
+/** Queued payments that failed later stay here, with why, until the person dismisses them. */
+function failureAlerts(app: App, userId: string): HTMLElement[] {
+  return unseenFailures(app.kassa.outbox.list(), userId).map((record) => {
+    const amount = formatMoney(record.body.amount, record.body.currency);
+    const to = 'to' in record.body ? record.body.to : 'the merchant';
+    const card = h(
+      'div',
+      { class: 'notice error', role: 'alert' },
+      h('h2', {}, `${amount} to ${to} did not go through`),
+      h('p', {}, record.error?.message ?? 'Kassa refused it.'),
+      h('p', {}, h('strong', {}, moneyMovedText(record.error?.moneyMoved ?? false))),
+    );
+    card.append(
+      h(
+        'button',
+        {
+          type: 'button',
+          class: 'secondary',
+          on: {
+            click: () => {
+              dismissFailure(userId, record.id);
+              card.remove();
+            },
+          },
+        },
+        'Dismiss',
+      ),
+    );
+    return card;
+  });
 }

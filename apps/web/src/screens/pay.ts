@@ -1,3 +1,4 @@
+import { currentMe, readThrough } from '../offline-cache.ts';
 import type { App } from '../app.ts';
 import { showReview } from '../checkout.ts';
 import { h } from '../dom.ts';
@@ -160,11 +161,12 @@ export async function renderPayReview(app: App): Promise<void> {
   if (request === null) return app.go('#/pay');
   app.show('Pay merchant', [loading('Looking up the merchant…')], { back: '#/pay' });
   try {
-    const [merchant, me] = await Promise.all([
-      app.kassa.merchant(request.merchant),
-      app.me ?? app.kassa.me(),
+    // Offline, a merchant paid before from this phone is known from its kept profile; one
+    // never seen needs a connection once (who it is must be checked).
+    const [{ value: merchant }, me] = await Promise.all([
+      readThrough(app, `merchant:${request.merchant}`, () => app.kassa.merchant(request.merchant)),
+      currentMe(app),
     ]);
-    app.me = me;
     const wallet = me.wallets.find((w) => w.currency === request.currency);
     showReview(app, {
       title: 'Pay merchant',

@@ -1,3 +1,4 @@
+import { currentMe } from '../offline-cache.ts';
 import { KassaApiError, KassaNetworkError } from '@kassa/sdk';
 import type { App } from '../app.ts';
 import { showReview } from '../checkout.ts';
@@ -19,8 +20,7 @@ interface Lookup {
  */
 export async function renderSend(app: App): Promise<void> {
   app.show('Send money', [loading('Loading your balance…')], { back: '#/home' });
-  const me = app.me ?? (await app.kassa.me());
-  app.me = me;
+  const me = await currentMe(app);
   const wallet = me.wallets[0];
   if (wallet === undefined) return app.go('#/home');
   const draft = sendDraft();
@@ -139,8 +139,7 @@ export async function renderSendReview(app: App): Promise<void> {
   const draft = sendDraft();
   if (draft === null || draft.amount === null) return app.go('#/send');
   const amount = draft.amount;
-  const me = app.me ?? (await app.kassa.me());
-  app.me = me;
+  const me = await currentMe(app);
   const wallet = me.wallets[0];
   if (wallet === undefined) return app.go('#/home');
   const userId = app.kassa.userId() ?? '';

@@ -1,3 +1,4 @@
+import { KassaNetworkError } from '@kassa/sdk';
 import type { App } from '../app.ts';
 import { h } from '../dom.ts';
 import { errorNotice, loading, withProgress } from '../feedback.ts';
@@ -187,7 +188,11 @@ export async function renderSettings(app: App): Promise<void> {
     app.kassa
       .request<{ data: DeviceRow[] }>({ method: 'GET', path: '/v1/devices' })
       .then((answer) => devicesList(answer.data, app.kassa.device()?.id))
-      .catch((error: unknown) => errorNotice(error)),
+      .catch((error: unknown) =>
+        error instanceof KassaNetworkError
+          ? h('p', { class: 'empty' }, 'Your devices show again when you are back online.')
+          : errorNotice(error),
+      ),
     app.kassa.me().catch(() => app.me),
   ]);
   if (me !== null) app.me = me;
