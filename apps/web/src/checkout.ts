@@ -1,7 +1,8 @@
 import type { OutboxRecord } from '@kassa/sdk';
 import { statePill, type App } from './app.ts';
 import { announce, h } from './dom.ts';
-import { errorNotice, failureNotice, withProgress } from './feedback.ts';
+import { KassaApiError } from '@kassa/sdk';
+import { errorNotice, failureNotice, withProgress, type NextStep } from './feedback.ts';
 import { identityText } from './merchant-identity.ts';
 import { formatMoney } from './money.ts';
 
@@ -41,12 +42,8 @@ export function showReview(app: App, review: Review): void {
         try {
           showOutcome(app, await review.submit());
         } catch (error) {
-          problem.replaceChildren(
-            errorNotice(error, [
-              { label: 'Top up', run: () => app.go('#/topup') },
-              { label: 'Change the amount', run: () => app.go(review.back) },
-            ]),
-          );
+          const code = error instanceof KassaApiError ? error.code : null;
+          problem.replaceChildren(errorNotice(error, fixesFor(app, code, review.back)));
         }
       },
     );
@@ -198,9 +195,11 @@ export function showOutcome(app: App, record: OutboxRecord): void {
           'Not sent',
           record.error?.message ?? 'The payment failed.',
           record.error?.moneyMoved ?? false,
-          record.error?.nextAction === 'top_up'
-            ? [{ label: 'Top up', run: () => app.go('#/topup') }]
-            : [],
+          fixesFor(
+            app,
+            record.error?.code ?? null,
+            record.kind === 'transfer' ? '#/send' : '#/pay',
+          ),
         ),
         home,
       ];
@@ -226,4 +225,22 @@ function riskReasons(record: OutboxRecord): HTMLElement[] {
     h('p', {}, 'What we noticed:'),
     h('ul', { class: 'reasons' }, ...reasons.map((r) => h('li', {}, r.message))),
   ];
+}
+
+/** The buttons that fix a refusal, by its real reason (and always a way back to the form). */
+function fixesFor(app: App, code: string | null, back: string): NextStep[] {
+  const edit = { label: 'Change the details', run: () => app.go(back) };
+  switch (code) {
+    case 'insufficient_funds':
+      return [{ label: 'Top up', run: () => app.go('#/topup') }, edit];
+    case 'two_factor_required':
+    case 'new_factor_cooling_off':
+      return [{ label: 'Turn on two-step verification', run: () => app.go('#/settings') }, edit];
+    case 'recipient_not_found':
+    case 'recipient_is_sender':
+      return [{ label: 'Change the recipient', run: () => app.go(back) }];
+    case null:
+    default:
+      return [edit];
+  }
 }

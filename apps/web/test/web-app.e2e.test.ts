@@ -477,6 +477,22 @@ it(
     );
     await accessible('13-on-hold');
     assert.equal(await balanceOf(friend.walletId, friend.token), before, 'nothing reached them');
+
+    // A refusal says its real reason with the button that fixes it, and Back keeps the form.
+    await page.getByRole('link', { name: 'Back to home', exact: true }).click();
+    await screen('Home');
+    await page.getByRole('link', { name: 'Send', exact: true }).click();
+    await page.getByLabel('To').fill(friend.email);
+    await page.getByLabel('Amount').fill('900');
+    await page.getByRole('button', { name: 'Review' }).click();
+    await screen('Review transfer');
+    await page.getByRole('button', { name: 'Send $900.00' }).click();
+    await page.getByRole('alert').getByText(/balance is too low/).waitFor();
+    await page.getByRole('button', { name: 'Change the details' }).click();
+    await screen('Send money');
+    assert.equal(await page.getByLabel('Amount').inputValue(), '900');
+    await page.getByRole('link', { name: 'Home', exact: true }).click();
+    await screen('Home');
   },
 );
 

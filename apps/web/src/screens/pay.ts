@@ -187,7 +187,8 @@ export async function renderPayReview(app: App): Promise<void> {
           currency: request.currency,
           ...(request.description === undefined ? {} : { description: request.description }),
         });
-        clearPayDraft();
+        // A refused payment keeps its form: the fix is one tap away, nothing is retyped.
+        if (record.state !== 'failed') clearPayDraft();
         return record;
       },
     });

@@ -158,7 +158,8 @@ export async function renderSendReview(app: App): Promise<void> {
     balance: wallet.available,
     submit: async () => {
       const record = await app.kassa.send({ to: draft.to, amount, currency: wallet.currency });
-      clearSendDraft();
+      // A refused payment keeps its form: the fix is one tap away, nothing is retyped.
+      if (record.state !== 'failed') clearSendDraft();
       rememberRecipient(userId, { to: draft.to, name: draft.recipient?.displayName ?? null });
       return record;
     },
