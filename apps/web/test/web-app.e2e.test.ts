@@ -487,7 +487,10 @@ it(
     await page.getByRole('button', { name: 'Review' }).click();
     await screen('Review transfer');
     await page.getByRole('button', { name: 'Send $900.00' }).click();
-    await page.getByRole('alert').getByText(/balance is too low/).waitFor();
+    await page
+      .getByRole('alert')
+      .getByText(/balance is too low/)
+      .waitFor();
     await page.getByRole('button', { name: 'Change the details' }).click();
     await screen('Send money');
     assert.equal(await page.getByLabel('Amount').inputValue(), '900');
@@ -588,5 +591,52 @@ it(
     } finally {
       await keyContext.close();
     }
+  },
+);
+
+it(
+  'fits every phone: 320, 390 and 430 px wide, at 100% and 200% text, nothing clipped or overflowing',
+  { timeout: 90_000 },
+  async () => {
+    const problems: string[] = [];
+    try {
+      for (const width of [320, 390, 430]) {
+        await page.setViewportSize({ width, height: 844 });
+        for (const text of ['100%', '200%']) {
+          for (const [tab, title] of [
+            ['Home', 'Home'],
+            ['History', 'History'],
+            ['Pay', 'Pay'],
+            ['Settings', 'Settings'],
+          ] as const) {
+            await page.locator('nav.tabs').getByRole('link', { name: tab, exact: true }).click();
+            await screen(title);
+            const found = await page.evaluate((size) => {
+              document.documentElement.style.fontSize = size;
+              const issues: string[] = [];
+              const root = document.scrollingElement ?? document.documentElement;
+              if (root.scrollWidth > window.innerWidth + 1)
+                issues.push(`page ${root.scrollWidth}px wide`);
+              for (const el of document.querySelectorAll<HTMLElement>(
+                'nav.tabs a, button, .button, .pill, h1, h2, label',
+              )) {
+                if (el.offsetParent === null) continue;
+                if (el.scrollWidth > el.clientWidth + 1)
+                  issues.push(
+                    `${el.tagName.toLowerCase()} "${el.textContent?.trim().slice(0, 30) ?? ''}" clipped`,
+                  );
+              }
+              return issues;
+            }, text);
+            problems.push(...found.map((f) => `${width}px ${text} ${title}: ${f}`));
+          }
+        }
+        await page.evaluate(() => (document.documentElement.style.fontSize = ''));
+      }
+    } finally {
+      await page.evaluate(() => (document.documentElement.style.fontSize = ''));
+      await page.setViewportSize({ width: 390, height: 844 });
+    }
+    assert.deepEqual(problems, []);
   },
 );
