@@ -5,6 +5,7 @@ import { KassaApiError } from '@kassa/sdk';
 import { errorNotice, failureNotice, withProgress, type NextStep } from './feedback.ts';
 import { identityText } from './merchant-identity.ts';
 import { formatMoney } from './money.ts';
+import { toast } from './toast.ts';
 
 export interface Review {
   readonly title: string;
@@ -40,7 +41,7 @@ export function showReview(app: App, review: Review): void {
       navigator.onLine ? 'Sending…' : 'Queuing on this phone…',
       async () => {
         try {
-          showOutcome(app, await review.submit());
+          showOutcome(app, await review.submit(), review.recipient);
         } catch (error) {
           const code = error instanceof KassaApiError ? error.code : null;
           problem.replaceChildren(errorNotice(error, fixesFor(app, code, review.back)));
@@ -102,8 +103,9 @@ export function showReview(app: App, review: Review): void {
 }
 
 /** The result: paid, queued on this phone (not paid yet), needs 2FA, or failed and why. */
-export function showOutcome(app: App, record: OutboxRecord): void {
+export function showOutcome(app: App, record: OutboxRecord, payee?: string): void {
   const amount = formatMoney(record.body.amount, record.body.currency);
+  const who = payee ?? ('to' in record.body ? record.body.to : null);
   const home = h('a', { class: 'button secondary', href: '#/home' }, 'Back to home');
   let content: Node[];
   switch (record.state) {
@@ -111,8 +113,9 @@ export function showOutcome(app: App, record: OutboxRecord): void {
       content = [
         h(
           'div',
-          { class: 'notice success', role: 'status' },
-          h('h2', {}, `${amount} sent`),
+          { class: 'notice success celebrate', role: 'status' },
+          h('span', { class: 'tick', 'aria-hidden': 'true' }, '✓'),
+          h('h2', {}, who === null ? `${amount} sent` : `${amount} sent to ${who}`),
           h('p', {}, 'Done. The money has moved.'),
         ),
         h(
@@ -120,6 +123,7 @@ export function showOutcome(app: App, record: OutboxRecord): void {
           {},
           h('a', { class: 'button', href: `#/receipt/${record.result?.id ?? ''}` }, 'View receipt'),
         ),
+        shareReceipt(record, who === null ? amount : `${amount} to ${who}`),
         home,
       ];
       break;
@@ -243,4 +247,21 @@ function fixesFor(app: App, code: string | null, back: string): NextStep[] {
     default:
       return [edit];
   }
+}
+
+/** Share the receipt (the phone's share sheet), or copy its link where there is none. */
+function shareReceipt(record: OutboxRecord, what: string): HTMLElement {
+  const url = `${location.origin}/app/#/receipt/${record.result?.id ?? ''}`;
+  const button = h('button', { type: 'button', class: 'secondary' }, 'Share receipt');
+  button.addEventListener('click', () => {
+    const text = `Kassa receipt: ${what}`;
+    if (typeof navigator.share === 'function')
+      void navigator.share({ title: 'Kassa receipt', text, url }).catch(() => undefined);
+    else
+      void navigator.clipboard
+        .writeText(`${text} ${url}`)
+        .then(() => toast('Receipt link copied.'))
+        .catch(() => toast(url));
+  });
+  return h('p', {}, button);
 }

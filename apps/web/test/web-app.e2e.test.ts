@@ -274,6 +274,9 @@ it(
     await screen('Review transfer');
     await page.getByRole('button', { name: 'Send $12.50' }).click();
     await screen('Done');
+    // The success moment names who was paid (as Kassa shows them), with the receipt to share.
+    await page.getByRole('heading', { name: /^\$12\.50 sent to Bo F/ }).waitFor();
+    await page.getByRole('button', { name: 'Share receipt' }).waitFor();
     await accessible('07-send-done');
     assert.equal(await balanceOf(friend.walletId, friend.token), 1_250);
     // A returning user sends to a recent recipient from Home: the form opens filled in.
