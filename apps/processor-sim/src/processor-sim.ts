@@ -6,6 +6,8 @@ import { cardBehaviour, payoutFailure } from './test-cards.ts';
 import { noFaults, parseFaults, type Faults } from './faults.ts';
 import { addSimMetrics } from './sim-metrics.ts';
 import { SimStore, type Charge, type Payout } from './sim-store.ts';
+import { simTracing } from './sim-tracing.ts';
+import type { Tracer } from '@opentelemetry/api';
 
 export interface ProcessorSimOptions {
   /** Kassa's API key for `/v1/*` (`Authorization: Bearer`). */
@@ -88,6 +90,7 @@ export function createProcessorSim(options: ProcessorSimOptions) {
   setMaxListeners(0, stopping.signal); // one listener per callback in flight
 
   const app = Fastify({ logger: false });
+  const tracing = simTracing(app);
   addSimMetrics(app, stats);
 
   app.addHook('onRequest', async (request, reply) => {
@@ -116,12 +119,14 @@ export function createProcessorSim(options: ProcessorSimOptions) {
     if (callerGone) {
       // The caller gave up before the request was processed: like a request that never arrived.
       stats.abandoned_by_caller += 1;
+      tracing.note(reply.request, 'fault', 'abandoned_by_caller');
       reply.hijack();
       return false;
     }
     const roll = random();
     if (roll < faults.error_rate) {
       stats.errors_injected += 1;
+      tracing.note(reply.request, 'fault', 'error');
       await reply.code(500).send({
         error: { code: 'processor_error', message: 'Injected failure; nothing happened.' },
       });
@@ -129,6 +134,7 @@ export function createProcessorSim(options: ProcessorSimOptions) {
     }
     if (roll < faults.error_rate + faults.timeout_rate) {
       stats.timeouts_injected += 1;
+      tracing.note(reply.request, 'fault', 'timeout');
       reply.hijack();
       // Hold the connection open without an answer until the caller gives up (or 2 minutes).
       await Promise.race([
@@ -159,6 +165,7 @@ export function createProcessorSim(options: ProcessorSimOptions) {
         answer = failure(422, 'idempotency_key_reused', 'This key was used for another request.');
       } else {
         stats.replays += 1;
+        tracing.note(request, 'replayed', true);
         answer = { statusCode: stored.statusCode, body: stored.body };
       }
     } else {
@@ -166,17 +173,19 @@ export function createProcessorSim(options: ProcessorSimOptions) {
       if (answer.statusCode < 500) {
         store.saveOperation({ key, fingerprint, statusCode: answer.statusCode, body: answer.body });
         stats.effects += 1;
-        if (answer.event !== undefined) sendCallback(answer.event.type, answer.event.object);
+        if (answer.event !== undefined)
+          sendCallback(answer.event.type, answer.event.object, request);
       }
     }
     if (random() < faults.lost_reply_rate) {
       stats.lost_replies_injected += 1;
+      tracing.note(request, 'fault', 'lost_reply');
       return dropConnection(reply);
     }
     return reply.code(answer.statusCode).send(answer.body);
   }
 
-  function sendCallback(type: string, object: unknown): void {
+  function sendCallback(type: string, object: unknown, cause?: FastifyRequest): void {
     if (callbackUrl === undefined || closing) return;
     const body = JSON.stringify({
       id: newId('evt'),
@@ -187,14 +196,20 @@ export function createProcessorSim(options: ProcessorSimOptions) {
     const copies = random() < faults.duplicate_callback_rate ? 2 : 1;
     if (copies === 2) stats.duplicate_callbacks_sent += 1;
     for (let i = 0; i < copies; i += 1) {
-      const delivery = deliver(body, random() * faults.callback_delay_ms).finally(() =>
-        pendingCallbacks.delete(delivery),
-      );
+      const delivery = deliver(
+        body,
+        random() * faults.callback_delay_ms,
+        tracing.headersFor(cause),
+      ).finally(() => pendingCallbacks.delete(delivery));
       pendingCallbacks.add(delivery);
     }
   }
 
-  async function deliver(body: string, delayMs: number): Promise<void> {
+  async function deliver(
+    body: string,
+    delayMs: number,
+    traceHeaders: Record<string, string>,
+  ): Promise<void> {
     const signal = stopping.signal;
     try {
       if (delayMs > 0) await sleep(delayMs, undefined, { signal });
@@ -215,6 +230,7 @@ export function createProcessorSim(options: ProcessorSimOptions) {
             headers: {
               'content-type': 'application/json',
               'processor-signature': `t=${t},v1=${signature}`,
+              ...traceHeaders,
             },
             body,
             signal: attemptStop.signal,
@@ -583,6 +599,10 @@ export function createProcessorSim(options: ProcessorSimOptions) {
     app,
     stats,
     store,
+    /** Records each `/v1/*` call as a span, continuing the caller's `traceparent`. */
+    setTracer(tracer: Tracer): void {
+      tracing.setTracer(tracer);
+    },
     /** Where callbacks go from now on (a test learns Kassa's port after starting the sim). */
     setCallbackUrl(url: string | undefined): void {
       callbackUrl = url;

@@ -29,5 +29,7 @@ export function readSimConfig(env: Env = process.env) {
     callbackSecret,
     callbackUrl: env['PROCESSOR_CALLBACK_URL'],
     dataFile: env['PROCESSOR_DATA_FILE'],
+    /** Its spans go to this OTLP/HTTP collector (unset: they are not recorded). */
+    otlpEndpoint: env['OTEL_EXPORTER_OTLP_ENDPOINT']?.replace(/\/+$/, '') || undefined,
   };
 }

@@ -96,6 +96,17 @@ export interface Config {
   };
   /** Payments of at least this many minor units raise a `large_payment` alert to the payer. */
   readonly largePaymentAlertMinor: number;
+  /** Where the worker POSTs business-slice anomalies (raised and cleared); absent: nowhere. */
+  readonly opsWebhookUrl: string | undefined;
+  /** Where spans and log lines go (docs/observability.md, "Tracing"). */
+  readonly tracing: {
+    /** `OTEL_SDK_DISABLED=true`: no spans, no shipped log lines, no async context (its cost). */
+    readonly enabled: boolean;
+    /** An OTLP/HTTP collector (`OTEL_EXPORTER_OTLP_ENDPOINT`); absent: PostgreSQL. */
+    readonly otlpEndpoint: string | undefined;
+    /** Days of spans and log lines kept in PostgreSQL before the worker drops them. */
+    readonly retentionDays: number;
+  };
   readonly webhooks: {
     readonly timeoutMs: number;
     /** Multiplies the retry schedule (about 4 days at 1; tests compress it). */
@@ -403,6 +414,33 @@ function processorUrl(env: Env): string | undefined {
   return raw.replace(/\/+$/, '');
 }
 
+/** `OTEL_EXPORTER_OTLP_ENDPOINT`: the collector's base URL (signal paths are appended). */
+function otlpEndpoint(env: Env): string | undefined {
+  const raw = optionalString(env, 'OTEL_EXPORTER_OTLP_ENDPOINT');
+  if (raw === undefined) return undefined;
+  try {
+    const url = new URL(raw);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(url.protocol);
+  } catch {
+    throw new ConfigError(
+      'OTEL_EXPORTER_OTLP_ENDPOINT must be an http(s) URL like http://127.0.0.1:4318',
+    );
+  }
+  return raw.replace(/\/+$/, '');
+}
+
+function opsWebhookUrl(env: Env): string | undefined {
+  const raw = optionalString(env, 'OPS_WEBHOOK_URL');
+  if (raw === undefined) return undefined;
+  try {
+    const url = new URL(raw);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(url.protocol);
+  } catch {
+    throw new ConfigError('OPS_WEBHOOK_URL must be an http(s) URL like https://ops.example/hooks');
+  }
+  return raw;
+}
+
 function rate(env: Env, name: string, fallback: number): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
@@ -653,6 +691,11 @@ export function loadConfig(
           ),
     journalAnchorIntervalSeconds: integer(env, 'JOURNAL_ANCHOR_INTERVAL_SECONDS', 60, 1, 86_400),
     reconcileIntervalSeconds: integer(env, 'RECONCILE_INTERVAL_SECONDS', 3_600, 0, 604_800),
+    tracing: Object.freeze({
+      enabled: env['OTEL_SDK_DISABLED'] !== 'true',
+      otlpEndpoint: otlpEndpoint(env),
+      retentionDays: integer(env, 'TRACE_RETENTION_DAYS', 7, 1, 365),
+    }),
     largePaymentAlertMinor: integer(
       env,
       'LARGE_PAYMENT_ALERT_MINOR',
@@ -660,6 +703,7 @@ export function loadConfig(
       1,
       Number.MAX_SAFE_INTEGER,
     ),
+    opsWebhookUrl: opsWebhookUrl(env),
     webhooks: Object.freeze({
       timeoutMs: integer(env, 'WEBHOOK_TIMEOUT_MS', 10_000, 50, 60_000),
       retryScale: rate(env, 'WEBHOOK_RETRY_SCALE', 1),

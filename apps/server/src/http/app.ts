@@ -1,7 +1,12 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, {
+  LogController,
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyRequest,
+} from 'fastify';
 import { randomBytes } from 'node:crypto';
 import type http from 'node:http';
 import https from 'node:https';
@@ -16,6 +21,22 @@ import { maskCardNumbers, maskCardNumbersDeep } from '../modules/vault/index.ts'
 import { hasControlCharacter, inputProblem } from './input-guard.ts';
 import { rememberSentIdempotencyKey } from '../platform/request-context.ts';
 import { clientBucket } from '../platform/client-address.ts';
+import {
+  activeContext,
+  contextWithSpan,
+  extractTraceContext,
+  noTracer,
+  principalActor,
+  ROOT_CONTEXT,
+  runInContext,
+  SpanKind,
+  SpanStatusCode,
+  withScope,
+  type Context,
+  type Span,
+  type TraceScope,
+  type Tracer,
+} from '../platform/tracing.ts';
 
 export interface AppOptions {
   readonly logger: Logger;
@@ -46,6 +67,8 @@ export interface AppOptions {
   readonly inFlightMax: number;
   /** Plugins that add routes, each in its own encapsulated context. */
   readonly routes: readonly ((app: FastifyInstance) => Promise<void>)[];
+  /** A server span per request, continuing the caller's `traceparent` when it sent one. */
+  readonly tracer?: Tracer;
 }
 
 export type App = FastifyInstance;
@@ -115,7 +138,15 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     trustProxy: options.trustProxy.length === 0 ? false : [...options.trustProxy],
     genReqId: () => `req_${randomBytes(12).toString('base64url')}`,
     requestIdHeader: false,
-    logController: new LogController({ disableRequestLogging: true }),
+    logController: new LogController({
+      disableRequestLogging: true,
+      requestIdLogLabel: 'request_id',
+    }),
+    // Traced, no per-request child logger: the logger's mixin adds the request id, trace and
+    // actor to every line written while the request is worked on, by any module.
+    ...(options.tracer === undefined || options.tracer === noTracer
+      ? {}
+      : { childLoggerFactory: (logger: FastifyBaseLogger) => logger }),
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
     return503OnClosing: true,
@@ -147,6 +178,45 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     void reply.code(404).send(errorBody('route_not_found', request.id));
   });
 
+  // First of all hooks: the rest of the request runs in its span's context, with its scope.
+  const tracer = options.tracer ?? noTracer;
+  const traced = new WeakMap<object, { span: Span; context: Context; scope: TraceScope }>();
+  app.addHook('onRequest', (request, _reply, done) => {
+    const parent =
+      request.headers.traceparent === undefined
+        ? ROOT_CONTEXT
+        : extractTraceContext(request.headers);
+    const span = tracer.startSpan(
+      `${request.method} request`,
+      {
+        kind: SpanKind.SERVER,
+        attributes: { 'http.request.method': request.method, 'kassa.request_id': request.id },
+      },
+      parent,
+    );
+    const scope: TraceScope = { requestId: request.id, actor: null };
+    const context = withScope(contextWithSpan(parent, span), scope);
+    traced.set(request, { span, context, scope });
+    runInContext(context, done);
+  });
+  const endRequestSpan = (request: FastifyRequest, status: number | null, route: string) => {
+    const { span, scope } = traced.get(request) ?? {};
+    if (span === undefined) return;
+    traced.delete(request);
+    span.updateName(`${request.method} ${route}`);
+    span.setAttribute('http.route', route);
+    if (scope?.actor != null) span.setAttribute('enduser.id', scope.actor);
+    if (status === null) span.setStatus({ code: SpanStatusCode.ERROR, message: 'aborted' });
+    else {
+      span.setAttribute('http.response.status_code', status);
+      if (status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+    }
+    span.end();
+  };
+  app.addHook('onRequestAbort', async (request) => {
+    endRequestSpan(request, null, request.routeOptions.url ?? 'unmatched');
+  });
+
   let inFlight = 0;
   const unshed = new Set(['/livez', '/readyz', '/metrics']);
   app.addHook('onRequest', async (request, reply) => {
@@ -170,6 +240,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     if (tls !== undefined)
       void reply.header('Strict-Transport-Security', 'max-age=63072000; includeSubDomains');
     request.principal = await options.authenticate(request.headers.authorization);
+    const scope = traced.get(request)?.scope;
+    if (scope !== undefined) scope.actor = principalActor(request.principal);
   });
   // Authentication comes before validation: an anonymous caller learns nothing about a
   // protected route's input rules. Routes opt out with `config: { public: true }`.
@@ -266,10 +338,14 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     });
     options.metrics.httpDuration.observe({ route, method: request.method }, seconds);
     const level = reply.statusCode === 503 ? 'warn' : reply.statusCode >= 500 ? 'error' : 'info';
-    request.log[level](
-      { method: request.method, route, status: reply.statusCode, durationMs: reply.elapsedTime },
-      'request',
+    // In the request's context: the response's end may come from the socket's own.
+    runInContext(traced.get(request)?.context ?? activeContext(), () =>
+      request.log[level](
+        { method: request.method, route, status: reply.statusCode, durationMs: reply.elapsedTime },
+        'request',
+      ),
     );
+    endRequestSpan(request, reply.statusCode, route);
   });
 
   // Response schemas document the API (OpenAPI, the SDK's types; a contract test checks real

@@ -18,17 +18,22 @@ import { createSystemAccounts, type SystemAccounts } from '../modules/payments/i
 import { createCardVault, type CardVault } from '../modules/vault/index.ts';
 import { createDb, type Db } from '../platform/db.ts';
 import { keyringSource, type Keyring } from '../platform/keyring.ts';
-import type { Logger } from '../platform/log.ts';
+import { shipLogs, type Logger } from '../platform/log.ts';
 import { createMetrics, type Metrics } from '../platform/metrics.ts';
 import { createRateLimiter, type RateLimiter } from '../platform/rate-limiter.ts';
 import { createReadCache, type ReadCache } from '../platform/redis-cache.ts';
 import { createRedisGate, type RedisGate } from '../platform/redis-gate.ts';
 import { createSecretBox, type SecretBox } from '../platform/secret-box.ts';
+import { createTelemetry, type Telemetry } from '../platform/telemetry.ts';
 import type { Secrets } from './secrets.ts';
 
 /** The adapters and stores every part of the system is built on. */
 export interface Adapters {
   readonly metrics: Metrics;
+  /** Where spans and log lines go, and this process's tracer (closed last on shutdown). */
+  readonly telemetry: Telemetry;
+  /** Stops shipping the logger's lines to the telemetry's sink. */
+  readonly stopShippingLogs: () => void;
   readonly db: Db;
   /** Redis behind its gate (undefined when Redis is not configured). */
   readonly redis: RedisGate | undefined;
@@ -66,11 +71,20 @@ export function createAdapters(options: {
 }): Adapters {
   const { config, logger, clock } = options;
   const metrics = createMetrics();
+  const telemetry = createTelemetry({
+    enabled: config.tracing.enabled,
+    serviceName: options.role === 'all' ? 'kassa' : `kassa-${options.role ?? 'api'}`,
+    otlpEndpoint: config.tracing.otlpEndpoint,
+    databaseUrl: options.databaseUrl,
+    onError: telemetryFailure(logger, clock),
+  });
+  const stopShippingLogs = shipLogs(logger, telemetry.logSink);
   const db = createDb({
     connectionString: options.databaseUrl,
     poolSizeMax: config.dbPoolSizeMax,
     applicationName: `kassa-${options.role ?? 'api'}`,
     onError: (error) => logger.warn({ err: error }, 'idle database connection failed'),
+    tracer: telemetry.tracer,
   });
   // Redis behind a gate: short command timeouts, and a pause after any failure, so a down or
   // hung Redis costs requests nothing (limits count per process, reads go to PostgreSQL).
@@ -105,6 +119,7 @@ export function createAdapters(options: {
       metrics.ledgerBatchSize.observe({ outcome }, size);
       metrics.ledgerBatchDuration.observe(durationMs / 1000);
     },
+    tracer: telemetry.tracer,
   });
   const ledger = createLedger({ db, clock, writer });
   const systemAccounts = createSystemAccounts(db, ledger);
@@ -138,6 +153,8 @@ export function createAdapters(options: {
   const rateLimiter = createRateLimiter(redis);
   return {
     metrics,
+    telemetry,
+    stopShippingLogs,
     db,
     redis,
     cache,
@@ -153,5 +170,19 @@ export function createAdapters(options: {
     sessions,
     revokedSessions,
     vault,
+  };
+}
+
+/**
+ * Spans or log lines that could not be written are dropped (tracing never holds up payments);
+ * the operator hears of it at most once a minute.
+ */
+function telemetryFailure(logger: Logger, clock: Clock): (error: unknown) => void {
+  let lastWarnedMs = Number.NEGATIVE_INFINITY;
+  return (error) => {
+    const nowMs = clock.now().getTime();
+    if (nowMs - lastWarnedMs < 60_000) return;
+    lastWarnedMs = nowMs;
+    logger.warn({ err: error }, 'spans or log lines could not be written; dropped');
   };
 }

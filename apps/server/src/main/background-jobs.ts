@@ -2,12 +2,22 @@ import type { Config } from '../config/config.ts';
 import { assert } from '../kernel/assert.ts';
 import type { Clock } from '../kernel/clock.ts';
 import {
+  createAnomalyMonitor,
+  createOpsWebhook,
+  registerAnomalyMetrics,
+} from '../modules/anomaly/index.ts';
+import {
   createBackupSchedule,
   registerBackupMetrics,
   type BackupSchedule,
   type BackupTarget,
 } from '../modules/backup/index.ts';
-import { jetstreamFeed, outboxFeed, type OutboxConsumer } from '../modules/events/index.ts';
+import {
+  jetstreamFeed,
+  outboxFeed,
+  tracedConsumer,
+  type OutboxConsumer,
+} from '../modules/events/index.ts';
 import {
   reapKnownAddresses,
   reapSeenSignatures,
@@ -31,6 +41,7 @@ import {
 } from '../modules/webhooks/index.ts';
 import type { Logger } from '../platform/log.ts';
 import { resealColumns, type SealedColumn } from '../platform/reseal.ts';
+import { dropExpiredTracePartitions } from '../platform/trace-store.ts';
 import type { Adapters } from './adapters.ts';
 import type { ProcessorRails } from './processor-rails.ts';
 import { startWorker, type HousekeepingTask, type Worker } from './worker.ts';
@@ -77,6 +88,16 @@ export function createBackgroundJobs(deps: {
   ];
   registerBackupMetrics(metrics.registry, db.pool, clock);
   registerDriftMetrics(metrics.registry, db.pool, clock);
+  registerAnomalyMetrics(metrics.registry, db.pool);
+  // Anomalies on business slices, judged once a minute (docs/observability.md).
+  const anomalies = createAnomalyMonitor({
+    db,
+    logger,
+    opsWebhook:
+      config.opsWebhookUrl === undefined
+        ? null
+        : createOpsWebhook({ db, url: config.opsWebhookUrl, timeoutMs: 5_000, logger }),
+  });
   const backupSchedule =
     deps.backup === undefined || deps.backup === null
       ? null
@@ -104,6 +125,12 @@ export function createBackgroundJobs(deps: {
     { name: 'recipientProbesReaped', run: (now) => deps.recipients.reap(now) },
     { name: 'deviceSignaturesReaped', run: (now) => reapSeenSignatures(db.pool, now) },
     { name: 'knownAddressesReaped', run: (now) => reapKnownAddresses(db.pool, now) },
+    { name: 'anomaliesChanged', run: (now) => anomalies.run(now) },
+    // Spans and log lines past TRACE_RETENTION_DAYS: whole day partitions dropped at once.
+    {
+      name: 'tracePartitionsDropped',
+      run: (now) => dropExpiredTracePartitions(db.pool, now, config.tracing.retentionDays),
+    },
     ...(backupSchedule === null
       ? []
       : [{ name: 'backupsStarted', run: (now: Date) => backupSchedule.tick(now) }]),
@@ -121,11 +148,12 @@ export function createBackgroundJobs(deps: {
     },
   ];
 
+  // Each consumer's handling of an event continues the trace the event was written in.
   const consumers = [
     webhookFanOut,
     notificationsConsumer({ largePaymentMinor: config.largePaymentAlertMinor }),
     deps.merchantProfiles.invalidation,
-  ];
+  ].map((consumer) => tracedConsumer(consumer, deps.adapters.telemetry.tracer));
   assert(
     consumers.map((c) => c.name).join() === eventConsumerNames.join(),
     'eventConsumerNames lists every outbox consumer',

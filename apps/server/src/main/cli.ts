@@ -20,7 +20,13 @@
  *   dr drill           back up, restore to a moment between two backups, prove the copy right
  *   risk simulate|train|evaluate
  *                      the fraud model: synthetic traffic, training and evaluation (no database)
+ *   anomaly replay [--seed N] [--days N] [--json]
+ *                      the business-slice anomaly detector on synthetic traffic with injected
+ *                      incidents: recall, detection delay, false alerts a week (no database)
  *   (each with --help)
+ *   trace <req_…|pay_…|trf_…|top_…|po_…|fnd_…> [--json]
+ *                      the story of a request or payment: spans of every process, log lines,
+ *                      journal events, webhook deliveries, the processor flow, the risk decision
  *   nats-config        print the NATS server configuration for NATS_STREAM and the worker's two
  *                      NATS users (deploy/nats/nats-server.conf is it with the defaults)
  */
@@ -36,13 +42,15 @@ import { forwardEvents, newWebhookSecret } from '../modules/webhooks/index.ts';
 import { defaultNatsUsers, natsServerConfig } from '../modules/events/index.ts';
 import { runMain } from './process-lifecycle.ts';
 import { backupCommand } from './backup-cli.ts';
+import { anomalyCommand } from './anomaly-cli.ts';
 import { riskCommand } from './risk-cli.ts';
+import { traceCommand } from './trace-cli.ts';
 import { needsDatabase, riskDatabaseCommand } from './risk-database-cli.ts';
 import { withSystem } from './cli-system.ts';
 import { eventConsumerNames } from './system.ts';
 
 const usage =
-  'usage: kassa <migrate|verify|expire|reconcile|audit verify|keys rotate|backup|restore|dr drill|nats-config|risk|listen --forward-to URL --api-key KEY> (backup, restore, dr and risk take --help)';
+  'usage: kassa <migrate|verify|expire|reconcile|audit verify|keys rotate|backup|restore|dr drill|nats-config|risk|anomaly replay|trace ID|listen --forward-to URL --api-key KEY> (backup, restore, dr, risk and anomaly take --help)';
 
 /** The value after `--name` on the command line, if given. */
 function flag(name: string): string | undefined {
@@ -211,6 +219,12 @@ await runMain('kassa', async () => {
         : riskCommand(args, config.dataDir, say);
       break;
     }
+    case 'trace':
+      code = await traceCommand(process.argv.slice(3), config, say);
+      break;
+    case 'anomaly':
+      code = anomalyCommand(process.argv.slice(3), say);
+      break;
     case 'nats-config': {
       // No database: the file depends on the stream, the consumers and the user names only.
       const users = config.nats.credentials;

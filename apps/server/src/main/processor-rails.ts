@@ -53,6 +53,7 @@ export function createProcessorRails(deps: {
           hedgeAfterMs: config.processor.hedgeAfterMs,
           breaker,
           metrics,
+          tracer: deps.adapters.telemetry.tracer,
         });
   const rails = createRails({
     db,
@@ -71,6 +72,7 @@ export function createProcessorRails(deps: {
     authenticationTimeoutMs: config.processor.authenticationTimeoutSeconds * 1000,
     crashPoints: config.crashPoints,
     onAccountsChanged: deps.adapters.dropCachedWallets,
+    tracer: deps.adapters.telemetry.tracer,
   });
   return { processor, breaker, rails };
 }

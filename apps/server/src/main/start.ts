@@ -124,6 +124,8 @@ async function main(config: Config): Promise<void> {
     backup: backup?.target ?? null,
     ...(config.webApp ? { webAppDir: await buildWebApp(join(config.dataDir, 'web')) } : {}),
   });
+  // The stand-in's spans join Kassa's traces, as those of a service of their own.
+  sim?.setTracer(system.telemetry.tracerFor('kassa-processor-sim'));
   const applied = await migrate(system.db);
   if (applied.applied.length > 0)
     logger.info({ migrations: applied.applied }, 'migrations applied');

@@ -30,6 +30,7 @@ import type { Keyring } from '../platform/keyring.ts';
 import type { Logger } from '../platform/log.ts';
 import type { Metrics } from '../platform/metrics.ts';
 import type { SealedColumn } from '../platform/reseal.ts';
+import type { Telemetry } from '../platform/telemetry.ts';
 import { createAdapters } from './adapters.ts';
 import {
   createModelRegistry,
@@ -49,6 +50,8 @@ export interface System {
   readonly db: Db;
   readonly ledger: Ledger;
   readonly metrics: Metrics;
+  /** Where spans and log lines go; `tracerFor` traces a service hosted beside it (the stand-in). */
+  readonly telemetry: Telemetry;
   readonly systemAccounts: SystemAccounts;
   readonly clock: Clock;
   /** The card vault (its internal reveal is for the processor connector only). */
@@ -114,6 +117,7 @@ export async function createSystem(options: {
     disableAfterMs: config.webhooks.disableAfterHours * 3_600_000 * config.webhooks.retryScale,
     concurrency: config.webhooks.concurrency,
     allowLoopback: config.webhooks.allowLoopback,
+    tracer: adapters.telemetry.tracer,
   });
 
   const stepUpVerifier = createStepUpVerifier({ db, clock, factors: adapters.factors });
@@ -184,6 +188,7 @@ export async function createSystem(options: {
         : { cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile) },
     fingerprintKey: keyring().lookupKey,
     trustProxy: config.trustProxy,
+    tracer: adapters.telemetry.tracer,
     authenticate: createAuthenticator({
       db: db.pool,
       clock,
@@ -216,6 +221,7 @@ export async function createSystem(options: {
     db,
     ledger,
     metrics,
+    telemetry: adapters.telemetry,
     systemAccounts: adapters.systemAccounts,
     clock,
     vault: adapters.vault,
@@ -239,6 +245,9 @@ export async function createSystem(options: {
       await writer.close();
       await db.close();
       redis?.close();
+      // Last: what the shutdown itself traced and logged is written too.
+      adapters.stopShippingLogs();
+      await adapters.telemetry.close();
     },
   };
 }

@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { KassaError } from '../kernel/errors.ts';
+import { inChildSpan, noTracer, setActiveSpanAttribute, type Tracer } from './tracing.ts';
 
 /** The advisory lock (two int4 keys) every Kassa transaction holds shared: see migration 0016. */
 export const kassaTransactionLock = '1263751233, 1';
@@ -47,6 +48,11 @@ export interface DbOptions {
   readonly poolSizeMax: number;
   readonly applicationName: string;
   readonly onError?: (error: Error) => void;
+  /**
+   * Traces `query` calls and whole transactions (not each statement of one) made inside traced
+   * work; untraced work (the worker's polling) makes no spans.
+   */
+  readonly tracer?: Tracer;
 }
 
 /**
@@ -96,25 +102,44 @@ export function createDb(options: DbOptions): Db {
     client.on('end', () => open.delete(client));
   });
 
+  const tracer = options.tracer ?? noTracer;
+
   async function query<Row extends pg.QueryResultRow>(sql: string, params: unknown[] = []) {
-    try {
-      const result = await pool.query<Row>(sql, params);
-      return result.rows;
-    } catch (error) {
-      throw wrapUnavailable(error);
-    }
+    const attributes = () => ({ 'db.query.text': sql.slice(0, 300) });
+    return inChildSpan(tracer, 'db.query', attributes, async () => {
+      try {
+        const result = await pool.query<Row>(sql, params);
+        return result.rows;
+      } catch (error) {
+        throw wrapUnavailable(error);
+      }
+    });
   }
 
-  async function transaction<T>(
+  function transaction<T>(
+    work: (client: DbClient) => Promise<T>,
+    options: { readonly snapshot?: 'repeatable read, read only' } = {},
+  ): Promise<T> {
+    return inChildSpan(
+      tracer,
+      'db.transaction',
+      () => ({}),
+      () => runTransaction(work, options),
+    );
+  }
+
+  async function runTransaction<T>(
     work: (client: DbClient) => Promise<T>,
     options: { readonly snapshot?: 'repeatable read, read only' } = {},
   ): Promise<T> {
     let client: DbClient;
+    const waitStartedMs = performance.now();
     try {
       client = await pool.connect();
     } catch (error) {
       throw wrapUnavailable(error);
     }
+    setActiveSpanAttribute('db.pool_wait_ms', Math.round(performance.now() - waitStartedMs));
     let released = false;
     try {
       // The shared lock marks this as Kassa's transaction, before it gets an xid: commit-ordered

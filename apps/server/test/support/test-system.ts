@@ -146,6 +146,7 @@ export async function startTestSystem(
     ...(options.clock === undefined ? {} : { clock: options.clock }),
   });
 
+  sim?.setTracer(system.telemetry.tracerFor('kassa-processor-sim'));
   if (sim !== null && typeof options.processor === 'object' && options.processor.callbacks) {
     const url = await system.app.listen({ port: 0, host: '127.0.0.1' });
     sim.setCallbackUrl(`${url}/v1/processor/callbacks`);

@@ -10,6 +10,9 @@ export interface EventRow {
   data: { object: unknown };
   merchant_id: string | null;
   created_at: Date;
+  /** The trace the event was written in, and the request that caused it (null: none). */
+  traceparent?: string | null;
+  request_id?: string | null;
 }
 
 /** An event as a consumer gets it: with its readers and its place in commit order. */
@@ -19,7 +22,8 @@ export type RelayedEvent = EventRow & {
   readonly tx_id: string;
 };
 
-export const eventColumns = 'seq, id, type, version, object_id, data, merchant_id, created_at';
+export const eventColumns =
+  'seq, id, type, version, object_id, data, merchant_id, created_at, traceparent, request_id';
 
 export function eventView(row: EventRow) {
   return {

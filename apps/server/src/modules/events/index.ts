@@ -1,6 +1,7 @@
 export { appendPublicEvents, recordPublicEvents, type PublicEvent } from './outbox.ts';
 export { eventColumns, eventView, type EventRow } from './event-store.ts';
 export { outboxLag, relayOnce, type OutboxConsumer } from './outbox-relay.ts';
+export { tracedConsumer } from './traced-consumer.ts';
 export type { RelayedEvent } from './event-store.ts';
 export { eventRoutes } from './routes.ts';
 export { outboxFeed, type EventFeed } from './event-feed.ts';

@@ -2,6 +2,7 @@ import type { PublicEventType } from '@kassa/contracts';
 import { newUuid } from '../../kernel/ids.ts';
 import { unnestParams, type Queryable } from '../../platform/db.ts';
 import { BatchEffects, batchStatement } from '../../platform/batch-effects.ts';
+import { currentScope, currentTraceparent, noteTraceObject } from '../../platform/tracing.ts';
 
 /**
  * A public event (shared/API.md event types) about one object, with the object as it is at the
@@ -17,13 +18,18 @@ export interface PublicEvent {
   readonly merchantId: string | null;
 }
 
-/** One statement inserts any number of events (user ids travel comma-joined: arrays of arrays are not rectangular). */
-const insertEventsSql = `insert into events (id, type, object_id, data, user_ids, merchant_id)
-  select id, type, object_id, data, case when users = '' then '{}'::uuid[] else string_to_array(users, ',')::uuid[] end, merchant_id
-    from unnest($1::uuid[], $2::text[], $3::text[], $4::jsonb[], $5::text[], $6::uuid[])
-      as e(id, type, object_id, data, users, merchant_id)`;
+/**
+ * One statement inserts any number of events (user ids travel comma-joined: arrays of arrays
+ * are not rectangular). Each carries the trace and request it was written in, so the worker's
+ * handling of it (webhooks, notifications) continues that trace.
+ */
+const insertEventsSql = `insert into events (id, type, object_id, data, user_ids, merchant_id, traceparent, request_id)
+  select id, type, object_id, data, case when users = '' then '{}'::uuid[] else string_to_array(users, ',')::uuid[] end, merchant_id, traceparent, request_id
+    from unnest($1::uuid[], $2::text[], $3::text[], $4::jsonb[], $5::text[], $6::uuid[], $7::text[], $8::text[])
+      as e(id, type, object_id, data, users, merchant_id, traceparent, request_id)`;
 
 function eventRow(event: PublicEvent): unknown[] {
+  noteTraceObject(event.object.id);
   return [
     newUuid(),
     event.type,
@@ -31,6 +37,8 @@ function eventRow(event: PublicEvent): unknown[] {
     JSON.stringify({ object: event.object }),
     event.userIds.join(','),
     event.merchantId,
+    currentTraceparent(),
+    currentScope()?.requestId ?? null,
   ];
 }
 

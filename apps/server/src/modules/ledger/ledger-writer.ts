@@ -8,6 +8,17 @@ import {
   type StoredResponse,
 } from '../idempotency/index.ts';
 import { BatchEffects } from '../../platform/batch-effects.ts';
+import {
+  activeContext,
+  contextWithSpan,
+  isTraced,
+  noTracer,
+  runInContext,
+  setSpanError,
+  type Context,
+  type Span,
+  type Tracer,
+} from '../../platform/tracing.ts';
 import { applyTransfers } from './domain/apply-transfers.ts';
 import { transferFlags, type TransferInput, type TransferOutcome } from './domain/ledger-types.ts';
 import { loadForBatch, writeBatch } from './store/ledger-store.ts';
@@ -53,6 +64,12 @@ export interface LedgerWriterOptions {
     durationMs: number,
     outcome: 'committed' | 'failed' | 'split',
   ) => void;
+  /**
+   * Each traced command gets a `ledger.command` span (queued to settled), and runs its
+   * `prepare` and `finish` in its own caller's context, so the events it writes carry its
+   * trace; the batch's transaction is traced under the first command's span.
+   */
+  readonly tracer?: Tracer;
 }
 
 export interface LedgerWriter {
@@ -65,12 +82,17 @@ interface Entry {
   readonly command: LedgerCommand<unknown>;
   resolve(value: unknown): void;
   reject(error: unknown): void;
+  /** The caller's context, with the command's span when traced. */
+  readonly context: Context;
+  readonly span: Span | null;
+  readonly queuedMs: number;
 }
 
 type Settled =
   { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: unknown };
 
 export function createLedgerWriter(options: LedgerWriterOptions): LedgerWriter {
+  const tracer = options.tracer ?? noTracer;
   const queue: Entry[] = [];
   let inFlight = 0;
   let timer: NodeJS.Timeout | undefined;
@@ -126,9 +148,18 @@ export function createLedgerWriter(options: LedgerWriterOptions): LedgerWriter {
 
   async function runBatch(batch: Entry[]): Promise<void> {
     const startedMs = performance.now();
+    for (const entry of batch) {
+      entry.span?.setAttribute('kassa.ledger.batch_size', batch.length);
+      entry.span?.setAttribute(
+        'kassa.ledger.queue_wait_ms',
+        Math.round(startedMs - entry.queuedMs),
+      );
+    }
     try {
-      const { settled, accountIds } = await options.db.transaction((client) =>
-        runInTransaction(client, batch),
+      // The batch runs in its first command's context: not in whichever caller's (or earlier
+      // batch's) context happened to start this flush.
+      const { settled, accountIds } = await runInContext(batch[0]?.context ?? activeContext(), () =>
+        options.db.transaction((client) => runInTransaction(client, batch)),
       );
       options.onBatch?.(batch.length, performance.now() - startedMs, 'committed');
       if (accountIds.length > 0) options.onAccountsChanged?.(accountIds);
@@ -175,7 +206,7 @@ export function createLedgerWriter(options: LedgerWriterOptions): LedgerWriter {
     const slices = new Map<number, [number, number]>();
     for (const [i, entry] of batch.entries()) {
       if (settled[i] !== undefined) continue;
-      const step = await entry.command.prepare(client, effects);
+      const step = await runInContext(entry.context, () => entry.command.prepare(client, effects));
       if ('result' in step) {
         settled[i] = { ok: true, value: step.result };
         continue;
@@ -202,9 +233,12 @@ export function createLedgerWriter(options: LedgerWriterOptions): LedgerWriter {
       outcomes = applied.outcomes;
     }
     for (const [i, [start, end]] of slices) {
+      const entry = batch[i]!;
       settled[i] = {
         ok: true,
-        value: batch[i]!.command.finish(outcomes.slice(start, end), effects),
+        value: runInContext(entry.context, () =>
+          entry.command.finish(outcomes.slice(start, end), effects),
+        ),
       };
     }
     await effects.flush(client);
@@ -228,11 +262,29 @@ export function createLedgerWriter(options: LedgerWriterOptions): LedgerWriter {
           }),
         );
       }
-      return new Promise<R>((resolve, reject) => {
-        queue.push({ command, resolve, reject });
+      const caller = activeContext();
+      const span = isTraced(caller) ? tracer.startSpan('ledger.command', {}, caller) : null;
+      const settled = new Promise<R>((resolve, reject) => {
+        queue.push({
+          command,
+          resolve,
+          reject,
+          context: span === null ? caller : contextWithSpan(caller, span),
+          span,
+          queuedMs: performance.now(),
+        });
         options.onQueueLength?.(queue.length);
         schedule();
       });
+      if (span !== null)
+        void settled.then(
+          () => span.end(),
+          (error: unknown) => {
+            setSpanError(span, error);
+            span.end();
+          },
+        );
+      return settled;
     },
     async close() {
       closed = true;

@@ -8,7 +8,9 @@ export type OperatorAlertType =
   | 'wal_archive_lagging'
   | 'dr_drill_failed'
   | 'fraud_reported'
-  | 'risk_rules_stopped';
+  | 'risk_rules_stopped'
+  | 'business_anomaly'
+  | 'business_anomaly_cleared';
 
 export interface OperatorAlert {
   /** Names the incident: the same incident alerts once, however often it is seen. */

@@ -1,10 +1,19 @@
 import { assert } from '../../kernel/assert.ts';
-import { selectPayment } from '../payments/index.ts';
+import { encodeId } from '../../kernel/ids.ts';
+import {
+  activeContext,
+  inSpan,
+  noTracer,
+  withScope,
+  type TraceScope,
+} from '../../platform/tracing.ts';
+import { paymentWireId, selectPayment } from '../payments/index.ts';
 import { refundCapture, reread, settle, type Settled } from './flow-settlement.ts';
 import { selectDueFlows, selectFlow, takeLease } from './flow-store.ts';
 import { askProcessor } from './processor-calls.ts';
 import type { ProcessorClient } from './processor-client.ts';
 import type { RailsContext } from './rails-context.ts';
+import type { PaymentRecord } from '../payments/index.ts';
 
 /** Resolves idle unfinished flows by asking the processor what it recorded. */
 export async function resolveDue(
@@ -26,7 +35,18 @@ export async function resolveDue(
   for (const id of ids) {
     const at = deps.clock.now();
     if (!(await takeLease(deps.db.pool, id, at, context.leaseFrom(at)))) continue;
-    const response = await resolveOne(context, processor, id, at);
+    // A trace of its own, found by the payment's id (`kassa trace top_…`).
+    const scope: TraceScope = { requestId: null, actor: null };
+    const response = await inSpan(
+      deps.tracer ?? noTracer,
+      'flow.resolve',
+      { parent: withScope(activeContext(), scope) },
+      (span) =>
+        resolveOne(context, processor, id, at, (payment) => {
+          span.setAttribute('kassa.object_id', paymentWireId(payment));
+          scope.actor = payment.payerUserId === null ? null : encodeId('usr', payment.payerUserId);
+        }),
+    );
     if (response.statusCode === 201) resolved += 1;
     else unknown += 1;
   }
@@ -39,9 +59,11 @@ async function resolveOne(
   processor: ProcessorClient,
   id: string,
   at: Date,
+  onPayment: (payment: PaymentRecord) => void,
 ): Promise<Settled> {
   const { deps } = context;
   const { flow, payment } = await reread(deps.db.pool, id);
+  onPayment(payment);
   if (flow.recoveryPoint === 'refunding') return refundCapture(context, id, 'worker');
   // The lease lapsed and the flow sat idle: no call of ours can still reach the processor,
   // so "never seen" means nothing happened, and the flow is failed (a payout's hold voided).

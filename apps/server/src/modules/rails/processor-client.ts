@@ -2,6 +2,14 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { CircuitBreaker } from '../../platform/circuit-breaker.ts';
 import type { Metrics } from '../../platform/metrics.ts';
 import { timeoutSignal } from '../../platform/timeout-signal.ts';
+import {
+  inSpan,
+  injectTraceHeaders,
+  noTracer,
+  SpanKind,
+  SpanStatusCode,
+  type Tracer,
+} from '../../platform/tracing.ts';
 import type {
   ProcessorCharge,
   ProcessorPayout,
@@ -64,8 +72,11 @@ export function createProcessorClient(options: {
   breaker: CircuitBreaker;
   metrics: Metrics;
   random?: () => number;
+  /** A span per call and per attempt; each attempt sends its `traceparent`. */
+  tracer?: Tracer;
 }): ProcessorClient {
   const random = options.random ?? Math.random;
+  const tracer = options.tracer ?? noTracer;
 
   async function attempt(
     operation: string,
@@ -75,16 +86,34 @@ export function createProcessorClient(options: {
     body: unknown,
     abandoned: AbortSignal,
   ): Promise<Attempt> {
+    return inSpan(tracer, 'processor.attempt', { kind: SpanKind.CLIENT }, async (span) => {
+      const result = await send(operation, method, path, key, body, abandoned);
+      if (result.kind === 'answered') span.setAttribute('http.response.status_code', result.status);
+      else span.setStatus({ code: SpanStatusCode.ERROR, message: result.reason });
+      return result;
+    });
+  }
+
+  async function send(
+    operation: string,
+    method: 'GET' | 'POST',
+    path: string,
+    key: string | null,
+    body: unknown,
+    abandoned: AbortSignal,
+  ): Promise<Attempt> {
     const started = performance.now();
     const deadline = timeoutSignal(abandoned, options.timeoutMs);
+    const headers: Record<string, string> = {
+      authorization: `Bearer ${options.apiKey}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...(key === null ? {} : { 'idempotency-key': key }),
+    };
+    injectTraceHeaders(headers);
     try {
       const res = await fetch(`${options.baseUrl}${path}`, {
         method,
-        headers: {
-          authorization: `Bearer ${options.apiKey}`,
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-          ...(key === null ? {} : { 'idempotency-key': key }),
-        },
+        headers,
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
         signal: deadline.signal,
       });
@@ -114,7 +143,35 @@ export function createProcessorClient(options: {
    * nearly every call through and keeps the breaker closed, while an outage fails every call —
    * and, sooner, an unbroken run of failed attempts — and opens it.
    */
-  async function call<T>(
+  function call<T>(
+    operation: string,
+    method: 'GET' | 'POST',
+    path: string,
+    key: string | null,
+    body?: unknown,
+  ): Promise<CallResult<T>> {
+    const reference = (body as { reference?: unknown } | undefined)?.reference;
+    const attributes = {
+      'kassa.processor.operation': operation,
+      ...(key === null ? {} : { 'kassa.processor.key': key }),
+      ...(typeof reference === 'string' ? { 'kassa.object_id': reference } : {}),
+    };
+    return inSpan(
+      tracer,
+      `processor.${operation}`,
+      { kind: SpanKind.CLIENT, attributes },
+      async (span) => {
+        const result = await guardedCall<T>(operation, method, path, key, body);
+        span.setAttribute('kassa.processor.result', result.kind);
+        if (result.kind === 'rejected') span.setAttribute('kassa.processor.code', result.code);
+        if (result.kind === 'unknown' || result.kind === 'unavailable')
+          span.setStatus({ code: SpanStatusCode.ERROR, message: result.kind });
+        return result;
+      },
+    );
+  }
+
+  async function guardedCall<T>(
     operation: string,
     method: 'GET' | 'POST',
     path: string,

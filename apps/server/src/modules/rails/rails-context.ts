@@ -4,6 +4,7 @@ import type { Db } from '../../platform/db.ts';
 import type { Logger } from '../../platform/log.ts';
 import type { Metrics } from '../../platform/metrics.ts';
 import type { SecretBox } from '../../platform/secret-box.ts';
+import type { Tracer } from '../../platform/tracing.ts';
 import type { SystemAccounts } from '../payments/index.ts';
 import type { CardVault } from '../vault/index.ts';
 import type { Ledger } from '../ledger/index.ts';
@@ -33,6 +34,8 @@ export interface RailsDeps {
   /** After a commit that changed balances (cached display views are dropped). */
   readonly onAccountsChanged?: (accountIds: readonly string[]) => void;
   readonly random?: () => number;
+  /** The worker's resolution of each idle flow is a trace of its own. */
+  readonly tracer?: Tracer;
 }
 
 /**

@@ -3,11 +3,30 @@ import type { Clock } from '../../kernel/clock.ts';
 import type { Db } from '../../platform/db.ts';
 import type { Logger } from '../../platform/log.ts';
 import type { Metrics } from '../../platform/metrics.ts';
+import {
+  inSpan,
+  injectTraceHeaders,
+  noTracer,
+  SpanKind,
+  SpanStatusCode,
+  storedTraceContext,
+  type Span,
+  type Tracer,
+} from '../../platform/tracing.ts';
 import { appendAudit } from '../audit/index.ts';
 import { appendPublicEvents, eventColumns, eventView, type EventRow } from '../events/index.ts';
 import { nextRetryDelayMs, signatureHeader } from './domain/standard-webhooks.ts';
 import type { EndpointStore } from './endpoint-store.ts';
 import { BlockedAddressError, postWebhook, WebhookTimeoutError } from './outbound-post.ts';
+
+/** A URL's scheme, host and port ('' when it is no URL). */
+function originOf(url: string): string {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return '';
+  }
+}
 
 /** Deliveries a lane leases at once: fewer claim transactions, a lease still short. */
 const laneBatch = 8;
@@ -30,6 +49,8 @@ export interface WebhookDeliveryDeps {
   /** Loopback receivers (local development); off in production. */
   readonly allowLoopback: boolean;
   readonly random?: () => number;
+  /** Each send is a span in the trace its event was written in (`traceparent` goes along). */
+  readonly tracer?: Tracer;
 }
 
 interface Claimed {
@@ -50,6 +71,7 @@ interface Claimed {
  */
 export function createWebhookDelivery(deps: WebhookDeliveryDeps) {
   const random = deps.random ?? Math.random;
+  const tracer = deps.tracer ?? noTracer;
 
   /**
    * A lease covers one send (its timeout) and a margin; a lane renews it for what it still holds
@@ -109,6 +131,33 @@ export function createWebhookDelivery(deps: WebhookDeliveryDeps) {
     );
     const event = events[0];
     if (event === undefined) return record(delivery, null, 'event missing');
+    const merchant = event.merchant_id === null ? null : encodeId('mer', event.merchant_id);
+    const parent = storedTraceContext(event.traceparent, {
+      requestId: event.request_id ?? null,
+      actor: merchant,
+    });
+    const attributes = {
+      'kassa.object_id': event.object_id,
+      ...(event.request_id == null ? {} : { 'kassa.request_id': event.request_id }),
+      'kassa.event_id': encodeId('evt', event.id),
+      'kassa.webhook.endpoint': encodeId('we', delivery.endpoint_id),
+      'kassa.webhook.attempt': delivery.attempts,
+      // The receiver's origin only: a path or query may hold the merchant's own secret.
+      'server.address': originOf(delivery.url),
+    };
+    return inSpan(
+      tracer,
+      'webhook.deliver',
+      { kind: SpanKind.CLIENT, attributes, parent },
+      (span) => post(delivery, event, span),
+    );
+  }
+
+  async function post(
+    delivery: Claimed,
+    event: EventRow,
+    span: Span,
+  ): Promise<'delivered' | 'retrying' | 'dead'> {
     const body = JSON.stringify(eventView(event));
     const now = deps.clock.now();
     const timestamp = Math.floor(now.getTime() / 1000);
@@ -120,20 +169,16 @@ export function createWebhookDelivery(deps: WebhookDeliveryDeps) {
       );
     let status: number | null = null;
     let error: string | null = null;
+    const headers: Record<string, string> = {
+      'content-type': 'application/json',
+      'user-agent': 'Kassa-Webhooks/1',
+      'webhook-id': messageId,
+      'webhook-timestamp': String(timestamp),
+      'webhook-signature': signatureHeader(secrets, messageId, timestamp, body),
+    };
+    injectTraceHeaders(headers);
     try {
-      status = await postWebhook(
-        delivery.url,
-        {
-          'content-type': 'application/json',
-          'user-agent': 'Kassa-Webhooks/1',
-          'webhook-id': messageId,
-          'webhook-timestamp': String(timestamp),
-          'webhook-signature': signatureHeader(secrets, messageId, timestamp, body),
-        },
-        body,
-        deps.timeoutMs,
-        deps.allowLoopback,
-      );
+      status = await postWebhook(delivery.url, headers, body, deps.timeoutMs, deps.allowLoopback);
     } catch (caught) {
       // What the merchant sees is coarse: a refused (internal) address reads like any other
       // failed connection, so the delivery list is no port scanner. Operators see why.
@@ -144,7 +189,12 @@ export function createWebhookDelivery(deps: WebhookDeliveryDeps) {
         );
       error = caught instanceof WebhookTimeoutError ? 'timeout' : 'connection failed';
     }
-    return record(delivery, status, error);
+    const outcome = await record(delivery, status, error);
+    if (status !== null) span.setAttribute('http.response.status_code', status);
+    span.setAttribute('kassa.webhook.outcome', outcome);
+    if (outcome !== 'delivered')
+      span.setStatus({ code: SpanStatusCode.ERROR, message: error ?? `HTTP ${status ?? '?'}` });
+    return outcome;
   }
 
   async function record(
