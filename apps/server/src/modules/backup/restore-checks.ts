@@ -67,7 +67,10 @@ export async function checkRestoredDatabase(
   }
 }
 
-/** `verify_heapam` on every table and `bt_index_check` (with heapallindexed) on every index. */
+/**
+ * `verify_heapam` on every table and `bt_index_check` (with heapallindexed) on every index (a
+ * partitioned table's index is only a template: its partitions' indexes are the ones checked).
+ */
 async function amcheck(client: pg.Client): Promise<RestoreCheck> {
   await client.query('create extension if not exists amcheck');
   const heap = await client.query<{ relation: string; msg: string }>(
@@ -78,7 +81,8 @@ async function amcheck(client: pg.Client): Promise<RestoreCheck> {
   const indexes = await client.query<{ n: number }>(
     `select count(bt_index_check(c.oid, true))::int as n
        from pg_index i join pg_class c on c.oid = i.indexrelid join pg_am am on am.oid = c.relam
-      where am.amname = 'btree' and c.relpersistence = 'p' and i.indisready and i.indisvalid`,
+      where am.amname = 'btree' and c.relkind = 'i' and c.relpersistence = 'p'
+        and i.indisready and i.indisvalid`,
   );
   const tables = await client.query<{ n: number }>(
     "select count(*)::int as n from pg_class where relkind in ('r', 'm', 't') and relpersistence = 'p'",
