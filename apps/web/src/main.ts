@@ -54,7 +54,13 @@ const app: App = {
   },
   show(title, content, options = {}) {
     document.title = `${title} · Kassa`;
-    root.replaceChildren(...layout(title, content, { ...options, signedIn: kassa.signedIn() }));
+    const next = layout(title, content, { ...options, signedIn: kassa.signedIn() });
+    // The same tab bar stays the same element: a tap on it while the screen redraws (home
+    // refreshing after a queued payment went out) still lands.
+    const oldNav = root.querySelector('nav.tabs');
+    const at = next.findIndex((n) => n instanceof HTMLElement && n.matches('nav.tabs'));
+    if (oldNav !== null && at >= 0 && oldNav.isEqualNode(next[at] ?? null)) next[at] = oldNav;
+    root.replaceChildren(...next);
     const heading = document.getElementById('screen-title');
     heading?.setAttribute('tabindex', '-1');
     heading?.focus({ preventScroll: true });
