@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Clock } from '../../kernel/clock.ts';
 import type { Queryable } from '../../platform/db.ts';
+import { periodicRead } from '../../platform/periodic-read.ts';
 import {
   compileModel,
   modelVersion,
@@ -72,8 +73,8 @@ export async function promoteModel(q: Queryable, version: string, now: Date): Pr
 
 /**
  * The live model: the newest promoted one in `risk_models`, else the bundled model. Re-read at
- * most every `refreshSeconds`, so a promotion reaches every API process without a restart; a
- * swap replaces one object (requests in flight keep the model they started with).
+ * most every `refreshSeconds` (platform/periodic-read.ts), so a promotion reaches every API
+ * process without a restart.
  */
 export function createModelRegistry(deps: {
   db: Queryable;
@@ -82,48 +83,27 @@ export function createModelRegistry(deps: {
   /** Told when re-reading the promotion fails (the model in hand stays live meanwhile). */
   onError?: (error: unknown) => void;
 }) {
-  const refreshMs = (deps.refreshSeconds ?? 30) * 1000;
-  let active: ActiveModel | null = bundledModel();
-  let readAtMs = Number.NEGATIVE_INFINITY;
-  let reading: Promise<void> | null = null;
-
-  async function refresh(): Promise<void> {
-    const { rows } = await deps.db.query<{ version: string; model: string }>(
-      `select version, model from risk_models where promoted_at is not null
-        order by promoted_at desc limit 1`,
-    );
-    const row = rows[0];
-    if (row === undefined) active = bundledModel();
-    // The bundled model promoted: same version, now live (promoted).
-    else if (row.version !== active?.version || active.promoted !== true)
-      active = {
-        version: row.version,
-        scorer: compileModel(parseModel(row.model)),
-        promoted: true,
-      };
-    readAtMs = deps.clock.now().getTime();
-  }
-
+  const live = periodicRead<ActiveModel | null>({
+    clock: deps.clock,
+    everyMs: (deps.refreshSeconds ?? 30) * 1000,
+    initial: bundledModel(),
+    ...(deps.onError === undefined ? {} : { onError: deps.onError }),
+    async read(active) {
+      const { rows } = await deps.db.query<{ version: string; model: string }>(
+        `select version, model from risk_models where promoted_at is not null
+          order by promoted_at desc limit 1`,
+      );
+      const row = rows[0];
+      if (row === undefined) return bundledModel();
+      // The same model (the bundled one promoted, say): kept, now live (promoted).
+      if (row.version === active?.version && active.promoted) return active;
+      return { version: row.version, scorer: compileModel(parseModel(row.model)), promoted: true };
+    },
+  });
   return {
-    async current(): Promise<ActiveModel | null> {
-      if (deps.clock.now().getTime() - readAtMs >= refreshMs) {
-        reading ??= refresh()
-          .catch((error: unknown) => {
-            // Keep the model in hand; try again after the next interval, not on every request.
-            readAtMs = deps.clock.now().getTime();
-            deps.onError?.(error);
-          })
-          .finally(() => {
-            reading = null;
-          });
-        await reading;
-      }
-      return active;
-    },
+    current: (): Promise<ActiveModel | null> => live.current(),
     /** Whether the model in hand was promoted (no I/O: a failure path reads it). */
-    promotedNow(): boolean {
-      return active?.promoted === true;
-    },
+    promotedNow: (): boolean => live.peek()?.promoted === true,
   };
 }
 

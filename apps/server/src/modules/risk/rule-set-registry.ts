@@ -1,5 +1,6 @@
 import type { Clock } from '../../kernel/clock.ts';
 import type { Queryable } from '../../platform/db.ts';
+import { periodicRead } from '../../platform/periodic-read.ts';
 import { firstMatch, type RuleMatch } from './domain/rule-outcome.ts';
 import { compileRules, type CompiledRule, type RuleContext } from './rule-language.ts';
 import { getRuleSet, ruleSetLabel, rulesState } from './rule-sets.ts';
@@ -34,9 +35,9 @@ export function activeRuleSet(set: {
 
 /**
  * The live and shadow rule sets every API process applies. Re-read at most every
- * `refreshSeconds` (one row), so an approval or a rollback reaches every process within that
- * time and without a restart; the swap replaces one object, so a request in flight keeps the
- * snapshot it started with. Compiled sets are cached by id (they never change).
+ * `refreshSeconds` (one row; platform/periodic-read.ts), so an approval or a rollback reaches
+ * every process within that time and without a restart. Compiled sets are cached by id (they
+ * never change).
  */
 export function createRuleSetRegistry(deps: {
   db: Queryable;
@@ -44,13 +45,7 @@ export function createRuleSetRegistry(deps: {
   refreshSeconds?: number;
   onError?: (error: unknown) => void;
 }) {
-  const refreshMs = (deps.refreshSeconds ?? 5) * 1000;
   const compiled = new Map<string, ActiveRuleSet>();
-  let active: ActiveRules = { live: null, shadow: null };
-  let readAtMs = Number.NEGATIVE_INFINITY;
-  let reading: Promise<void> | null = null;
-  /** Bumped by `invalidate`: a read that started before it does not count as fresh. */
-  let generation = 0;
 
   async function load(id: string | null): Promise<ActiveRuleSet | null> {
     if (id === null) return null;
@@ -63,39 +58,23 @@ export function createRuleSetRegistry(deps: {
     return ready;
   }
 
-  async function refresh(): Promise<void> {
-    const started = generation;
-    const state = await rulesState(deps.db);
-    const next = { live: await load(state.live), shadow: await load(state.shadow) };
-    if (started !== generation) return; // invalidated meanwhile: read again next time
-    active = next;
-    readAtMs = deps.clock.now().getTime();
-  }
+  const inForce = periodicRead<ActiveRules>({
+    clock: deps.clock,
+    everyMs: (deps.refreshSeconds ?? 5) * 1000,
+    initial: { live: null, shadow: null },
+    ...(deps.onError === undefined ? {} : { onError: deps.onError }),
+    async read() {
+      const state = await rulesState(deps.db);
+      return { live: await load(state.live), shadow: await load(state.shadow) };
+    },
+  });
 
   return {
-    async current(): Promise<ActiveRules> {
-      if (deps.clock.now().getTime() - readAtMs >= refreshMs) {
-        reading ??= refresh()
-          .catch((error: unknown) => {
-            readAtMs = deps.clock.now().getTime();
-            deps.onError?.(error);
-          })
-          .finally(() => {
-            reading = null;
-          });
-        await reading;
-      }
-      return active;
-    },
+    current: (): Promise<ActiveRules> => inForce.current(),
     /** Re-read on the next decision (this process changed the state). */
-    invalidate(): void {
-      generation += 1;
-      readAtMs = Number.NEGATIVE_INFINITY;
-    },
+    invalidate: (): void => inForce.invalidate(),
     /** Whether a live set is in hand (no I/O: a failure path reads it). */
-    liveNow(): boolean {
-      return active.live !== null;
-    },
+    liveNow: (): boolean => inForce.peek().live !== null,
   };
 }
 
