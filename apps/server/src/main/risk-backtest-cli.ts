@@ -6,6 +6,7 @@ import {
   backtestRules,
   compileRules,
   getRuleSet,
+  riskThresholds,
   RuleError,
   type BacktestReport,
   type RuleSource,
@@ -68,7 +69,7 @@ export async function backtestCommand(
   const report = await backtestRules(db, set, {
     from: new Date(now.getTime() - days * 86_400_000),
     to: now,
-    thresholds: { block: settings.blockAt, review: settings.reviewAt, stepUp: settings.stepUpAt },
+    thresholds: riskThresholds(settings),
     modelEnforced: settings.mode === 'enforce' && promoted.rows.length > 0,
   });
   say(flags.get('json') === true ? JSON.stringify(report, null, 2) : describe(report));

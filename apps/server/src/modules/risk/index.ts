@@ -5,6 +5,7 @@ export {
   effectiveDecision,
   operatorRisk,
   publicRisk,
+  riskThresholds,
   rulesVersion,
   type RiskAssessment,
   type RiskEngine,

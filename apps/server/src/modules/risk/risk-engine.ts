@@ -3,7 +3,13 @@ import type { RiskSettings } from '../../config/config.ts';
 import type { Clock } from '../../kernel/clock.ts';
 import type { Queryable } from '../../platform/db.ts';
 import type { Metrics } from '../../platform/metrics.ts';
-import { decisionForScore, reasonsFor, scoreOf, type RiskReason } from './domain/risk-policy.ts';
+import {
+  modelDecision,
+  reasonsFor,
+  scoreOf,
+  type RiskReason,
+  type RiskThresholds,
+} from './domain/risk-policy.ts';
 import { roundToDigits } from './domain/compact-number.ts';
 import { withRule } from './domain/rule-outcome.ts';
 import type { ModelRegistry } from './model-registry.ts';
@@ -55,6 +61,11 @@ export interface RiskAssessment {
     readonly model: number;
     readonly rules: number;
   };
+}
+
+/** The score thresholds a deployment decides by (RISK_BLOCK_AT, RISK_REVIEW_AT, RISK_STEP_UP_AT). */
+export function riskThresholds(settings: RiskSettings): RiskThresholds {
+  return { block: settings.blockAt, review: settings.reviewAt, stepUp: settings.stepUpAt };
 }
 
 /** What the payer (or the merchant) sees of a decision. */
@@ -138,11 +149,7 @@ export function createRiskEngine(deps: {
   onError?: (error: unknown, input: MovementInput) => void;
 }) {
   const { settings } = deps;
-  const thresholds = {
-    block: settings.blockAt,
-    review: settings.reviewAt,
-    stepUp: settings.stepUpAt,
-  };
+  const thresholds = riskThresholds(settings);
 
   async function score(input: MovementInput): Promise<RiskAssessment> {
     const started = process.hrtime.bigint();
@@ -155,11 +162,10 @@ export function createRiskEngine(deps: {
     const rulesStarted = process.hrtime.bigint();
     const rules = await deps.rules.current();
     const points = scoreOf(probability);
-    let modelDecision = decisionForScore(points, thresholds);
-    // A movement only its sender can be hurt by, with no history at all, is not blocked on
-    // the model alone: it is at most reviewed (a first top-up is how everyone starts).
-    if (input.kind === 'top_up' && modelDecision === 'block') modelDecision = 'review';
-    const byModel = { decision: modelDecision, enforced: model?.promoted === true };
+    const byModel = {
+      decision: modelDecision(input.kind, points, thresholds),
+      enforced: model?.promoted === true,
+    };
     const context =
       rules.live === null && rules.shadow === null
         ? null

@@ -3,7 +3,7 @@ import { uuidV7Floor } from '../../kernel/ids.ts';
 import type { Queryable } from '../../platform/db.ts';
 import { featureIndex } from './domain/features.ts';
 import { movementKinds } from './domain/risk-event.ts';
-import { decisionForScore, type RiskThresholds } from './domain/risk-policy.ts';
+import { modelDecision, type RiskThresholds } from './domain/risk-policy.ts';
 import { withRule } from './domain/rule-outcome.ts';
 import { ruleContext, type RuleContext } from './rule-language.ts';
 import { matchRules, type ActiveRuleSet } from './rule-set-registry.ts';
@@ -114,7 +114,7 @@ export async function backtestRules(
         context,
       );
       const model = {
-        decision: decisionForScore(row.score, options.thresholds),
+        decision: modelDecision(kind, row.score, options.thresholds),
         enforced: options.modelEnforced,
       };
       const match = matchRules(set, context);

@@ -1,5 +1,6 @@
 import type { RiskDecision } from '@kassa/contracts';
 import { featureIndex as at, type FeatureVector } from './features.ts';
+import type { MovementKind } from './risk-event.ts';
 
 /**
  * From a model's probability and the rules to a decision. The score is the probability in
@@ -36,6 +37,20 @@ export function decisionForScore(score: number, thresholds: RiskThresholds): Ris
   if (score >= thresholds.review) return 'review';
   if (score >= thresholds.stepUp) return 'step_up';
   return 'allow';
+}
+
+/**
+ * The model's decision on a movement: its score against the thresholds, except that a top-up
+ * (a movement only its sender can be hurt by, and how everyone starts) is at most reviewed on
+ * the model alone, never blocked. The live engine and the backtest both decide so.
+ */
+export function modelDecision(
+  kind: MovementKind,
+  score: number,
+  thresholds: RiskThresholds,
+): RiskDecision {
+  const decision = decisionForScore(score, thresholds);
+  return kind === 'top_up' && decision === 'block' ? 'review' : decision;
 }
 
 export interface RiskReason {
