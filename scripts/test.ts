@@ -86,36 +86,22 @@ const files = (
   .map((file) => relative(root, file))
   .sort();
 
-// Browser tests drive Debian's Chromium: the project installs it, nobody by hand.
-if (files.some((file) => file.endsWith('.e2e.test.ts'))) {
-  const installed = spawnSync('bash', [join(root, 'scripts', 'ensure-chromium.sh')], {
-    stdio: 'inherit',
-  });
-  if (installed.status !== 0) throw new Error('scripts/ensure-chromium.sh failed');
-}
-
-// Disaster-recovery tests drive Debian's pgBackRest: installed the same way.
-if (files.some((file) => file.endsWith('.dr.test.ts'))) {
-  const installed = spawnSync('bash', [join(root, 'scripts', 'ensure-pgbackrest.sh')], {
-    stdio: 'inherit',
-  });
-  if (installed.status !== 0) throw new Error('scripts/ensure-pgbackrest.sh failed');
-}
-
-// The cluster tests run Debian's HAProxy, Patroni and etcd: installed the same way.
-if (files.some((file) => file.endsWith('.cluster.test.ts'))) {
-  const installed = spawnSync('bash', [join(root, 'scripts', 'ensure-cluster-packages.sh')], {
-    stdio: 'inherit',
-  });
-  if (installed.status !== 0) throw new Error('scripts/ensure-cluster-packages.sh failed');
-}
-
-// The observability tests run Debian's promtool and amtool on ops/: installed the same way.
-if (files.some((file) => file.endsWith('.ops.test.ts'))) {
-  const installed = spawnSync('bash', [join(root, 'scripts', 'ensure-prometheus.sh')], {
-    stdio: 'inherit',
-  });
-  if (installed.status !== 0) throw new Error('scripts/ensure-prometheus.sh failed');
+/**
+ * What a kind of test needs from Debian, installed by the project's own script when that kind
+ * of test is in the run (nobody installs anything by hand): Chromium for browser tests,
+ * pgBackRest for disaster recovery, HAProxy/Patroni/etcd for the cluster, promtool/amtool for
+ * the rule tests.
+ */
+const needs: ReadonlyArray<readonly [suffix: string, script: string]> = [
+  ['.e2e.test.ts', 'ensure-chromium.sh'],
+  ['.dr.test.ts', 'ensure-pgbackrest.sh'],
+  ['.cluster.test.ts', 'ensure-cluster-packages.sh'],
+  ['.ops.test.ts', 'ensure-prometheus.sh'],
+];
+for (const [suffix, script] of needs) {
+  if (!files.some((file) => file.endsWith(suffix))) continue;
+  const installed = spawnSync('bash', [join(root, 'scripts', script)], { stdio: 'inherit' });
+  if (installed.status !== 0) throw new Error(`scripts/${script} failed`);
 }
 
 const child = spawn(
