@@ -33,21 +33,28 @@ export async function readThrough<T>(
   }
 }
 
-/** The signed-in user and wallets: fresh, else as last seen on this phone (offline). */
-export async function currentMe(app: App): Promise<Me> {
-  if (app.me !== null) return app.me;
+/**
+ * The signed-in user and wallets from Kassa (kept as last seen), else, offline, as last seen on
+ * this phone (`stale`).
+ */
+export async function freshMe(app: App): Promise<{ me: Me; stale: boolean }> {
   const userId = app.kassa.userId() ?? '';
   try {
     const me = await app.kassa.me();
     rememberMe(userId, me);
     app.me = me;
-    return me;
+    return { me, stale: false };
   } catch (error) {
-    const known = lastSeenMe(userId);
+    const known = app.me ?? lastSeenMe(userId);
     if (!(error instanceof KassaNetworkError) || known === null) throw error;
     app.me = known;
-    return known;
+    return { me: known, stale: true };
   }
+}
+
+/** The user and wallets already in hand, else `freshMe`. */
+export async function currentMe(app: App): Promise<Me> {
+  return app.me ?? (await freshMe(app)).me;
 }
 
 /** Forgets what was kept for a user (log-out). */

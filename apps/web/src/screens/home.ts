@@ -3,12 +3,11 @@ import { statePill, statusText, type App } from '../app.ts';
 import { showOutcome } from '../checkout.ts';
 import { h } from '../dom.ts';
 import { errorNotice, loading, moneyMovedText, withProgress } from '../feedback.ts';
-import { lastSeenMe, rememberMe } from '../last-seen.ts';
 import { formatMoney } from '../money.ts';
-import { recentRecipients } from '../recent-recipients.ts';
+import { recipientChips } from '../recipient-chips.ts';
 import { addPasskey, passkeyOffered, stopOfferingPasskey } from '../passkey.ts';
 import { saveSendDraft } from '../send-draft.ts';
-import { readThrough } from '../offline-cache.ts';
+import { freshMe, readThrough } from '../offline-cache.ts';
 import { dismissFailure, unseenFailures } from '../failed-payments.ts';
 
 export interface HistoryEntry {
@@ -107,21 +106,8 @@ export function outboxRow(record: OutboxRecord, app?: App): HTMLElement {
 export async function renderHome(app: App): Promise<void> {
   app.show('Home', [loading('Loading your wallet…')], { tab: '#/home' });
   // Offline, the last balance this phone saw is shown, and marked as such.
-  let stale = false;
   const userId = app.kassa.userId() ?? '';
-  const me = await app.kassa
-    .me()
-    .then((fresh) => {
-      rememberMe(userId, fresh);
-      return fresh;
-    })
-    .catch((error: unknown) => {
-      const known = app.me ?? lastSeenMe(userId);
-      if (!(error instanceof KassaNetworkError) || known === null) throw error;
-      stale = true;
-      return known;
-    });
-  app.me = me;
+  const { me, stale } = await freshMe(app);
   const wallet: Wallet | undefined = me.wallets[0];
   const waiting = app.kassa.outbox
     .list()
@@ -209,31 +195,11 @@ export async function renderHome(app: App): Promise<void> {
 
 /** "Send again": the people sent to from this phone; a tap opens Send with them filled in. */
 function recentRow(app: App, userId: string): HTMLElement[] {
-  const recents = recentRecipients(userId);
-  if (recents.length === 0) return [];
-  return [
-    h('h2', {}, 'Send again'),
-    h(
-      'div',
-      { class: 'chips', role: 'group', 'aria-label': 'Send again' },
-      ...recents.map((r) =>
-        h(
-          'button',
-          {
-            type: 'button',
-            class: 'chip',
-            on: {
-              click: () => {
-                saveSendDraft({ to: r.to, amountText: '', amount: null, recipient: null });
-                app.go('#/send');
-              },
-            },
-          },
-          r.name ?? r.to,
-        ),
-      ),
-    ),
-  ];
+  const chips = recipientChips(userId, 'Send again', (r) => {
+    saveSendDraft({ to: r.to, amountText: '', amount: null, recipient: null });
+    app.go('#/send');
+  });
+  return chips.length === 0 ? [] : [h('h2', {}, 'Send again'), ...chips];
 }
 
 /** Once, after sign-up: a passkey makes the next log-in one tap. */

@@ -5,7 +5,8 @@ import { showReview } from '../checkout.ts';
 import { h } from '../dom.ts';
 import { loading, withProgress } from '../feedback.ts';
 import { formatMoney, parseMoney } from '../money.ts';
-import { recentRecipients, rememberRecipient } from '../recent-recipients.ts';
+import { recipientChips } from '../recipient-chips.ts';
+import { rememberRecipient } from '../recent-recipients.ts';
 import { clearSendDraft, saveSendDraft, sendDraft, type SendDraft } from '../send-draft.ts';
 
 interface Lookup {
@@ -51,35 +52,14 @@ export async function renderSend(app: App): Promise<void> {
     `In ${wallet.currency}, e.g. 12.50 · ${formatMoney(wallet.available, wallet.currency)} available`,
   );
   const review = h('button', { type: 'submit' }, 'Review');
-  const recents = recentRecipients(app.kassa.userId() ?? '');
   const form = h(
     'form',
     {},
     h('label', {}, 'To', to, toHint),
-    ...(recents.length === 0
-      ? []
-      : [
-          h(
-            'div',
-            { class: 'chips', role: 'group', 'aria-label': 'Recent recipients' },
-            ...recents.map((r) =>
-              h(
-                'button',
-                {
-                  type: 'button',
-                  class: 'chip',
-                  on: {
-                    click: () => {
-                      to.value = r.to;
-                      amount.focus();
-                    },
-                  },
-                },
-                r.name ?? r.to,
-              ),
-            ),
-          ),
-        ]),
+    ...recipientChips(app.kassa.userId() ?? '', 'Recent recipients', (r) => {
+      to.value = r.to;
+      amount.focus();
+    }),
     h('label', {}, 'Amount', amount, amountHint),
     review,
   );
